@@ -212,14 +212,14 @@ export class Cell {
   }
 }
 
-type StructInit = Record<string, number | boolean | object | string | null | undefined>;
+type StructInit = { [key: string]: unknown };
 
 /**
  * A kernel-style struct whose number and boolean fields live in the store, so that
  * driver state (a pasid_state's `invalid` flag, a refcount) is undone with everything
  * else. Object fields (pointers to other structs) are fixed at creation.
  */
-export function kstruct<T extends StructInit>(store: Store, name: string, init: T): T {
+export function kstruct<T extends object>(store: Store, name: string, init: T & StructInit): T {
   const obj = {} as Record<string, unknown>;
   for (const [key, v] of Object.entries(init)) {
     if (typeof v === "number" || typeof v === "boolean") {

@@ -1,0 +1,118 @@
+/**
+ * What every IOMMU / accelerator model offers the simulator: translation for a device
+ * access (caches first, then a walk of the shared CPU page table, as hardware may do
+ * at any moment), the caches the oracle must watch, and queued work the hardware
+ * performs at steps of its own.
+ *
+ * Vendor models (AMD, ARM SMMUv3, Intel VT-d, OpenCAPI) extend this class.
+ */
+import type { Sim } from "../sim/sim";
+import type { mm_struct } from "../mm/mm";
+import type { PhysMem } from "../mm/frames";
+import { Tlb, type TlbHit } from "./tlb";
+import { pte_present, pte_write, pte_pfn, pte_mkyoung, pte_mkdirty } from "../mm/pte";
+import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../mm/constants";
+import type { WatchedTlb } from "../oracle/oracle";
+
+export type TranslateResult = { readonly ok: true; readonly hit: TlbHit } | { readonly ok: false; readonly reason: "not-present" | "permission" };
+
+/** Above this many commands in one step the watchdog would call it a soft lockup. */
+export const FLOOD_LIMIT = 1 << 16;
+
+export interface IommuOptions {
+  /**
+   * On a write through a cached read-only entry, re-walk the page table (x86 IOMMUs
+   * do) or fault from the cached entry (an SMMU may, which is what makes the arm64
+   * permission-upgrade livelock possible).
+   */
+  readonly rewalkOnPermissionFault?: boolean;
+}
+
+export abstract class IommuModel {
+  /** Commands executed, by kind: the cost a notebook plots. */
+  readonly cost: Record<string, number> = {};
+  /** Commands issued during the running step (flood detection). */
+  private issuedThisStep = 0;
+
+  constructor(
+    protected readonly sim: Sim,
+    protected readonly phys: PhysMem,
+    readonly name: string,
+    protected readonly opts: IommuOptions = {},
+  ) {}
+
+  /** Translation caches a device access looks in, nearest first (ATC, then IOTLB). */
+  abstract caches(): readonly Tlb[];
+  /** The cache tag and address space for a device access with this PASID, or null if unbound. */
+  abstract context(pasid: number): { tag: number; mm: mm_struct } | null;
+  /** Which mm a cache tag belongs to (for the oracle). */
+  abstract mmOfTag(tag: number): mm_struct | null;
+  /** Whether the hardware has queued work it can do now. */
+  abstract hasPendingWork(): boolean;
+  /** Do one unit of queued work (consume a command). */
+  abstract doPendingWork(): string;
+
+  watched(): WatchedTlb[] {
+    return this.caches().map((tlb) => ({ tlb, mmOfTag: (t: number) => this.mmOfTag(t) }));
+  }
+
+  /** Count a command; a flood of them in one atomic section is a soft lockup. */
+  protected charge(kind: string, n = 1): void {
+    this.cost[kind] = (this.cost[kind] ?? 0) + n;
+    this.issuedThisStep += n;
+    if (this.issuedThisStep > FLOOD_LIMIT && this.sim.inAtomic()) {
+      this.issuedThisStep = 0;
+      this.sim.abort(
+        "invalidation-flood",
+        `soft lockup: ${this.name} was sent more than ${FLOOD_LIMIT} invalidation commands in one atomic section (with the page-table lock held): invalidate a huge range with one whole-address-space command instead of one per page`,
+      );
+    }
+  }
+
+  /** Called by the model at the start of each step. */
+  resetStepCounters(): void {
+    this.issuedThisStep = 0;
+  }
+
+  totalCommands(): number {
+    let n = 0;
+    for (const v of Object.values(this.cost)) n += v;
+    return n;
+  }
+
+  /**
+   * Translate a device access. A cache hit is used as is, stale or not: that is the
+   * point. A miss walks the shared page table with no lock, sets the accessed/dirty
+   * bits as x86 and SMMU hardware do, and fills the nearest caches.
+   */
+  translate(pasid: number, addr: number, write: boolean): TranslateResult {
+    const ctx = this.context(pasid);
+    if (!ctx) return { ok: false, reason: "not-present" };
+    for (const c of this.caches()) {
+      const hit = c.lookup(ctx.tag, addr);
+      if (!hit) continue;
+      if (!write || hit.write) return { ok: true, hit };
+      if (!this.opts.rewalkOnPermissionFault) return { ok: false, reason: "permission" };
+      break;
+    }
+    const w = ctx.mm.pgd.walk(addr);
+    if (!w || !pte_present(w.entry)) return { ok: false, reason: "not-present" };
+    if (write && !pte_write(w.entry)) return { ok: false, reason: "permission" };
+    const size = w.level === "pte" ? PAGE_SIZE : w.level === "pmd" ? PMD_SIZE : PUD_SIZE;
+    const base = Math.floor(addr / size) * size;
+    const updated = write ? pte_mkdirty(pte_mkyoung(w.entry)) : pte_mkyoung(w.entry);
+    if (updated !== w.entry) {
+      if (w.level === "pte") ctx.mm.pgd.write_pte(addr, updated);
+      else if (w.level === "pmd") ctx.mm.pgd.write_pmd(addr, updated);
+      else ctx.mm.pgd.write_pud(addr, updated);
+    }
+    const headPfn = pte_pfn(w.entry);
+    const pfn = headPfn + Math.floor((addr - base) / PAGE_SIZE);
+    const gen = this.phys.generation(pfn);
+    for (const c of this.caches()) c.fill(ctx.tag, base, w.level, headPfn, pte_write(w.entry), gen);
+    this.sim.log(() => `${this.name}: page walk ${hex(addr)} -> pfn ${pfn}`);
+    return { ok: true, hit: { pfn, write: pte_write(w.entry), gen, entry: { tag: ctx.tag, va: base, size, pfn: headPfn, write: pte_write(w.entry), gen } } };
+  }
+}
+
+export { Tlb };

@@ -1,0 +1,144 @@
+/**
+ * Reverse-map walkers that take a page away from a mapping while the process keeps
+ * using its memory: reclaim (try_to_unmap_one), migration (try_to_migrate_one) and
+ * writeback's write-protect (page_vma_mkclean_one).
+ */
+import type { Kernel } from "./kernel";
+import type { vm_area_struct } from "../mm/mm";
+import { ProgramBuilder, DONE } from "../sim/program";
+import { Cell, SlotMap } from "../sim/store";
+import { set_entry, ptep_clear_flush, flush_tlb_page } from "../mm/ops";
+import { pte_present, pte_pfn, pte_write, pte_dirty, pte_mkclean, pte_wrprotect, swp_entry_to_pte, make_migration_entry, pfn_pte } from "../mm/pte";
+import { MMU_NOTIFIER_RANGE_BLOCKABLE, type mmu_notifier_range } from "../notifier/mmu_notifier";
+import { PAGE_SIZE, hex } from "../mm/constants";
+
+/** Swap space: slot -> the write id the page held when it was written out. */
+export class SwapSpace {
+  readonly slots: SlotMap;
+  private readonly next: Cell;
+  constructor(k: Kernel) {
+    this.slots = new SlotMap(k.sim.store, "swap");
+    this.next = new Cell(k.sim.store, "swap.next");
+  }
+  /** Reserve a slot (swap entries are non-zero, so slots start at 1). */
+  alloc(): number {
+    const s = this.next.value + 1;
+    this.next.value = s;
+    return s;
+  }
+}
+
+/**
+ * Reclaim of the page mapped at `addr`: shrink_folio_list() has isolated it (holding
+ * a reference), try_to_unmap_one() replaces the PTE with a swap entry under the ptl,
+ * then pageout writes it to swap and the last reference frees it.
+ */
+export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swap: SwapSpace, name = "kswapd"): ProgramBuilder {
+  const mm = vma.vm_mm;
+  const ptl = mm.pgd.pte_lockptr(addr);
+  const pfn = new Cell(k.sim.store, `${name}.pfn`);
+  const slot = new Cell(k.sim.store, `${name}.slot`);
+  const range: mmu_notifier_range = { mm, start: addr, end: addr + PAGE_SIZE, event: "MMU_NOTIFY_CLEAR", flags: MMU_NOTIFIER_RANGE_BLOCKABLE };
+  const b = new ProgramBuilder(`${name}: reclaim ${hex(addr)}`);
+  b.step("isolate the folio; try_to_unmap_one: mmu_notifier_invalidate_range_start", () => {
+    const pte = mm.pgd.get_pte(addr);
+    if (!pte_present(pte)) return DONE;
+    pfn.value = pte_pfn(pte);
+    k.phys.get_page(pfn.value); // the isolation reference
+    k.mn.mmu_notifier_invalidate_range_start(range);
+    return undefined;
+  });
+  b.step("page_vma_mapped_walk: lock ptl", () => ptl.spin_lock(), () => ptl.available());
+  b.step("ptep_clear_flush; set swap pte; mmu_notifier_invalidate_secondary_tlbs; page_remove_rmap", () => {
+    const old = mm.pgd.get_pte(addr);
+    if (!pte_present(old) || pte_pfn(old) !== pfn.value) return "unlock";
+    ptep_clear_flush(k, vma, addr, "remap");
+    slot.value = swap.alloc();
+    set_entry(k, mm, addr, "pte", swp_entry_to_pte(slot.value), "remap");
+    if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);
+    k.phys.page_remove_rmap(pfn.value);
+    k.phys.put_page(pfn.value); // the mapping's reference
+    return undefined;
+  });
+  b.label("unlock").step("page_vma_mapped_walk_done: unlock ptl", () => ptl.spin_unlock());
+  b.step("mmu_notifier_invalidate_range_end", () => k.mn.mmu_notifier_invalidate_range_end(range));
+  b.step("pageout: write the page to swap; drop the isolation reference (frees it)", () => {
+    if (slot.value) swap.slots.set(slot.value, k.phys.read(pfn.value));
+    k.phys.put_page(pfn.value);
+  });
+  return b;
+}
+
+/**
+ * Migration of the page at `addr` to a new frame: try_to_migrate_one() installs a
+ * migration entry under the ptl; the contents are copied; remove_migration_ptes()
+ * maps the new page; the old one is freed.
+ */
+export function migrateProgram(k: Kernel, vma: vm_area_struct, addr: number, name = "migrate"): ProgramBuilder {
+  const mm = vma.vm_mm;
+  const ptl = mm.pgd.pte_lockptr(addr);
+  const oldPfn = new Cell(k.sim.store, `${name}.old`);
+  const newPfn = new Cell(k.sim.store, `${name}.new`);
+  const wasWrite = new Cell(k.sim.store, `${name}.write`);
+  const range: mmu_notifier_range = { mm, start: addr, end: addr + PAGE_SIZE, event: "MMU_NOTIFY_CLEAR", flags: MMU_NOTIFIER_RANGE_BLOCKABLE };
+  const b = new ProgramBuilder(`${name}: migrate ${hex(addr)}`);
+  b.step("isolate; try_to_migrate_one: mmu_notifier_invalidate_range_start", () => {
+    const pte = mm.pgd.get_pte(addr);
+    if (!pte_present(pte)) return DONE;
+    oldPfn.value = pte_pfn(pte);
+    k.phys.get_page(oldPfn.value);
+    k.mn.mmu_notifier_invalidate_range_start(range);
+    return undefined;
+  });
+  b.step("page_vma_mapped_walk: lock ptl", () => ptl.spin_lock(), () => ptl.available());
+  b.step("ptep_clear_flush; set migration entry; mmu_notifier_invalidate_secondary_tlbs", () => {
+    const old = ptep_clear_flush(k, vma, addr, "remap");
+    wasWrite.value = pte_write(old) ? 1 : 0;
+    set_entry(k, mm, addr, "pte", make_migration_entry(oldPfn.value, pte_write(old)), "remap");
+    if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);
+    k.phys.page_remove_rmap(oldPfn.value);
+    k.phys.put_page(oldPfn.value);
+  });
+  b.step("unlock ptl", () => ptl.spin_unlock());
+  b.step("mmu_notifier_invalidate_range_end", () => k.mn.mmu_notifier_invalidate_range_end(range));
+  b.step("alloc the new page; move_to_new_folio: copy contents", () => {
+    newPfn.value = k.phys.alloc_page(`${mm.name} (migrated)`);
+    k.phys.copy(newPfn.value, oldPfn.value);
+  });
+  b.step("remove_migration_ptes: lock ptl", () => ptl.spin_lock(), () => ptl.available());
+  b.step("remove_migration_ptes: map the new page", () => {
+    set_entry(k, mm, addr, "pte", pfn_pte(newPfn.value, { write: wasWrite.value !== 0 }), "remap");
+    k.phys.page_add_rmap(newPfn.value);
+  });
+  b.step("unlock ptl", () => ptl.spin_unlock());
+  b.step("putback: drop the old page (frees it)", () => {
+    k.phys.put_page(oldPfn.value);
+  });
+  return b;
+}
+
+/**
+ * Writeback's folio_mkclean() -> page_vma_mkclean_one(): write-protect and clean the
+ * PTE so the next write faults and redirties the page. Same page, less permission:
+ * the secondary flush may wait for range_end.
+ */
+export function mkcleanProgram(k: Kernel, vma: vm_area_struct, addr: number, name = "writeback"): ProgramBuilder {
+  const mm = vma.vm_mm;
+  const ptl = mm.pgd.pte_lockptr(addr);
+  const range: mmu_notifier_range = { mm, start: addr, end: addr + PAGE_SIZE, event: "MMU_NOTIFY_PROTECTION_PAGE", flags: MMU_NOTIFIER_RANGE_BLOCKABLE };
+  const b = new ProgramBuilder(`${name}: mkclean ${hex(addr)}`);
+  b.step("page_vma_mkclean_one: mmu_notifier_invalidate_range_start", () => k.mn.mmu_notifier_invalidate_range_start(range));
+  b.step("lock ptl", () => ptl.spin_lock(), () => ptl.available());
+  b.step("ptep_clear_flush; pte_wrprotect; pte_mkclean; set_pte_at", () => {
+    const pte = mm.pgd.get_pte(addr);
+    if (!pte_present(pte) || (!pte_write(pte) && !pte_dirty(pte))) return undefined;
+    set_entry(k, mm, addr, "pte", pte_mkclean(pte_wrprotect(pte)), "protect");
+    flush_tlb_page(k, vma, addr);
+    return undefined;
+  });
+  b.step("unlock ptl", () => ptl.spin_unlock());
+  b.step("mmu_notifier_invalidate_range_end", () => {
+    k.mn.mmu_notifier_invalidate_range_end(range);
+  });
+  return b;
+}

@@ -1,0 +1,248 @@
+/**
+ * Kernel locks with lockdep-style checking. Ownership lives in the store (so the
+ * explorer undoes it); the lock-order graph is global and kept across runs, as
+ * lockdep keeps it across the life of a kernel.
+ */
+import type { Sim } from "../sim/sim";
+
+export type LockKind = "spinlock" | "mutex" | "rwsem";
+
+/** Lock classes, as lockdep groups locks: every page-table lock is one class "ptl". */
+export class LockOrderGraph {
+  private readonly edges = new Map<string, Set<string>>();
+
+  /** Add "held -> taking"; returns a cycle path if this creates one. */
+  add(held: string, taking: string): string[] | null {
+    if (held === taking) return null;
+    let out = this.edges.get(held);
+    if (!out) this.edges.set(held, (out = new Set()));
+    if (out.has(taking)) return null;
+    const back = this.path(taking, held);
+    out.add(taking);
+    return back ? [held, ...back] : null;
+  }
+
+  private path(from: string, to: string): string[] | null {
+    const seen = new Set<string>();
+    const walk = (n: string): string[] | null => {
+      if (n === to) return [n];
+      if (seen.has(n)) return null;
+      seen.add(n);
+      for (const m of this.edges.get(n) ?? []) {
+        const p = walk(m);
+        if (p) return [n, ...p];
+      }
+      return null;
+    };
+    return walk(from);
+  }
+}
+
+export class LockRegistry {
+  readonly all: Lock[] = [];
+  readonly order = new LockOrderGraph();
+  /** Called after any spinlock is released (the oracle's page-table-lock checks). */
+  onSpinUnlock: (lock: SpinLock) => void = () => {};
+  constructor(readonly sim: Sim) {}
+
+  heldBy(owner: number): Lock[] {
+    return this.all.filter((l) => l.heldBy(owner));
+  }
+}
+
+abstract class Lock {
+  /** 0 = free, else owner (agent index + 1). For rwsem readers see RwSemaphore. */
+  protected readonly ownerSlot: number;
+  constructor(
+    protected readonly reg: LockRegistry,
+    readonly name: string,
+    /** lockdep class, e.g. "ptl" for every page-table lock. */
+    readonly lockClass: string,
+    readonly kind: LockKind,
+  ) {
+    this.ownerSlot = reg.sim.store.alloc(`${name}.owner`);
+    reg.all.push(this);
+  }
+
+  protected get sim(): Sim {
+    return this.reg.sim;
+  }
+
+  heldBy(owner: number): boolean {
+    return this.sim.store.get(this.ownerSlot) === owner;
+  }
+
+  /** Held by the running agent. */
+  get held(): boolean {
+    return this.heldBy(this.sim.owner);
+  }
+
+  get locked(): boolean {
+    return this.sim.store.get(this.ownerSlot) !== 0;
+  }
+
+  /** Whether the running agent could take it without waiting. */
+  available(): boolean {
+    return this.sim.store.get(this.ownerSlot) === 0;
+  }
+
+  protected checkOrder(): void {
+    for (const h of this.reg.heldBy(this.sim.owner)) {
+      if (h === this) continue;
+      const cycle = this.reg.order.add(h.lockClass, this.lockClass);
+      if (cycle) {
+        this.sim.report(
+          "lock-order-inversion",
+          `possible circular locking dependency: ${cycle.join(" -> ")} (${this.sim.agentName(this.sim.current)} takes ${this.name} while holding ${h.name})`,
+        );
+      }
+    }
+  }
+
+  protected acquire(): void {
+    const sim = this.sim;
+    const owner = sim.store.get(this.ownerSlot);
+    if (owner === sim.owner) {
+      sim.abort("lock-recursion", `recursive locking: ${sim.agentName(sim.current)} takes ${this.name} it already holds (AA deadlock)`);
+    }
+    if (owner !== 0) {
+      // Only reachable inside an atomic step (a callback): the holder can never run.
+      sim.abort("deadlock", `${sim.agentName(sim.current)} waits for ${this.name} held by ${sim.agentName(owner - 1)} inside an atomic step: deadlock`);
+    }
+    this.checkOrder();
+    sim.store.set(this.ownerSlot, sim.owner);
+  }
+
+  protected release(): void {
+    const sim = this.sim;
+    if (sim.store.get(this.ownerSlot) !== sim.owner) {
+      sim.abort("unlock-not-held", `bad unlock balance: ${sim.agentName(sim.current)} releases ${this.name} it does not hold`);
+    }
+    sim.store.set(this.ownerSlot, 0);
+  }
+
+  /** lockdep_assert_held(). */
+  assertHeld(what: string): void {
+    if (!this.held) {
+      this.sim.report("register-not-held", `${what} without holding ${this.name} (lockdep_assert_held)`);
+    }
+  }
+}
+
+export class SpinLock extends Lock {
+  constructor(reg: LockRegistry, name: string, lockClass = name) {
+    super(reg, name, lockClass, "spinlock");
+  }
+  spin_lock(): void {
+    this.acquire();
+    const a = this.sim.slotsOf(this.sim.current).atomic;
+    this.sim.store.set(a, this.sim.store.get(a) + 1);
+  }
+  spin_unlock(): void {
+    this.release();
+    const a = this.sim.slotsOf(this.sim.current).atomic;
+    this.sim.store.set(a, this.sim.store.get(a) - 1);
+    this.reg.onSpinUnlock(this);
+  }
+}
+
+export class Mutex extends Lock {
+  constructor(reg: LockRegistry, name: string, lockClass = name) {
+    super(reg, name, lockClass, "mutex");
+  }
+  mutex_lock(): void {
+    might_sleep(this.sim, `mutex_lock(${this.name})`);
+    this.acquire();
+  }
+  mutex_unlock(): void {
+    this.release();
+  }
+}
+
+/** mmap_lock and friends. Readers are counted; a writer excludes everyone. */
+export class RwSemaphore extends Lock {
+  private readonly readersSlot: number;
+  constructor(reg: LockRegistry, name: string, lockClass = name) {
+    super(reg, name, lockClass, "rwsem");
+    this.readersSlot = reg.sim.store.alloc(`${name}.readers`);
+  }
+  override available(): boolean {
+    return this.sim.store.get(this.ownerSlot) === 0 && this.sim.store.get(this.readersSlot) === 0;
+  }
+  readAvailable(): boolean {
+    return this.sim.store.get(this.ownerSlot) === 0;
+  }
+  get readers(): number {
+    return this.sim.store.get(this.readersSlot);
+  }
+  down_write(): void {
+    might_sleep(this.sim, `down_write(${this.name})`);
+    if (this.readers > 0) {
+      this.sim.abort("deadlock", `${this.sim.agentName(this.sim.current)} waits for ${this.name} held for read inside an atomic step: deadlock`);
+    }
+    this.acquire();
+  }
+  up_write(): void {
+    this.release();
+  }
+  down_read(): void {
+    might_sleep(this.sim, `down_read(${this.name})`);
+    const owner = this.sim.store.get(this.ownerSlot);
+    if (owner !== 0) {
+      this.sim.abort(owner === this.sim.owner ? "lock-recursion" : "deadlock", `${this.sim.agentName(this.sim.current)} takes ${this.name} for read while it is held for write`);
+    }
+    this.checkOrder();
+    this.sim.store.set(this.readersSlot, this.readers + 1);
+  }
+  up_read(): void {
+    if (this.readers === 0) {
+      this.sim.abort("unlock-not-held", `bad unlock balance: ${this.sim.agentName(this.sim.current)} releases ${this.name} for read, but it has no readers`);
+    }
+    this.sim.store.set(this.readersSlot, this.readers - 1);
+  }
+  /** mmap_assert_write_locked(). */
+  assertWriteHeld(what: string): void {
+    this.assertHeld(what);
+  }
+}
+
+/** might_sleep(): report sleeping in atomic context, as CONFIG_DEBUG_ATOMIC_SLEEP does. */
+export function might_sleep(sim: Sim, what: string): void {
+  if (sim.current >= 0 && sim.inAtomic()) {
+    sim.report(
+      "sleep-in-atomic",
+      `BUG: sleeping function called from invalid context: ${what} in ${sim.agentName(sim.current)} while atomic (a spinlock such as the page-table lock is held, or inside rcu_read_lock)`,
+    );
+  }
+}
+
+/** Classic RCU read side: non-sleepable, counts as atomic. */
+export function rcu_read_lock(sim: Sim): void {
+  const s = sim.slotsOf(sim.current);
+  sim.store.set(s.rcu, sim.store.get(s.rcu) + 1);
+  sim.store.set(s.atomic, sim.store.get(s.atomic) + 1);
+}
+export function rcu_read_unlock(sim: Sim): void {
+  const s = sim.slotsOf(sim.current);
+  if (sim.store.get(s.rcu) === 0) sim.abort("unlock-not-held", `rcu_read_unlock() without rcu_read_lock() in ${sim.agentName(sim.current)}`);
+  sim.store.set(s.rcu, sim.store.get(s.rcu) - 1);
+  sim.store.set(s.atomic, sim.store.get(s.atomic) - 1);
+}
+export function rcu_read_lock_held(sim: Sim): boolean {
+  return sim.current >= 0 && sim.store.get(sim.slotsOf(sim.current).rcu) > 0;
+}
+/** SRCU read side: may sleep, so it does not make the context atomic. */
+export function srcu_read_lock(sim: Sim): number {
+  const s = sim.slotsOf(sim.current);
+  sim.store.set(s.srcu, sim.store.get(s.srcu) + 1);
+  return 0;
+}
+export function srcu_read_unlock(sim: Sim, _idx: number): void {
+  const s = sim.slotsOf(sim.current);
+  if (sim.store.get(s.srcu) === 0) sim.abort("unlock-not-held", `srcu_read_unlock() without srcu_read_lock() in ${sim.agentName(sim.current)}`);
+  sim.store.set(s.srcu, sim.store.get(s.srcu) - 1);
+}
+export function srcu_read_lock_held(sim: Sim): boolean {
+  return sim.current >= 0 && sim.store.get(sim.slotsOf(sim.current).srcu) > 0;
+}
+export type { Lock };

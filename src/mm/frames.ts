@@ -1,0 +1,170 @@
+/**
+ * Physical memory: page frames with refcount, mapcount and contents, and an allocator
+ * that hands a freed frame straight back out (LIFO), as the per-CPU page lists do. So
+ * a device that writes through a stale translation lands in someone else's data.
+ *
+ * Contents are one word per base page: the id of the write that produced it. Writes
+ * are numbered in one global order, which is what the ordering check needs.
+ */
+import type { Sim } from "../sim/sim";
+import { SlotMap } from "../sim/store";
+import { HPAGE_PMD_NR } from "./constants";
+
+/** Frame states. A generation counter tells one allocation of a frame from the next. */
+export const enum FrameState {
+  Free = 0,
+  Allocated = 1,
+}
+
+export interface FreeHook {
+  /** Called before a frame goes back to the allocator: the oracle checks TLBs here. */
+  (pfn: number, nr: number): void;
+}
+
+export class PhysMem {
+  private readonly refcount: SlotMap;
+  private readonly mapcount: SlotMap;
+  private readonly content: SlotMap;
+  /** Low bit: allocated. Upper bits: generation (bumped on each allocation). */
+  private readonly stateGen: SlotMap;
+  /** Owner label (index into `owners`) of each allocated frame, for messages. */
+  private readonly owner: SlotMap;
+  readonly owners: string[] = ["-"];
+  /** Free list as a stack of pfns in the store. */
+  private readonly freeTop: number;
+  private readonly freeStack: SlotMap;
+  /** Global write counter: contents are write ids. */
+  private readonly writeSeq: number;
+  private readonly freeHooks: FreeHook[] = [];
+
+  constructor(
+    private readonly sim: Sim,
+    /** Frames [firstPfn, firstPfn + nr) start free. Huge pages come from a separate pool. */
+    readonly firstPfn: number,
+    readonly nr: number,
+  ) {
+    const st = sim.store;
+    this.refcount = new SlotMap(st, "page.refcount");
+    this.mapcount = new SlotMap(st, "page.mapcount");
+    this.content = new SlotMap(st, "page.data");
+    this.stateGen = new SlotMap(st, "page.state");
+    this.owner = new SlotMap(st, "page.owner");
+    this.freeStack = new SlotMap(st, "freelist");
+    this.freeTop = st.alloc("freelist.top");
+    this.writeSeq = st.alloc("write_seq");
+    // Push in reverse so the lowest pfn is handed out first: traces read better.
+    for (let i = nr - 1; i >= 0; i--) this.pushFree(firstPfn + i);
+  }
+
+  onFree(hook: FreeHook): void {
+    this.freeHooks.push(hook);
+  }
+
+  private pushFree(pfn: number): void {
+    const top = this.sim.store.get(this.freeTop);
+    this.freeStack.set(top, pfn + 1);
+    this.sim.store.set(this.freeTop, top + 1);
+  }
+
+  private ownerId(label: string): number {
+    let i = this.owners.indexOf(label);
+    if (i < 0) i = this.owners.push(label) - 1;
+    return i;
+  }
+
+  /** alloc_page(): the most recently freed frame, refcount 1. */
+  alloc_page(owner: string): number {
+    const st = this.sim.store;
+    const top = st.get(this.freeTop);
+    if (top === 0) throw new Error("simulated machine is out of memory (scenario too small)");
+    const pfn = this.freeStack.get(top - 1) - 1;
+    this.freeStack.set(top - 1, 0);
+    st.set(this.freeTop, top - 1);
+    this.claim(pfn, owner);
+    this.sim.log(() => `alloc_page -> pfn ${pfn} (${owner})`);
+    return pfn;
+  }
+
+  /** Take specific frames: `nr` of them from `pfn` for a huge page, refcounted on the head. */
+  claim(pfn: number, owner: string, nr = 1): void {
+    const id = this.ownerId(owner);
+    for (let p = pfn; p < pfn + nr; p++) {
+      const gen = this.stateGen.get(p);
+      this.stateGen.set(p, ((gen >>> 1) + 1) * 2 + FrameState.Allocated);
+      this.owner.set(p, id);
+    }
+    this.refcount.set(pfn, 1);
+    this.mapcount.set(pfn, 0);
+  }
+
+  allocated(pfn: number): boolean {
+    return (this.stateGen.get(pfn) & 1) === FrameState.Allocated;
+  }
+  generation(pfn: number): number {
+    return this.stateGen.get(pfn) >>> 1;
+  }
+  ownerOf(pfn: number): string {
+    return this.owners[this.owner.get(pfn)] ?? "-";
+  }
+  page_count(pfn: number): number {
+    return this.refcount.get(pfn);
+  }
+  page_mapcount(pfn: number): number {
+    return this.mapcount.get(pfn);
+  }
+
+  get_page(pfn: number): void {
+    this.refcount.set(pfn, this.refcount.get(pfn) + 1);
+  }
+
+  /** put_page(): drop a reference; the last one frees the frame (or `nr` frames of a huge page). */
+  put_page(pfn: number, nr = 1): void {
+    const c = this.refcount.get(pfn) - 1;
+    if (c < 0) throw new Error(`put_page on pfn ${pfn} with refcount 0`);
+    this.refcount.set(pfn, c);
+    if (c === 0) this.free(pfn, nr);
+  }
+
+  private free(pfn: number, nr: number): void {
+    for (const hook of this.freeHooks) hook(pfn, nr);
+    this.sim.log(() => `free page pfn ${pfn}${nr > 1 ? ` (+${nr - 1})` : ""}`);
+    for (let i = nr - 1; i >= 0; i--) {
+      const p = pfn + i;
+      this.stateGen.set(p, this.stateGen.get(p) & ~1);
+      this.owner.set(p, 0);
+      // Freed memory keeps its stale contents, as real memory does.
+      if (nr === 1 || i === 0) this.pushFree(p);
+    }
+  }
+
+  page_add_rmap(pfn: number): void {
+    this.mapcount.set(pfn, this.mapcount.get(pfn) + 1);
+  }
+  page_remove_rmap(pfn: number): void {
+    this.mapcount.set(pfn, this.mapcount.get(pfn) - 1);
+  }
+
+  read(pfn: number): number {
+    return this.content.get(pfn);
+  }
+  /** A new write: returns its global id, which becomes the frame's content. */
+  write(pfn: number): number {
+    const id = this.sim.store.get(this.writeSeq) + 1;
+    this.sim.store.set(this.writeSeq, id);
+    this.content.set(pfn, id);
+    return id;
+  }
+  /** copy_user_highpage(): the copy keeps the source's write id. */
+  copy(dst: number, src: number): void {
+    this.content.set(dst, this.content.get(src));
+  }
+  /** Swap-in: the frame gets back the data (write id) it had when swapped out. */
+  restore(pfn: number, writeId: number): void {
+    this.content.set(pfn, writeId);
+  }
+  get lastWriteId(): number {
+    return this.sim.store.get(this.writeSeq);
+  }
+}
+
+export { HPAGE_PMD_NR };

@@ -1,0 +1,125 @@
+/**
+ * Page-table updates and TLB flushes as kernel paths call them. Every leaf change
+ * goes through here so the oracle sees it together with the lock it was made under.
+ */
+import type { Kernel } from "../kernel/kernel";
+import type { vm_area_struct, mm_struct } from "./mm";
+import type { SpinLock } from "../locking/lock";
+import type { PteFate } from "../oracle/oracle";
+import { type pte_t, pte_present, pte_pfn, pte_write, pte_describe } from "./pte";
+import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "./constants";
+import type { Level } from "./pgtable";
+
+const SIZE: Record<Level, number> = { pte: PAGE_SIZE, pmd: PMD_SIZE, pud: PUD_SIZE };
+
+/** The lock that guards the entry at `level` for addr. */
+export function entry_lock(mm: mm_struct, addr: number, level: Level): SpinLock {
+  return level === "pte" ? mm.pgd.pte_lockptr(addr) : level === "pmd" ? mm.pgd.pmd_lockptr(addr) : mm.page_table_lock;
+}
+
+function read(mm: mm_struct, addr: number, level: Level): pte_t {
+  return level === "pte" ? mm.pgd.get_pte(addr) : level === "pmd" ? mm.pgd.get_pmd(addr) : mm.pgd.get_pud(addr);
+}
+
+function write(mm: mm_struct, addr: number, level: Level, v: pte_t): void {
+  if (level === "pte") mm.pgd.write_pte(addr, v);
+  else if (level === "pmd") mm.pgd.write_pmd(addr, v);
+  else mm.pgd.write_pud(addr, v);
+}
+
+/**
+ * Replace the entry at `level` for addr with `next`, under its lock, telling the
+ * oracle what happened to the old translation. Returns the old entry.
+ */
+export function set_entry(k: Kernel, mm: mm_struct, addr: number, level: Level, next: pte_t, fate: PteFate): pte_t {
+  const lock = entry_lock(mm, addr, level);
+  lock.assertHeld(`changing a ${level} entry of ${mm.name} at ${hex(addr)}`);
+  const old = read(mm, addr, level);
+  write(mm, addr, level, next);
+  k.sim.log(() => `${level} ${hex(addr)}: ${pte_describe(old)} -> ${pte_describe(next)}`);
+  if (pte_present(old)) {
+    const movedOrGone = !pte_present(next) || pte_pfn(next) !== pte_pfn(old);
+    const lostWrite = pte_write(old) && !pte_write(next);
+    if (movedOrGone) k.oracle.pteChanged(mm, addr, SIZE[level], pte_pfn(old), fate, lock);
+    else if (lostWrite) k.oracle.pteChanged(mm, addr, SIZE[level], pte_pfn(old), "protect", lock);
+  }
+  return old;
+}
+
+/** set_pte_at(): install a new PTE (the old one must be none or non-present). */
+export function set_pte_at(k: Kernel, mm: mm_struct, addr: number, pte: pte_t): void {
+  set_entry(k, mm, addr, "pte", pte, "remap");
+}
+
+/** ptep_get_and_clear(): clear without flushing (mmu_gather flushes later). */
+export function ptep_get_and_clear(k: Kernel, mm: mm_struct, addr: number, fate: PteFate): pte_t {
+  return set_entry(k, mm, addr, "pte", 0, fate);
+}
+
+/** flush_tlb_range(): every CPU drops its entries for the range (IPIs are immediate here). */
+export function flush_tlb_range(k: Kernel, vma: vm_area_struct, start: number, end: number): void {
+  flush_tlb_mm_range(k, vma.vm_mm, start, end);
+}
+
+export function flush_tlb_page(k: Kernel, vma: vm_area_struct, addr: number): void {
+  flush_tlb_mm_range(k, vma.vm_mm, addr, addr + PAGE_SIZE);
+}
+
+export function flush_tlb_mm_range(k: Kernel, mm: mm_struct, start: number, end: number): void {
+  let n = 0;
+  for (const cpu of k.cpus) n += cpu.tlb.invalidateRange(mm.id, start, end);
+  k.sim.log(() => `flush_tlb_range ${mm.name} [${hex(start)}, ${hex(end)})${n ? "" : " (no CPU entries)"}`);
+  // v6.6: secondary TLBs are flushed exactly when the CPU TLB is.
+  if (k.arch.notifierModel === "v6.6") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, start, end);
+}
+
+/** ptep_clear_flush(): clear a PTE and flush the CPU TLB for it. */
+export function ptep_clear_flush(k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t {
+  const old = ptep_get_and_clear(k, vma.vm_mm, addr, fate);
+  if (pte_present(old)) flush_tlb_page(k, vma, addr);
+  return old;
+}
+
+/**
+ * ptep_clear_flush_notify() and its PMD/PUD siblings: clear, flush the CPU TLB, then
+ * invalidate secondary TLBs for one base, PMD-sized or PUD-sized page, all under the
+ * ptl. In the v6.6 model the flush itself already told the secondary TLBs.
+ */
+export function ptep_clear_flush_notify(k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t {
+  const old = ptep_clear_flush(k, vma, addr, fate);
+  if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(vma.vm_mm, addr, addr + PAGE_SIZE);
+  return old;
+}
+
+export function pmdp_huge_clear_flush(k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t {
+  const haddr = Math.floor(addr / PMD_SIZE) * PMD_SIZE;
+  const old = set_entry(k, vma.vm_mm, haddr, "pmd", 0, fate);
+  flush_tlb_range(k, vma, haddr, haddr + PMD_SIZE);
+  return old;
+}
+
+export function pmdp_huge_clear_flush_notify(k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t {
+  const haddr = Math.floor(addr / PMD_SIZE) * PMD_SIZE;
+  const old = pmdp_huge_clear_flush(k, vma, haddr, fate);
+  if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(vma.vm_mm, haddr, haddr + PMD_SIZE);
+  return old;
+}
+
+export function pudp_huge_clear_flush(k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t {
+  const haddr = Math.floor(addr / PUD_SIZE) * PUD_SIZE;
+  const old = set_entry(k, vma.vm_mm, haddr, "pud", 0, fate);
+  flush_tlb_range(k, vma, haddr, haddr + PUD_SIZE);
+  return old;
+}
+
+export function pudp_huge_clear_flush_notify(k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t {
+  const haddr = Math.floor(addr / PUD_SIZE) * PUD_SIZE;
+  const old = pudp_huge_clear_flush(k, vma, haddr, fate);
+  if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(vma.vm_mm, haddr, haddr + PUD_SIZE);
+  return old;
+}
+
+/** pte_unmap_unlock(): the oracle checks what had to be flushed by now (see Kernel). */
+export function pte_unmap_unlock(_k: Kernel, ptl: SpinLock): void {
+  ptl.spin_unlock();
+}

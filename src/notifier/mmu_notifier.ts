@@ -1,0 +1,333 @@
+/**
+ * The mmu_notifier core, as in the June 2023 RFC that renamed invalidate_range to
+ * invalidate_secondary_tlbs. Subscriptions hang off mm->notifier_subscriptions and
+ * are walked inside an SRCU read section (callbacks run with srcu held, so they may
+ * sleep unless the caller holds a spinlock, as the ptl-holding call sites do).
+ */
+import type { Sim } from "../sim/sim";
+import { Cell } from "../sim/store";
+import type { mm_struct, NotifierSubscriptions } from "../mm/mm";
+import { srcu_read_lock, srcu_read_unlock, srcu_read_lock_held, might_sleep, type LockRegistry } from "../locking/lock";
+import { StepAbort } from "../sim/sim";
+import { hex } from "../mm/constants";
+
+export const EINVAL = 22;
+export const EAGAIN = 11;
+export const ENOMEM = 12;
+
+/** enum mmu_notifier_event: why a range is being invalidated. */
+export type mmu_notifier_event =
+  | "MMU_NOTIFY_UNMAP"
+  | "MMU_NOTIFY_CLEAR"
+  | "MMU_NOTIFY_PROTECTION_VMA"
+  | "MMU_NOTIFY_PROTECTION_PAGE"
+  | "MMU_NOTIFY_SOFT_DIRTY"
+  | "MMU_NOTIFY_RELEASE"
+  | "MMU_NOTIFY_MIGRATE"
+  | "MMU_NOTIFY_EXCLUSIVE";
+
+export const MMU_NOTIFIER_RANGE_BLOCKABLE = 1;
+
+export interface mmu_notifier_range {
+  readonly mm: mm_struct;
+  readonly start: number;
+  readonly end: number;
+  readonly event: mmu_notifier_event;
+  readonly flags: number;
+}
+
+export function mmu_notifier_range_blockable(range: mmu_notifier_range): boolean {
+  return (range.flags & MMU_NOTIFIER_RANGE_BLOCKABLE) !== 0;
+}
+
+/** struct mmu_notifier_ops. A user implements invalidate_secondary_tlbs or start/end, never both. */
+export interface mmu_notifier_ops {
+  readonly name?: string;
+  release?(subscription: mmu_notifier, mm: mm_struct): void;
+  /** Returns 0, or -EAGAIN when the range is not blockable and the user would sleep. */
+  invalidate_range_start?(subscription: mmu_notifier, range: mmu_notifier_range): number;
+  invalidate_range_end?(subscription: mmu_notifier, range: mmu_notifier_range): void;
+  /** Flush a non-CPU TLB that shares the CPU page tables. Called with the ptl held: must not sleep. */
+  invalidate_secondary_tlbs?(subscription: mmu_notifier, mm: mm_struct, start: number, end: number): void;
+  alloc_notifier?(mm: mm_struct): mmu_notifier | number;
+  free_notifier?(subscription: mmu_notifier): void;
+}
+
+/** struct mmu_notifier: drivers embed it in their own state and find that state back. */
+export class mmu_notifier {
+  mm: mm_struct | null = null;
+  /** Linked on mm->notifier_subscriptions (store-backed so unregister is undone). */
+  readonly linked: Cell;
+  readonly users: Cell;
+  readonly freed: Cell;
+  /** The driver structure this notifier is embedded in, for container_of(). */
+  container: unknown = null;
+
+  constructor(
+    sim: Sim,
+    readonly ops: mmu_notifier_ops,
+    readonly name: string,
+  ) {
+    this.linked = new Cell(sim.store, `${name}.linked`);
+    this.users = new Cell(sim.store, `${name}.users`);
+    this.freed = new Cell(sim.store, `${name}.freed`);
+  }
+}
+
+/** container_of(subscription, T, notifier). */
+export function container_of<T>(subscription: mmu_notifier): T {
+  if (subscription.container === null) throw new Error(`container_of: ${subscription.name} is not embedded in a driver structure`);
+  return subscription.container as T;
+}
+
+export class mmu_notifier_subscriptions implements NotifierSubscriptions {
+  readonly kind = "mmu_notifier_subscriptions" as const;
+  /** Every subscription ever added; `linked` says which are on the list now. */
+  readonly list: mmu_notifier[] = [];
+}
+
+/** One-time kernel warnings (WARN_ON_ONCE), by call site. */
+export class Warnings {
+  readonly fired: string[] = [];
+  private readonly once = new Set<string>();
+  WARN_ON_ONCE(cond: boolean, site: string, msg: string): boolean {
+    if (cond && !this.once.has(site)) {
+      this.once.add(site);
+      this.fired.push(`WARNING: ${site}: ${msg}`);
+    }
+    return cond;
+  }
+}
+
+/**
+ * The core's entry points. Katas replace individual members with a learner's version,
+ * so call sites always go through an instance of this class.
+ */
+export class MmuNotifierCore {
+  readonly warnings = new Warnings();
+  /** Callbacks made, by op: what the efficiency checks count. */
+  readonly calls = { invalidate_range_start: 0, invalidate_range_end: 0, invalidate_secondary_tlbs: 0, release: 0 };
+  /** Called after range_end ran the subscriptions (the oracle's range-end check). */
+  onRangeEnd: (mm: mm_struct, start: number, end: number) => void = () => {};
+
+  constructor(
+    readonly sim: Sim,
+    readonly locks: LockRegistry,
+  ) {}
+
+  mm_has_notifiers(mm: mm_struct): boolean {
+    return mm.notifier_subscriptions !== null;
+  }
+
+  private subs(mm: mm_struct): mmu_notifier_subscriptions | null {
+    return mm.notifier_subscriptions as mmu_notifier_subscriptions | null;
+  }
+
+  /** Live subscriptions, in registration order (hlist_for_each_entry_rcu). */
+  *subscriptions(mm: mm_struct): IterableIterator<mmu_notifier> {
+    const s = this.subs(mm);
+    if (!s) return;
+    if (!srcu_read_lock_held(this.sim) && this.sim.current > 0) {
+      this.sim.report("rcu-not-held", `walking ${mm.name}->notifier_subscriptions outside srcu_read_lock()`);
+    }
+    for (const sub of s.list) if (sub.linked.value) yield sub;
+  }
+
+  /**
+   * Run one driver callback with lockdep-style checks around it: locks held on
+   * return, a changed atomic depth, or an exception are the driver's bugs.
+   */
+  callOp<T>(sub: mmu_notifier, op: string, fn: () => T): T {
+    const sim = this.sim;
+    const agent = sim.current;
+    const heldBefore = agent >= 0 ? this.locks.heldBy(sim.owner) : [];
+    const atomicBefore = agent >= 0 ? sim.store.get(sim.slotsOf(agent).atomic) : 0;
+    let result!: T;
+    try {
+      result = fn();
+    } catch (e) {
+      if (e instanceof StepAbort) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      sim.abort("driver-crash", `${sub.ops.name ?? sub.name}: ${op} threw: ${msg} (an oops in a notifier callback)`);
+    }
+    if (agent >= 0) {
+      const heldAfter = this.locks.heldBy(sim.owner);
+      for (const l of heldAfter) {
+        if (!heldBefore.includes(l)) {
+          sim.report("lock-held-on-return", `${sub.ops.name ?? sub.name}: ${op} returned with ${l.name} still held (lock held when returning to the core)`);
+        }
+      }
+      if (sim.store.get(sim.slotsOf(agent).atomic) !== atomicBefore && heldAfter.length === heldBefore.length) {
+        sim.report("lock-held-on-return", `${sub.ops.name ?? sub.name}: ${op} returned with rcu_read_lock or preemption state unbalanced`);
+      }
+    }
+    return result;
+  }
+
+  /** __mmu_notifier_register(): the caller holds mmap_lock for write. */
+  __mmu_notifier_register(subscription: mmu_notifier, mm: mm_struct): number {
+    mm.mmap_lock.assertWriteHeld("__mmu_notifier_register");
+    const ops = subscription.ops;
+    // A user of a hardware TLB must not also use start/end, and vice versa.
+    if (
+      this.warnings.WARN_ON_ONCE(
+        ops.invalidate_secondary_tlbs !== undefined && (ops.invalidate_range_start !== undefined || ops.invalidate_range_end !== undefined),
+        "__mmu_notifier_register",
+        `${ops.name ?? subscription.name} implements both invalidate_secondary_tlbs and invalidate_range_start/end`,
+      )
+    ) {
+      return -EINVAL;
+    }
+    if (!mm.notifier_subscriptions) mm.notifier_subscriptions = new mmu_notifier_subscriptions();
+    const s = this.subs(mm)!;
+    subscription.mm = mm;
+    subscription.users.value = 1;
+    if (!s.list.includes(subscription)) s.list.push(subscription);
+    subscription.linked.value = 1;
+    this.sim.log(() => `mmu_notifier registered: ${ops.name ?? subscription.name} on ${mm.name}`);
+    return 0;
+  }
+
+  /** mmu_notifier_register(): takes mmap_lock for write around __mmu_notifier_register. */
+  mmu_notifier_register(subscription: mmu_notifier, mm: mm_struct): number {
+    mm.mmap_lock.down_write();
+    const r = this.__mmu_notifier_register(subscription, mm);
+    mm.mmap_lock.up_write();
+    return r;
+  }
+
+  /**
+   * mmu_notifier_get_locked(): return the existing subscription with these ops on mm
+   * (taking a reference), or allocate one with ops.alloc_notifier and register it.
+   */
+  mmu_notifier_get_locked(ops: mmu_notifier_ops, mm: mm_struct): mmu_notifier | number {
+    mm.mmap_lock.assertWriteHeld("mmu_notifier_get_locked");
+    const s = this.subs(mm);
+    if (s) {
+      for (const sub of s.list) {
+        if (sub.linked.value && sub.ops === ops && sub.users.value > 0) {
+          sub.users.value = sub.users.value + 1;
+          return sub;
+        }
+      }
+    }
+    if (!ops.alloc_notifier) return -EINVAL;
+    const sub = ops.alloc_notifier(mm);
+    if (typeof sub === "number") return sub;
+    const r = this.__mmu_notifier_register(sub, mm);
+    if (r !== 0) {
+      ops.free_notifier?.(sub);
+      return r;
+    }
+    return sub;
+  }
+
+  /** mmu_notifier_put(): drop a reference; the last one unlinks and (after SRCU) frees. */
+  mmu_notifier_put(subscription: mmu_notifier): void {
+    const users = subscription.users.value - 1;
+    subscription.users.value = users;
+    if (users > 0) return;
+    subscription.linked.value = 0;
+    // The kernel frees through call_srcu; here every SRCU reader has finished by the
+    // end of its step, so freeing now is the same as after a grace period.
+    if (subscription.ops.free_notifier) this.callOp(subscription, "free_notifier", () => subscription.ops.free_notifier!(subscription));
+    subscription.freed.value = 1;
+  }
+
+  /** mmu_notifier_unregister(): runs release if the mm is still live, then unlinks. */
+  mmu_notifier_unregister(subscription: mmu_notifier, mm: mm_struct): void {
+    if (subscription.linked.value && subscription.ops.release) {
+      const id = srcu_read_lock(this.sim);
+      this.callOp(subscription, "release", () => subscription.ops.release!(subscription, mm));
+      srcu_read_unlock(this.sim, id);
+    }
+    subscription.linked.value = 0;
+    subscription.users.value = 0;
+  }
+
+  /** __mmu_notifier_release(): exit_mmap() tells every subscription the mm is going away. */
+  __mmu_notifier_release(mm: mm_struct): void {
+    const id = srcu_read_lock(this.sim);
+    for (const sub of this.subscriptions(mm)) {
+      if (sub.ops.release) {
+        this.calls.release++;
+        this.callOp(sub, "release", () => sub.ops.release!(sub, mm));
+      }
+    }
+    srcu_read_unlock(this.sim, id);
+    // Unhash every subscription: later invalidations reach none of them.
+    const s = this.subs(mm);
+    if (s) for (const sub of s.list) sub.linked.value = 0;
+  }
+
+  mmu_notifier_invalidate_range_start(range: mmu_notifier_range): void {
+    if (mmu_notifier_range_blockable(range)) might_sleep(this.sim, "mmu_notifier_invalidate_range_start");
+    if (!this.mm_has_notifiers(range.mm)) return;
+    this.sim.log(() => `mmu_notifier_invalidate_range_start [${hex(range.start)}, ${hex(range.end)}) ${range.event}`);
+    const id = srcu_read_lock(this.sim);
+    for (const sub of this.subscriptions(range.mm)) {
+      if (sub.ops.invalidate_range_start) {
+        this.calls.invalidate_range_start++;
+        this.callOp(sub, "invalidate_range_start", () => sub.ops.invalidate_range_start!(sub, range));
+      }
+    }
+    srcu_read_unlock(this.sim, id);
+  }
+
+  /**
+   * mn_hlist_invalidate_end(): for each subscription, flush its secondary TLB (unless
+   * the call site already did so under the ptl: only_end), then call range_end.
+   */
+  mn_hlist_invalidate_end(range: mmu_notifier_range, only_end: boolean): void {
+    const id = srcu_read_lock(this.sim);
+    for (const sub of this.subscriptions(range.mm)) {
+      if (!only_end && sub.ops.invalidate_secondary_tlbs) {
+        this.calls.invalidate_secondary_tlbs++;
+        this.callOp(sub, "invalidate_secondary_tlbs", () => sub.ops.invalidate_secondary_tlbs!(sub, range.mm, range.start, range.end));
+      }
+      if (sub.ops.invalidate_range_end) {
+        this.calls.invalidate_range_end++;
+        this.callOp(sub, "invalidate_range_end", () => sub.ops.invalidate_range_end!(sub, range));
+      }
+    }
+    srcu_read_unlock(this.sim, id);
+  }
+
+  mmu_notifier_invalidate_range_end(range: mmu_notifier_range): void {
+    if (mmu_notifier_range_blockable(range)) might_sleep(this.sim, "mmu_notifier_invalidate_range_end");
+    if (this.mm_has_notifiers(range.mm)) {
+      this.sim.log(() => `mmu_notifier_invalidate_range_end [${hex(range.start)}, ${hex(range.end)})`);
+      this.mn_hlist_invalidate_end(range, false);
+    }
+    this.onRangeEnd(range.mm, range.start, range.end);
+  }
+
+  /** For call sites that already called invalidate_secondary_tlbs under the ptl. */
+  mmu_notifier_invalidate_range_only_end(range: mmu_notifier_range): void {
+    if (this.mm_has_notifiers(range.mm)) {
+      this.sim.log(() => `mmu_notifier_invalidate_range_only_end [${hex(range.start)}, ${hex(range.end)})`);
+      this.mn_hlist_invalidate_end(range, true);
+    }
+    this.onRangeEnd(range.mm, range.start, range.end);
+  }
+
+  /** __mmu_notifier_invalidate_secondary_tlbs(): call the op on each subscription that has it. */
+  __mmu_notifier_invalidate_secondary_tlbs(mm: mm_struct, start: number, end: number): void {
+    const id = srcu_read_lock(this.sim);
+    for (const sub of this.subscriptions(mm)) {
+      if (sub.ops.invalidate_secondary_tlbs) {
+        this.calls.invalidate_secondary_tlbs++;
+        this.callOp(sub, "invalidate_secondary_tlbs", () => sub.ops.invalidate_secondary_tlbs!(sub, mm, start, end));
+      }
+    }
+    srcu_read_unlock(this.sim, id);
+  }
+
+  /** mmu_notifier_invalidate_secondary_tlbs(): the fast path skips mms without notifiers. */
+  mmu_notifier_invalidate_secondary_tlbs(mm: mm_struct, start: number, end: number): void {
+    if (this.mm_has_notifiers(mm)) {
+      this.sim.log(() => `mmu_notifier_invalidate_secondary_tlbs [${hex(start)}, ${hex(end)})`);
+      this.__mmu_notifier_invalidate_secondary_tlbs(mm, start, end);
+    }
+  }
+}

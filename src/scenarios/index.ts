@@ -1,0 +1,191 @@
+/**
+ * The standard scenarios. Each one is a kernel path racing a device that uses the
+ * same address space, sized so that exhaustive exploration finishes quickly.
+ */
+import type { DriverSpec } from "../drivers/driver";
+import type { World } from "../sim/world";
+import type { KernelOptions } from "../kernel/kernel";
+import { baseScenario, addDevice, addKernelThread, addUserThread, addVictim, page, BASE } from "./builder";
+import { munmapProgram } from "../kernel/munmap";
+import { reclaimProgram, migrateProgram, mkcleanProgram } from "../kernel/rmap";
+import { mprotectProgram } from "../kernel/mprotect";
+import { splitHugePmdProgram } from "../kernel/huge_memory";
+import { hugetlbWpProgram } from "../kernel/memory";
+import { exitProgram } from "../kernel/exit";
+import { set_entry } from "../mm/ops";
+import { pfn_pte } from "../mm/pte";
+import { PAGE_SIZE, PMD_SIZE, HPAGE_PMD_NR } from "../mm/constants";
+
+export interface Scenario {
+  readonly name: string;
+  readonly summary: string;
+  build(driver: DriverSpec, kernel?: KernelOptions): World;
+}
+
+const A = { name: "A" };
+const B = { name: "B" };
+
+export const scenarios: readonly Scenario[] = [
+  {
+    name: "munmap",
+    summary: "munmap of 4 pages with an mmu_gather batch of 2 that fills mid-unmap, a device reading and writing them, and another process reusing freed frames",
+    build(driver, kernel) {
+      const p = baseScenario(driver, { pages: 4, kernel });
+      addDevice(p, [
+        { op: "read", addr: page(0), ...A },
+        { op: "write", addr: page(0), ...A },
+      ]);
+      addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(0), page(4), 2));
+      addVictim(p);
+      return p.w;
+    },
+  },
+  {
+    name: "reclaim",
+    summary: "kswapd reclaims a page to swap (try_to_unmap_one) while a device reads and writes it",
+    build(driver, kernel) {
+      const p = baseScenario(driver, { pages: 1, kernel });
+      addDevice(p, [
+        { op: "read", addr: page(0), ...A },
+        { op: "write", addr: page(0), ...A },
+      ]);
+      addKernelThread(p, "kswapd", reclaimProgram(p.w.k, p.vma, page(0), p.swap));
+      addVictim(p);
+      return p.w;
+    },
+  },
+  {
+    name: "migration",
+    summary: "a page is migrated to a new frame (try_to_migrate_one) while a device reads and writes it",
+    build(driver, kernel) {
+      const p = baseScenario(driver, { pages: 1, kernel });
+      addDevice(p, [
+        { op: "read", addr: page(0), ...A },
+        { op: "write", addr: page(0), ...A },
+      ]);
+      addKernelThread(p, "migrate", migrateProgram(p.w.k, p.vma, page(0)));
+      return p.w;
+    },
+  },
+  {
+    name: "cow",
+    summary: "the Documentation/mm/mmu_notifier.rst example: a thread writes A (a COW page) then B while the device reads B then A",
+    build(driver, kernel) {
+      const p = baseScenario(driver, { pages: 2, cowPages: [0], kernel });
+      addDevice(p, [
+        { op: "read", addr: page(0), ...A },
+        { op: "read", addr: page(1), ...B },
+        { op: "read", addr: page(0), ...A },
+      ]);
+      addUserThread(p, "writer", 0, [
+        { op: "write", addr: page(0), ...A },
+        { op: "write", addr: page(1), ...B },
+      ]);
+      return p.w;
+    },
+  },
+  {
+    name: "mprotect",
+    summary: "mprotect(PROT_READ) of two pages (change_protection) while a device writes them",
+    build(driver, kernel) {
+      const p = baseScenario(driver, { pages: 2, kernel });
+      addDevice(p, [
+        { op: "write", addr: page(0), ...A },
+        { op: "write", addr: page(1), ...B },
+        { op: "write", addr: page(0), ...A },
+      ]);
+      addKernelThread(p, "mprotect", mprotectProgram(p.w.k, p.vma, page(0), page(2)));
+      return p.w;
+    },
+  },
+  {
+    name: "mkclean",
+    summary: "writeback write-protects a dirty page (page_vma_mkclean_one) while a device writes it",
+    build(driver, kernel) {
+      const p = baseScenario(driver, { pages: 1, kernel });
+      addDevice(p, [
+        { op: "write", addr: page(0), ...A },
+        { op: "write", addr: page(0), ...A },
+      ]);
+      addKernelThread(p, "writeback", mkcleanProgram(p.w.k, p.vma, page(0)));
+      return p.w;
+    },
+  },
+  {
+    name: "thp-split",
+    summary: "a 2 MiB THP is split into PTEs, then one 4 KiB page of it is unmapped, while the device holds a 2 MiB translation",
+    build(driver, kernel) {
+      const p = baseScenario(driver, { pages: 0, spare: HPAGE_PMD_NR, kernel });
+      const k = p.w.k;
+      const at = BASE; // BASE is 2 MiB aligned
+      p.w.setup(() => {
+        const head = k.alloc_huge_page(HPAGE_PMD_NR, p.mm.name);
+        k.phys.write(head);
+        k.phys.write(head + 1);
+        p.mm.pgd.populate(at, "pmd");
+        const l = p.mm.pgd.pmd_lockptr(at);
+        l.spin_lock();
+        set_entry(k, p.mm, at, "pmd", pfn_pte(head, { write: true, huge: true }), "remap");
+        l.spin_unlock();
+        k.phys.page_add_rmap(head);
+      });
+      addDevice(p, [
+        { op: "read", addr: at, ...A },
+        { op: "write", addr: at + PAGE_SIZE, ...B },
+        { op: "read", addr: at + PAGE_SIZE, ...B },
+      ]);
+      const prog = splitHugePmdProgram(k, p.vma, at).append(munmapProgram(k, p.vma, at + PAGE_SIZE, at + 2 * PAGE_SIZE, 2, "munmap"));
+      addKernelThread(p, "split+munmap", prog);
+      addVictim(p);
+      return p.w;
+    },
+  },
+  {
+    name: "hugetlb-cow",
+    summary: "hugetlb_wp breaks COW on a 2 MiB hugetlb page shared with a child while a device reads it",
+    build(driver, kernel) {
+      const p = baseScenario(driver, { pages: 0, spare: HPAGE_PMD_NR, kernel });
+      const k = p.w.k;
+      const at = BASE;
+      let reserved = 0;
+      p.w.setup(() => {
+        const head = k.alloc_huge_page(HPAGE_PMD_NR, p.mm.name);
+        k.phys.write(head);
+        k.phys.get_page(head); // the child's mapping
+        p.mm.pgd.populate(at, "pmd");
+        const l = p.mm.pgd.pmd_lockptr(at);
+        l.spin_lock();
+        set_entry(k, p.mm, at, "pmd", pfn_pte(head, { write: false, huge: true }), "remap");
+        l.spin_unlock();
+        reserved = k.alloc_huge_page(HPAGE_PMD_NR, "hugetlb pool");
+        k.phys.put_page(reserved, HPAGE_PMD_NR);
+      });
+      addDevice(p, [
+        { op: "read", addr: at, ...A },
+        { op: "read", addr: at, ...A },
+      ]);
+      addKernelThread(p, "hugetlb_wp", hugetlbWpProgram(k, p.vma, at, reserved));
+      return p.w;
+    },
+  },
+  {
+    name: "exit",
+    summary: "the process exits (exit_mmap: release, then zap and free) while the device is still working on its memory",
+    build(driver, kernel) {
+      const p = baseScenario(driver, { pages: 2, kernel });
+      addDevice(p, [
+        { op: "read", addr: page(0), ...A },
+        { op: "write", addr: page(1), ...B },
+      ]);
+      addKernelThread(p, "exit", exitProgram(p.w.k, p.mm, 2));
+      addVictim(p);
+      return p.w;
+    },
+  },
+];
+
+export function findScenario(name: string): Scenario | undefined {
+  return scenarios.find((s) => s.name === name);
+}
+
+export { PMD_SIZE };

@@ -1,0 +1,270 @@
+/**
+ * Exhaustive search over schedules: depth-first, stepping forward and undoing back
+ * through the Store's journal, with states cached by Store.fingerprint().
+ *
+ * Reductions:
+ * - Sleep sets (partial-order reduction). Two steps are independent when neither
+ *   writes a slot the other reads or writes; steps of one agent are always dependent.
+ *   A step's footprint also covers the agent's enabled() check, so a step that
+ *   unblocks or blocks another agent counts as dependent on it. Sleep sets prune
+ *   transitions, never states: every reachable state is still visited.
+ * - Preemption bounding (optional). Sleep sets are unsound under a preemption bound
+ *   (an equivalent interleaving may need more preemptions; see Coons et al.,
+ *   "Bounded partial-order reduction", OOPSLA 2013), so a bound turns POR off.
+ */
+import type { Footprint } from "../sim/store";
+import type { Model, StepResult } from "./model";
+import { replayCounterexample } from "./run";
+import type { Counterexample } from "./types";
+
+export interface ExploreOptions {
+  /** Give up (complete: false) rather than visit more distinct states than this. */
+  readonly maxStates?: number;
+  /** After a first counterexample keep searching for shorter ones; return a shortest. */
+  readonly shortest?: boolean;
+  /** Explore only schedules with at most this many preemptions. Turns POR off. */
+  readonly preemptionBound?: number;
+  /** Sleep-set partial-order reduction (default true). */
+  readonly por?: boolean;
+  /** Called once per distinct state, when first reached. */
+  readonly onState?: (fingerprint: number, depth: number) => void;
+}
+
+export interface ExploreResult {
+  /** False only when maxStates stopped the search before it finished. */
+  readonly complete: boolean;
+  readonly violation?: Counterexample;
+  /** Distinct states (fingerprints) visited. */
+  readonly states: number;
+  /** Steps executed. */
+  readonly transitions: number;
+  readonly ms: number;
+  /** Deepest state reached, in steps from the start. */
+  readonly maxDepth: number;
+}
+
+const TWO32 = 4294967296;
+
+/** Per-depth search state, allocated once per depth and reused. */
+class Frame {
+  /** Store mark of this state. */
+  mark = 0;
+  /** Agents still to step from this state (bit mask). */
+  todo = 0;
+  /** Agents asleep here: their next step is covered by an explored interleaving. */
+  sleep = 0;
+  enabled = 0;
+  preempt = 0;
+  /** Footprint of each sleeping or already-explored agent's step from this state. */
+  readonly fps: Footprint[];
+  constructor(n: number) {
+    this.fps = new Array<Footprint>(n);
+  }
+}
+
+function intersects(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    for (let j = 0; j < b.length; j++) if (b[j] === x) return true;
+  }
+  return false;
+}
+
+function independent(p: Footprint, q: Footprint): boolean {
+  return !intersects(p.writes, q.reads) && !intersects(p.writes, q.writes) && !intersects(q.writes, p.reads);
+}
+
+/**
+ * Search every schedule from the model's current state (the initial state), which is
+ * restored before returning. Stops at the first violation unless `shortest` is set.
+ * Tracing is off during the search and left on after it (the counterexample is
+ * replayed traced).
+ */
+export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult {
+  const t0 = performance.now();
+  const n = model.agentCount;
+  // Agent sets are 32-bit masks.
+  if (n > 32) throw new Error(`explore: at most 32 agents are supported, the model has ${n}`);
+  const bound = opts.preemptionBound ?? -1;
+  const bounded = opts.preemptionBound !== undefined;
+  if (bounded && (!Number.isInteger(bound) || bound < 0)) {
+    throw new Error(`explore: preemptionBound must be a non-negative integer, got ${opts.preemptionBound}`);
+  }
+  const por = (opts.por ?? true) && !bounded;
+  const shortest = opts.shortest ?? false;
+  const maxStates = opts.maxStates ?? Infinity;
+  const onState = opts.onState;
+  const store = model.store;
+  const start = store.mark();
+
+  /**
+   * Unbounded search: fingerprint -> depth * 2^32 + sleep mask at the last visit.
+   *
+   * Sleep sets with state caching: a state first reached with sleep set S explored only
+   * enabled \ S. Reached again with sleep set Z, it may be pruned only if S ⊆ Z;
+   * otherwise the transitions in S \ Z were never explored from it, so explore exactly
+   * those, with sleep set S ∩ Z, and store S ∩ Z (Godefroid's thesis, LNCS 1032,
+   * §5.3). Without this fix sleep sets plus caching can miss states.
+   *
+   * With `shortest`, a state reached at a smaller depth than stored is explored again
+   * in full, since the depth limit let it go less far last time.
+   */
+  const seen = new Map<number, number>();
+  /** Bounded search: fingerprint -> per last agent (+1) pairs [preemptions, depth], -1 = none. */
+  const seenB = new Map<number, Int32Array>();
+  const frames: Frame[] = [new Frame(n)];
+  const path: number[] = [];
+  // Longest counterexample still worth finding.
+  let limit = Infinity;
+  let best: number[] | undefined;
+  let transitions = 0;
+  let maxDepth = 0;
+  let complete = true;
+  let stop = false;
+
+  const record = (len: number): void => {
+    if (best === undefined || len < best.length) best = path.slice(0, len);
+    if (shortest) limit = best.length - 1;
+    else stop = true;
+  };
+
+  /** Arrive at the state at depth d: decide which agents to step from it. */
+  const enter = (d: number): void => {
+    const f = frames[d]!;
+    f.mark = store.mark();
+    f.todo = 0;
+    if (d > maxDepth) maxDepth = d;
+    let en = 0;
+    for (let a = 0; a < n; a++) if (model.enabled(a)) en |= 1 << a;
+    f.enabled = en;
+    const key = store.fingerprint();
+    let fresh = false;
+    if (bounded) {
+      // Future preemption costs depend on who ran last, so that is part of the key.
+      const li = d === 0 ? 0 : path[d - 1]! + 1;
+      let e = seenB.get(key);
+      if (e === undefined) {
+        if (seenB.size >= maxStates) {
+          complete = false;
+          stop = true;
+          return;
+        }
+        e = new Int32Array(2 * (n + 1)).fill(-1);
+        seenB.set(key, e);
+        fresh = true;
+      } else {
+        const sp = e[2 * li]!;
+        // Pruned only against one real earlier visit that had at least our budget.
+        if (sp >= 0 && sp <= f.preempt && e[2 * li + 1]! <= d) return;
+      }
+      e[2 * li] = f.preempt;
+      e[2 * li + 1] = d;
+      f.todo = en;
+    } else {
+      const sleep = f.sleep;
+      const v = seen.get(key);
+      if (v === undefined) {
+        if (seen.size >= maxStates) {
+          complete = false;
+          stop = true;
+          return;
+        }
+        seen.set(key, d * TWO32 + (sleep >>> 0));
+        fresh = true;
+        f.todo = en & ~sleep;
+      } else if (shortest && d < Math.floor(v / TWO32)) {
+        seen.set(key, d * TWO32 + (sleep >>> 0));
+        f.todo = en & ~sleep;
+      } else {
+        const stored = v >>> 0;
+        const missing = stored & ~sleep;
+        if (missing === 0) return;
+        const both = stored & sleep;
+        f.sleep = both;
+        // d >= stored depth here; recording d keeps the depth check conservative.
+        seen.set(key, d * TWO32 + (both >>> 0));
+        f.todo = missing;
+      }
+    }
+    if (fresh && onState !== undefined) onState(key, d);
+    if (en === 0 && model.finalCheck().length > 0) record(d);
+  };
+
+  model.setTracing(false);
+  try {
+    frames[0]!.sleep = 0;
+    frames[0]!.preempt = 0;
+    enter(0);
+    let d = 0;
+    while (!stop) {
+      const f = frames[d]!;
+      if (f.todo === 0 || d >= limit) {
+        if (d === 0) break;
+        d--;
+        store.undo(frames[d]!.mark);
+        continue;
+      }
+      const low = f.todo & -f.todo;
+      f.todo ^= low;
+      const a = 31 - Math.clz32(low);
+      let p = f.preempt;
+      if (bounded && d > 0) {
+        const last = path[d - 1]!;
+        if (last !== a && ((f.enabled >>> last) & 1) !== 0 && ++p > bound) continue;
+      }
+      path[d] = a;
+      let res: StepResult;
+      let fp: Footprint | undefined;
+      // The footprint is only needed against sleepers or for later siblings.
+      if (por && (f.sleep | f.todo) !== 0) {
+        store.beginFootprint();
+        model.enabled(a);
+        res = model.step(a);
+        fp = store.endFootprint();
+      } else {
+        res = model.step(a);
+      }
+      transitions++;
+      if (res.violations.length > 0) {
+        record(d + 1);
+        store.undo(f.mark);
+        continue;
+      }
+      if (d + 1 === frames.length) frames.push(new Frame(n));
+      const c = frames[d + 1]!;
+      let cs = 0;
+      if (fp !== undefined) {
+        // A sleeping step stays asleep in the child only if independent of this one.
+        let s = f.sleep;
+        while (s !== 0) {
+          const lb = s & -s;
+          s ^= lb;
+          const u = 31 - Math.clz32(lb);
+          const fu = f.fps[u]!;
+          if (independent(fu, fp)) {
+            cs |= lb;
+            c.fps[u] = fu;
+          }
+        }
+        f.fps[a] = fp;
+        f.sleep |= low;
+      }
+      c.sleep = cs;
+      c.preempt = p;
+      d++;
+      enter(d);
+    }
+  } finally {
+    store.undo(start);
+  }
+  const violation = best !== undefined ? replayCounterexample(model, start, best) : undefined;
+  model.setTracing(true);
+  return {
+    complete,
+    violation,
+    states: bounded ? seenB.size : seen.size,
+    transitions,
+    ms: performance.now() - t0,
+    maxDepth,
+  };
+}

@@ -1,0 +1,146 @@
+/** Presenting traces: plain text for terminals, JSON for --json, mermaid for docs. */
+import type { Violation } from "../oracle/violation";
+import type { Trace, TraceStep } from "./model";
+import type { Counterexample } from "./types";
+
+// ---------------------------------------------------------------- text
+
+function violationLine(v: Violation): string {
+  return `!! ${v.rule} (${v.kind}): ${v.message}`;
+}
+
+/**
+ * Numbered steps, agent name, label; the step's events indented under it; the
+ * violation, if any, last:
+ *
+ *    12 dev0  dma read 0x2000 -> pfn 0x42
+ *             iotlb hit
+ *   !! use-after-free (corruption): ...
+ */
+export function traceToText(trace: Trace): string {
+  const steps = trace.steps;
+  let iw = 1;
+  let nw = 1;
+  for (const s of steps) {
+    iw = Math.max(iw, String(s.index).length);
+    nw = Math.max(nw, s.agentName.length);
+  }
+  const indent = " ".repeat(iw + 1 + nw + 2);
+  const out: string[] = [];
+  for (const s of steps) {
+    out.push(`${String(s.index).padStart(iw)} ${s.agentName.padEnd(nw)}  ${s.label}`);
+    for (const e of s.events) for (const line of e.split("\n")) out.push(indent + line);
+  }
+  if (trace.violation) out.push(violationLine(trace.violation));
+  return out.join("\n");
+}
+
+// ---------------------------------------------------------------- JSON
+
+export interface TraceStepJSON {
+  index: number;
+  agent: number;
+  agentName: string;
+  label: string;
+  events: string[];
+}
+
+export interface ViolationJSON {
+  rule: string;
+  kind: string;
+  message: string;
+  address?: number;
+  pfn?: number;
+}
+
+export interface CounterexampleJSON extends ViolationJSON {
+  schedule: number[];
+  trace: TraceStepJSON[];
+}
+
+export function violationToJSON(v: Violation): ViolationJSON {
+  const o: ViolationJSON = { rule: v.rule, kind: v.kind, message: v.message };
+  if (v.address !== undefined) o.address = v.address;
+  if (v.pfn !== undefined) o.pfn = v.pfn;
+  return o;
+}
+
+export function stepToJSON(s: TraceStep): TraceStepJSON {
+  return { index: s.index, agent: s.agent, agentName: s.agentName, label: s.label, events: s.events.slice() };
+}
+
+/** `{rule, kind, message, schedule, trace}`: one entry of a `violations` list. */
+export function counterexampleToJSON(c: Counterexample): CounterexampleJSON {
+  return { ...violationToJSON(c.violation), schedule: c.schedule.slice(), trace: c.trace.steps.map(stepToJSON) };
+}
+
+/**
+ * A search result (explore or runRandom) as `{violations: [...], states?, ms, ...}`:
+ * the counterexample becomes a list so several searches can be merged.
+ */
+export function resultToJSON(r: { readonly violation?: Counterexample; readonly ms: number }): Record<string, unknown> & {
+  violations: CounterexampleJSON[];
+  ms: number;
+} {
+  const { violation, ...numbers } = r;
+  return { violations: violation ? [counterexampleToJSON(violation)] : [], ...numbers };
+}
+
+// ---------------------------------------------------------------- mermaid
+
+export interface MermaidOptions {
+  /** All agents, in order, so idle ones still get a lifeline. Default: those in the trace. */
+  readonly agentNames?: readonly string[];
+  /** Longest label or event line, in characters, before truncation (default 60). */
+  readonly maxLabel?: number;
+  /** Show step events as notes (default true). */
+  readonly events?: boolean;
+}
+
+/**
+ * One line of text mermaid will accept: `#` and `;` end a statement in mermaid, so
+ * they become entity codes; `<`/`>` would be read as HTML. Truncates first so an
+ * entity is never cut in half.
+ */
+export function mermaidEscape(text: string, max = 60): string {
+  let t = text.replace(/\s+/g, " ").trim();
+  if (t.length > max) t = t.slice(0, Math.max(1, max - 1)) + "…";
+  return t.replace(/[#;<>]/g, (ch) => (ch === "#" ? "#35;" : ch === ";" ? "#59;" : ch === "<" ? "#lt;" : "#gt;"));
+}
+
+/** Several lines for a note: each escaped, joined by mermaid's line break. */
+function mermaidLines(lines: readonly string[], max: number): string {
+  const out: string[] = [];
+  for (const l of lines) for (const part of l.split("\n")) out.push(mermaidEscape(part, max));
+  return out.join("<br/>");
+}
+
+/**
+ * A mermaid sequenceDiagram: one participant per agent, each step a self-message
+ * numbered as in the text trace, its events a note beside it, the violation a note
+ * over every lifeline on a red background.
+ */
+export function traceToMermaid(trace: Trace, opts: MermaidOptions = {}): string {
+  const max = opts.maxLabel ?? 60;
+  const names: string[] = [];
+  if (opts.agentNames) names.push(...opts.agentNames);
+  for (const s of trace.steps) if (names[s.agent] === undefined) names[s.agent] = s.agentName;
+  const ids: number[] = [];
+  for (let a = 0; a < names.length; a++) if (names[a] !== undefined) ids.push(a);
+  const out = ["sequenceDiagram"];
+  for (const a of ids) out.push(`  participant A${a} as ${mermaidEscape(names[a]!, max)}`);
+  for (const s of trace.steps) {
+    out.push(`  A${s.agent}->>A${s.agent}: ${s.index} ${mermaidEscape(s.label, max)}`);
+    if ((opts.events ?? true) && s.events.length > 0) {
+      out.push(`  Note right of A${s.agent}: ${mermaidLines(s.events, max)}`);
+    }
+  }
+  const v = trace.violation;
+  if (v && ids.length > 0) {
+    const over = ids.length === 1 ? `A${ids[0]}` : `A${ids[0]},A${ids[ids.length - 1]}`;
+    out.push("  rect rgb(255, 210, 210)");
+    out.push(`  Note over ${over}: ✗ ${mermaidEscape(v.rule, max)}<br/>${mermaidLines([v.message], max)}`);
+    out.push("  end");
+  }
+  return out.join("\n");
+}

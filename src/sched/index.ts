@@ -1,0 +1,20 @@
+/** The scheduler and explorer: public entry points. */
+export type { Model, StepResult, Trace, TraceStep } from "./model";
+export type { Counterexample, RunTrace } from "./types";
+export { runStraight, runSchedule, runRandom, replayCounterexample } from "./run";
+export type { StraightOptions, RandomOptions, RandomResult } from "./run";
+export { explore } from "./explore";
+export type { ExploreOptions, ExploreResult } from "./explore";
+export {
+  traceToText,
+  traceToMermaid,
+  mermaidEscape,
+  violationToJSON,
+  stepToJSON,
+  counterexampleToJSON,
+  resultToJSON,
+} from "./format";
+export type { MermaidOptions, TraceStepJSON, ViolationJSON, CounterexampleJSON } from "./format";
+export { measure } from "./bench";
+export type { MeasureOptions } from "./bench";
+export { mulberry32 } from "./random";

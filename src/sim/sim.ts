@@ -1,0 +1,115 @@
+/**
+ * The simulator's context object: the store, which agent is running, the trace of the
+ * current step, and where violations go. Every model object holds a reference to it.
+ */
+import { Store } from "./store";
+import type { Violation, RuleId } from "../oracle/violation";
+import { violation } from "../oracle/violation";
+
+/** Thrown to end a step at once (a flood, a deadlock, a crashed driver). */
+export class StepAbort extends Error {
+  constructor(readonly violation: Violation) {
+    super(violation.message);
+  }
+}
+
+export interface AgentSlots {
+  readonly name: string;
+  /** Spinlocks held + rcu_read_lock depth + explicit preempt_disable: > 0 means atomic. */
+  readonly atomic: number;
+  readonly rcu: number;
+  readonly srcu: number;
+}
+
+export class Sim {
+  readonly store = new Store();
+  /** Sim agent whose step is running (0 = setup), or -1 outside any step. */
+  current = -1;
+  private readonly agentSlots: AgentSlots[] = [];
+  private events: string[] | null = null;
+  private violations: Violation[] = [];
+  /** Rules the oracle must not report (used to show what an oracle-less run misses). */
+  readonly disabledRules = new Set<RuleId>();
+  /** When false, the oracle checks nothing at all: the "oracle switched off" test mode. */
+  oracleEnabled = true;
+
+  /** Agent 0 runs scenario setup (binding devices, faulting pages in) before any step. */
+  static readonly SETUP = 0;
+
+  constructor() {
+    this.addAgentSlots("setup");
+  }
+
+  /** Run `fn` as the setup agent. */
+  setup<T>(fn: () => T): T {
+    const prev = this.current;
+    this.current = Sim.SETUP;
+    try {
+      return fn();
+    } finally {
+      this.current = prev;
+    }
+  }
+
+  addAgentSlots(name: string): number {
+    const id = this.agentSlots.length;
+    this.agentSlots.push({
+      name,
+      atomic: this.store.alloc(`${name}.atomic`),
+      rcu: this.store.alloc(`${name}.rcu_depth`),
+      srcu: this.store.alloc(`${name}.srcu_depth`),
+    });
+    return id;
+  }
+
+  slotsOf(agent: number): AgentSlots {
+    const s = this.agentSlots[agent];
+    if (!s) throw new Error(`no agent ${agent}`);
+    return s;
+  }
+
+  agentName(agent: number): string {
+    return agent < 0 ? "setup" : (this.agentSlots[agent]?.name ?? `agent${agent}`);
+  }
+
+  /** Lock owner id for the running agent: agent index + 1 (0 means unowned). */
+  get owner(): number {
+    return this.current + 1;
+  }
+
+  inAtomic(agent = this.current): boolean {
+    if (agent < 0) return false;
+    return this.store.get(this.slotsOf(agent).atomic) > 0;
+  }
+
+  setTracing(on: boolean): void {
+    this.events = on ? [] : null;
+  }
+
+  get tracing(): boolean {
+    return this.events !== null;
+  }
+
+  /** Record a trace event; the message is built only when tracing is on. */
+  log(msg: () => string): void {
+    if (this.events) this.events.push(msg());
+  }
+
+  report(rule: RuleId, message: string, extra: { address?: number; pfn?: number } = {}): void {
+    if (!this.oracleEnabled || this.disabledRules.has(rule)) return;
+    this.violations.push(violation(rule, message, extra));
+  }
+
+  /** Report and end the step now. */
+  abort(rule: RuleId, message: string, extra: { address?: number; pfn?: number } = {}): never {
+    throw new StepAbort(violation(rule, message, extra));
+  }
+
+  /** Collected by the model at the end of each step. */
+  takeStepOutput(): { events: string[]; violations: Violation[] } {
+    const out = { events: this.events ?? [], violations: this.violations };
+    if (this.events) this.events = [];
+    this.violations = [];
+    return out;
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * A World is a Kernel plus the agents that run in it: the Model the scheduler and
+ * explorer drive. Scenarios build one.
+ */
+import type { Model, StepResult } from "../sched/model";
+import type { Violation } from "../oracle/violation";
+import { Kernel, type KernelOptions } from "../kernel/kernel";
+import { ProgramRunner, type Program } from "./program";
+import { StepAbort } from "./sim";
+
+export type AgentKind = "kernel" | "user" | "device" | "hardware";
+
+export interface Agent {
+  readonly name: string;
+  readonly kind: AgentKind;
+  /** Index in the Sim's agent slots (lock owner id - 1). */
+  readonly simId: number;
+  enabled(): boolean;
+  nextLabel(): string;
+  step(): void;
+  /** Work left unfinished when nothing can run (reported as a deadlock or livelock). */
+  unfinished(): string | null;
+}
+
+export class World implements Model {
+  readonly k: Kernel;
+  readonly agents: Agent[] = [];
+  /** Violations found while the scenario was set up (a refused registration, say). */
+  readonly setupViolations: Violation[] = [];
+
+  constructor(opts: KernelOptions = {}) {
+    this.k = new Kernel(opts);
+  }
+
+  get store() {
+    return this.k.sim.store;
+  }
+  get agentCount(): number {
+    return this.agents.length;
+  }
+
+  /** Add an agent running `program` (kernel or user thread). */
+  addThread(name: string, kind: AgentKind, program: Program): Agent {
+    const simId = this.k.sim.addAgentSlots(name);
+    const runner = new ProgramRunner(program, this.k.sim.store, this.k.sim.store.alloc(`${name}.pc`));
+    const agent: Agent = {
+      name,
+      kind,
+      simId,
+      enabled: () => runner.enabled(),
+      nextLabel: () => runner.nextLabel(),
+      step: () => runner.step(),
+      unfinished: () => (runner.done ? null : `${name} is stuck at "${runner.nextLabel()}"`),
+    };
+    this.agents.push(agent);
+    return agent;
+  }
+
+  /** Add an agent with its own step logic (devices, hardware queues). */
+  addAgent(make: (simId: number) => Agent): Agent {
+    const a = make(this.k.sim.addAgentSlots("agent"));
+    this.agents.push(a);
+    return a;
+  }
+
+  /** Run setup code as the setup agent, keeping any violation it reports. */
+  setup<T>(fn: () => T): T {
+    try {
+      return this.k.sim.setup(fn);
+    } finally {
+      this.setupViolations.push(...this.k.sim.takeStepOutput().violations);
+    }
+  }
+
+  agentName(i: number): string {
+    return this.agents[i]!.name;
+  }
+  enabled(i: number): boolean {
+    return this.agents[i]!.enabled();
+  }
+  nextLabel(i: number): string {
+    return this.agents[i]!.nextLabel();
+  }
+
+  step(i: number): StepResult {
+    const a = this.agents[i]!;
+    const sim = this.k.sim;
+    sim.current = a.simId;
+    for (const io of this.k.iommus) io.resetStepCounters();
+    try {
+      a.step();
+    } catch (e) {
+      if (!(e instanceof StepAbort)) throw e;
+      const out = sim.takeStepOutput();
+      sim.current = -1;
+      return { events: out.events, violations: [...out.violations, e.violation] };
+    }
+    sim.current = -1;
+    return sim.takeStepOutput();
+  }
+
+  finalCheck(): readonly Violation[] {
+    const stuck = this.agents.map((a) => a.unfinished()).filter((s): s is string => s !== null);
+    if (stuck.length === 0 || !this.k.sim.oracleEnabled) return [];
+    return [{ rule: "deadlock", kind: "liveness", message: `no agent can run, but ${stuck.join("; ")}` }];
+  }
+
+  setTracing(on: boolean): void {
+    this.k.sim.setTracing(on);
+  }
+}
