@@ -1,5 +1,53 @@
-/** tlbkata: the simulation package. */
+/**
+ * tlbkata: a simulation of how Linux keeps device (secondary) TLBs coherent with the
+ * CPU page tables through mmu_notifier's invalidate_secondary_tlbs.
+ *
+ * Folders: sim (state store, programs, worlds), mm (address spaces, page tables,
+ * frames), locking, notifier (the mmu_notifier core), hw (CPU TLBs, IOMMUs, devices),
+ * kernel (kernel paths as steps), drivers, oracle, sched (runners and explorer),
+ * scenarios, cli.
+ */
 export const VERSION = "0.1.0";
+
 export * from "./sim/store";
+export { Sim, StepAbort } from "./sim/sim";
+export * from "./sim/program";
+export * from "./sim/world";
+
+export * from "./mm/constants";
+export * from "./mm/pte";
+export * from "./mm/frames";
+export * from "./mm/pgtable";
+export * from "./mm/mm";
+export * from "./mm/ops";
+
+export * from "./locking/lock";
+export * from "./notifier/mmu_notifier";
+
+export * from "./hw/tlb";
+export * from "./hw/cmdqueue";
+export * from "./hw/cpu";
+export * from "./hw/iommu";
+export * from "./hw/device";
+export * from "./hw/generic/iommu";
+
+export * from "./kernel/kernel";
+export * from "./kernel/mmu_gather";
+export * from "./kernel/zap";
+export * from "./kernel/munmap";
+export * from "./kernel/rmap";
+export * from "./kernel/memory";
+export * from "./kernel/mprotect";
+export * from "./kernel/huge_memory";
+export * from "./kernel/exit";
+export * from "./kernel/iopf";
+
+export * from "./drivers/driver";
+export * from "./drivers/generic";
+
 export * from "./oracle/violation";
-export * from "./sched/model";
+export * from "./oracle/oracle";
+
+export * from "./sched/index";
+export * from "./scenarios/index";
+export * from "./scenarios/builder";

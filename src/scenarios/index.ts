@@ -69,7 +69,7 @@ export const scenarios: readonly Scenario[] = [
   },
   {
     name: "cow",
-    summary: "the Documentation/mm/mmu_notifier.rst example: a thread writes A (a COW page) then B while the device reads B then A",
+    summary: "the Documentation/mm/mmu_notifier.rst example: one thread breaks COW on A, another writes A then B, while the device reads A, B, then A again",
     build(driver, kernel) {
       const p = baseScenario(driver, { pages: 2, cowPages: [0], kernel });
       addDevice(p, [
@@ -77,7 +77,10 @@ export const scenarios: readonly Scenario[] = [
         { op: "read", addr: page(1), ...B },
         { op: "read", addr: page(0), ...A },
       ]);
-      addUserThread(p, "writer", 0, [
+      // One thread breaks COW on A; another writes A (through the new page, as soon
+      // as the ptl is dropped) and then B.
+      addUserThread(p, "cow-fault", 0, [{ op: "write", addr: page(0), ...A }]);
+      addUserThread(p, "writer", 1, [
         { op: "write", addr: page(0), ...A },
         { op: "write", addr: page(1), ...B },
       ]);
