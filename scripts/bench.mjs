@@ -1,0 +1,2 @@
+// `npm run bench`: every benchmark of the project, in turn.
+await import("./bench/explorer.mjs");
