@@ -1,0 +1,81 @@
+// Executes every course notebook through the real harness (Debian's nbclient + the project's
+// tslab kernelspec), and checks that the harness reports a failing cell by index.
+// Needs the simulation package built (`npm test` builds it first).
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { findJupyterPython, listNotebooks } from "../../scripts/course/lib.mjs";
+import { ROOT, requireTool, runNotebooks } from "./support";
+
+const NOTEBOOK_TIMEOUT_MS = 180_000;
+
+describe("course notebooks", () => {
+  if (!requireTool(findJupyterPython() !== null, "Jupyter (Debian's python3-nbclient)", "run `node scripts/setup.mjs --jupyter`")) {
+    return;
+  }
+
+  const notebooks = listNotebooks();
+  it("there is at least the welcome notebook", () => {
+    expect(notebooks.map((n) => path.basename(n))).toContain("00-welcome.ipynb");
+  });
+
+  for (const nb of notebooks) {
+    it(
+      `${path.relative(ROOT, nb)} runs without a cell error`,
+      () => {
+        const run = runNotebooks([nb]);
+        const r = run.results[0];
+        if (!r) throw new Error(`the harness printed no result (exit ${run.status}): ${run.stderr.trim().split("\n").pop()}`);
+        if (!r.ok) throw new Error(`${r.notebook} cell ${r.cell_index} (id ${r.cell_id}): ${r.error}`);
+        expect(run.status).toBe(0);
+      },
+      NOTEBOOK_TIMEOUT_MS,
+    );
+  }
+
+  describe("a broken notebook", () => {
+    const dir = path.join(ROOT, "test-artifacts");
+    fs.mkdirSync(dir, { recursive: true });
+    // Inside the repository, so that `require("tlbkata")` still resolves from the copy.
+    const tmp = fs.mkdtempSync(path.join(dir, "broken-notebooks-"));
+    afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    /** A copy of the welcome notebook with `source` inserted right after its first code cell. */
+    function brokenCopy(name: string, source: string): { file: string; index: number } {
+      const nb = JSON.parse(fs.readFileSync(path.join(ROOT, "notebooks", "00-welcome.ipynb"), "utf8"));
+      const index = nb.cells.findIndex((c: { cell_type: string }) => c.cell_type === "code") + 1;
+      nb.cells.splice(index, 0, {
+        cell_type: "code",
+        id: "deliberately-broken",
+        metadata: {},
+        execution_count: null,
+        outputs: [],
+        source,
+      });
+      const file = path.join(tmp, name);
+      fs.writeFileSync(file, JSON.stringify(nb, null, 1));
+      return { file, index };
+    }
+
+    it(
+      "makes the harness exit non-zero and name the failing cell",
+      () => {
+        const thrown = brokenCopy("thrown.ipynb", 'throw new Error("deliberately broken cell");');
+        const typed = brokenCopy("type-error.ipynb", 'const pages: number = "four";');
+        const run = runNotebooks([thrown.file, typed.file]);
+        expect(run.status).toBe(1);
+        expect(run.results).toHaveLength(2);
+        const [a, b] = run.results;
+        expect(a).toMatchObject({ ok: false, cell_index: thrown.index, cell_id: "deliberately-broken" });
+        expect(a.error).toBe("Error: deliberately broken cell");
+        // tslab reports a type error as a TypeScript diagnostic on stderr, not as an `error` output.
+        expect(b).toMatchObject({ ok: false, cell_index: typed.index, cell_id: "deliberately-broken" });
+        expect(b.error).toMatch(/^TypeScript \d+:\d+ - Type 'string' is not assignable to type 'number'/);
+
+        // The human-readable form (stderr alongside --json) names the cell too.
+        expect(run.stderr).toContain(`cell ${thrown.index} (id deliberately-broken): Error: deliberately broken cell`);
+      },
+      NOTEBOOK_TIMEOUT_MS,
+    );
+  });
+});
