@@ -91,33 +91,20 @@ export function ptep_clear_flush_notify(k: Kernel, vma: vm_area_struct, addr: nu
   return old;
 }
 
-export function pmdp_huge_clear_flush(k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t {
-  const haddr = Math.floor(addr / PMD_SIZE) * PMD_SIZE;
-  const old = set_entry(k, vma.vm_mm, haddr, "pmd", 0, fate);
-  flush_tlb_range(k, vma, haddr, haddr + PMD_SIZE);
+/** Clear a PMD- or PUD-level leaf and flush the CPU TLB for the whole huge page. */
+function huge_clear_flush(k: Kernel, vma: vm_area_struct, addr: number, level: "pmd" | "pud", fate: PteFate, notify: boolean): pte_t {
+  const size = SIZE[level];
+  const haddr = Math.floor(addr / size) * size;
+  const old = set_entry(k, vma.vm_mm, haddr, level, 0, fate);
+  flush_tlb_range(k, vma, haddr, haddr + size);
+  if (notify && k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(vma.vm_mm, haddr, haddr + size);
   return old;
 }
 
-export function pmdp_huge_clear_flush_notify(k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t {
-  const haddr = Math.floor(addr / PMD_SIZE) * PMD_SIZE;
-  const old = pmdp_huge_clear_flush(k, vma, haddr, fate);
-  if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(vma.vm_mm, haddr, haddr + PMD_SIZE);
-  return old;
-}
-
-export function pudp_huge_clear_flush(k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t {
-  const haddr = Math.floor(addr / PUD_SIZE) * PUD_SIZE;
-  const old = set_entry(k, vma.vm_mm, haddr, "pud", 0, fate);
-  flush_tlb_range(k, vma, haddr, haddr + PUD_SIZE);
-  return old;
-}
-
-export function pudp_huge_clear_flush_notify(k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t {
-  const haddr = Math.floor(addr / PUD_SIZE) * PUD_SIZE;
-  const old = pudp_huge_clear_flush(k, vma, haddr, fate);
-  if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(vma.vm_mm, haddr, haddr + PUD_SIZE);
-  return old;
-}
+export const pmdp_huge_clear_flush = (k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t => huge_clear_flush(k, vma, addr, "pmd", fate, false);
+export const pmdp_huge_clear_flush_notify = (k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t => huge_clear_flush(k, vma, addr, "pmd", fate, true);
+export const pudp_huge_clear_flush = (k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t => huge_clear_flush(k, vma, addr, "pud", fate, false);
+export const pudp_huge_clear_flush_notify = (k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t => huge_clear_flush(k, vma, addr, "pud", fate, true);
 
 /** pte_unmap_unlock(): the oracle checks what had to be flushed by now (see Kernel). */
 export function pte_unmap_unlock(_k: Kernel, ptl: SpinLock): void {
