@@ -3,7 +3,7 @@ import { Store } from "../sim/store";
 import { explore, type ExploreOptions } from "./explore";
 import type { Model } from "./model";
 import { runSchedule } from "./run";
-import { brute, shortestWithin } from "./testing/brute";
+import { bfs, brute, shortestWithin } from "./testing/brute";
 import { atomicCounter, independentAgents, racyCounter, randomProgram, ToyModel, twoPreemptions } from "./testing/toy";
 
 function fingerprints(model: Model, opts: ExploreOptions = {}): { set: Set<number>; transitions: number; states: number } {
@@ -102,6 +102,25 @@ describe("explore: partial-order reduction", () => {
     expect(fingerprints(m).set).toEqual(fingerprints(m, { por: false }).set);
   });
 
+  it("copes with footprints of thousands of slots", () => {
+    // Like a huge page's 512 PTEs: each step touches many slots, some shared.
+    const store = new Store();
+    const big = Array.from({ length: 3000 }, (_, i) => store.alloc(`pte${i}`));
+    const shared = store.alloc("shared");
+    const sweep = (from: number) => () => {
+      for (let i = from; i < from + 1000; i++) store.set(big[i]!, store.get(big[i]!) + 1);
+    };
+    const m = new ToyModel(store, [
+      { name: "a", steps: [{ label: "sweep low", run: sweep(0) }, { label: "shared++", run: () => store.set(shared, store.get(shared) + 1) }] },
+      { name: "b", steps: [{ label: "sweep high", run: sweep(2000) }, { label: "shared *= 2", run: () => store.set(shared, store.get(shared) * 2) }] },
+      { name: "c", steps: [{ label: "sweep mid", run: sweep(1000) }] },
+    ]);
+    const plain = fingerprints(m, { por: false });
+    const reduced = fingerprints(m);
+    expect(reduced.set).toEqual(plain.set);
+    expect(reduced.transitions).toBeLessThan(plain.transitions);
+  });
+
   it("agrees with brute force on random programs: same states, same shortest violation", () => {
     for (let seed = 1; seed <= 400; seed++) {
       const opts = { maxSteps: seed % 2 ? 4 : 3, agents: seed % 2 ? 2 : 3 };
@@ -116,6 +135,44 @@ describe("explore: partial-order reduction", () => {
         expect(any.violation !== undefined, `seed ${seed} por ${por}`).toBe(ref < Infinity);
         const best = explore(randomProgram(seed, opts), { por, shortest: true });
         expect(best.violation?.schedule.length ?? Infinity, `seed ${seed} por ${por}`).toBe(ref);
+      }
+    }
+  });
+});
+
+describe("explore: programs with loops", () => {
+  // Jumps make one state reachable at several depths and put cycles in the graph:
+  // this is what exercises re-exploring a state reached shallower (shortest) or with
+  // fewer preemptions (bounded). Seeds 49 and 491 once caught such bugs.
+  const configs = [
+    { agents: 3, maxSteps: 4, loops: true },
+    { agents: 2, maxSteps: 5, loops: true },
+  ];
+  it("agrees with breadth-first search on states and shortest violations", () => {
+    for (let seed = 1; seed <= 500; seed++) {
+      for (const o of configs) {
+        const tag = `seed ${seed} ${JSON.stringify(o)}`;
+        const want = bfs(randomProgram(seed, { ...o, checks: false })).states;
+        for (const por of [true, false]) expect(fingerprints(randomProgram(seed, { ...o, checks: false }), { por }).set, tag).toEqual(want);
+        const ref = bfs(randomProgram(seed, o)).shortest;
+        for (const por of [true, false]) {
+          const r = explore(randomProgram(seed, o), { por, shortest: true });
+          expect(r.violation?.schedule.length ?? Infinity, `${tag} por ${por}`).toBe(ref);
+        }
+      }
+    }
+  });
+
+  it("agrees with breadth-first search under preemption bounds 0..2", () => {
+    for (let seed = 1; seed <= 500; seed++) {
+      for (const o of configs) {
+        for (const b of [0, 1, 2]) {
+          const ref = bfs(randomProgram(seed, o), b).shortest;
+          const r = explore(randomProgram(seed, o), { preemptionBound: b, shortest: true });
+          expect(r.violation?.schedule.length ?? Infinity, `seed ${seed} ${JSON.stringify(o)} bound ${b}`).toBe(ref);
+          const any = explore(randomProgram(seed, o), { preemptionBound: b });
+          expect(any.violation !== undefined, `seed ${seed} ${JSON.stringify(o)} bound ${b}`).toBe(ref < Infinity);
+        }
       }
     }
   });

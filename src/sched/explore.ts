@@ -15,6 +15,7 @@
 import type { Footprint } from "../sim/store";
 import type { Model, StepResult } from "./model";
 import { replayCounterexample } from "./run";
+import { StateTable } from "./table";
 import type { Counterexample } from "./types";
 
 export interface ExploreOptions {
@@ -43,8 +44,6 @@ export interface ExploreResult {
   readonly maxDepth: number;
 }
 
-const TWO32 = 4294967296;
-
 /** Per-depth search state, allocated once per depth and reused. */
 class Frame {
   /** Store mark of this state. */
@@ -62,16 +61,63 @@ class Frame {
   }
 }
 
-function intersects(a: readonly number[], b: readonly number[]): boolean {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    for (let j = 0; j < b.length; j++) if (b[j] === x) return true;
-  }
-  return false;
-}
+/**
+ * Independence of one step against several sleeping steps. Footprints of real kernel
+ * steps reach thousands of slots (a huge page's 512 PTEs), so pairwise comparison
+ * would be quadratic: instead the new step's slots are stamped once, and each
+ * sleeper's footprint is checked against the stamps.
+ */
+class Stamps {
+  private read = new Int32Array(1024);
+  private write = new Int32Array(1024);
+  private epoch = 0;
 
-function independent(p: Footprint, q: Footprint): boolean {
-  return !intersects(p.writes, q.reads) && !intersects(p.writes, q.writes) && !intersects(q.writes, p.reads);
+  /** Stamp the slots of `q`, the step just taken. */
+  mark(q: Footprint): void {
+    const e = ++this.epoch;
+    const r = q.reads;
+    const w = q.writes;
+    for (let i = 0; i < r.length; i++) {
+      const x = r[i]!;
+      if (x >= this.read.length) this.grow(x);
+      this.read[x] = e;
+    }
+    for (let i = 0; i < w.length; i++) {
+      const x = w[i]!;
+      if (x >= this.write.length) this.grow(x);
+      this.write[x] = e;
+    }
+  }
+
+  /** Whether `p` commutes with the stamped step: neither writes what the other touches. */
+  independent(p: Footprint): boolean {
+    const e = this.epoch;
+    const read = this.read;
+    const write = this.write;
+    const n = read.length;
+    const w = p.writes;
+    for (let i = 0; i < w.length; i++) {
+      const x = w[i]!;
+      if (x < n && (write[x] === e || read[x] === e)) return false;
+    }
+    const r = p.reads;
+    for (let i = 0; i < r.length; i++) {
+      const x = r[i]!;
+      if (x < n && write[x] === e) return false;
+    }
+    return true;
+  }
+
+  private grow(slot: number): void {
+    let n = this.read.length;
+    while (n <= slot) n *= 2;
+    const r = new Int32Array(n);
+    r.set(this.read);
+    this.read = r;
+    const w = new Int32Array(n);
+    w.set(this.write);
+    this.write = w;
+  }
 }
 
 /**
@@ -98,21 +144,23 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
   const start = store.mark();
 
   /**
-   * Unbounded search: fingerprint -> depth * 2^32 + sleep mask at the last visit.
+   * Unbounded search: fingerprint -> (sleep mask, depth) at the last visit.
    *
    * Sleep sets with state caching: a state first reached with sleep set S explored only
    * enabled \ S. Reached again with sleep set Z, it may be pruned only if S ⊆ Z;
-   * otherwise the transitions in S \ Z were never explored from it, so explore exactly
-   * those, with sleep set S ∩ Z, and store S ∩ Z (Godefroid's thesis, LNCS 1032,
-   * §5.3). Without this fix sleep sets plus caching can miss states.
+   * otherwise the transitions in S \ Z were never taken from it, and the path that
+   * was meant to cover them may itself have been cut by the cache. So explore exactly
+   * those, with sleep set S ∩ Z, and store S ∩ Z (Godefroid, "Partial-Order Methods
+   * for the Verification of Concurrent Systems", LNCS 1032, the sleep-set chapter).
    *
    * With `shortest`, a state reached at a smaller depth than stored is explored again
    * in full, since the depth limit let it go less far last time.
    */
-  const seen = new Map<number, number>();
+  const seen = new StateTable();
   /** Bounded search: fingerprint -> per last agent (+1) pairs [preemptions, depth], -1 = none. */
   const seenB = new Map<number, Int32Array>();
   const frames: Frame[] = [new Frame(n)];
+  const stamps = new Stamps();
   const path: number[] = [];
   // Longest counterexample still worth finding.
   let limit = Infinity;
@@ -155,34 +203,38 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
       } else {
         const sp = e[2 * li]!;
         // Pruned only against one real earlier visit that had at least our budget.
-        if (sp >= 0 && sp <= f.preempt && e[2 * li + 1]! <= d) return;
+        if (sp >= 0 && sp <= f.preempt && (!shortest || e[2 * li + 1]! <= d)) return;
       }
       e[2 * li] = f.preempt;
       e[2 * li + 1] = d;
       f.todo = en;
     } else {
       const sleep = f.sleep;
-      const v = seen.get(key);
-      if (v === undefined) {
+      let i = seen.probe(key);
+      if (!seen.found) {
         if (seen.size >= maxStates) {
           complete = false;
           stop = true;
           return;
         }
-        seen.set(key, d * TWO32 + (sleep >>> 0));
+        i = seen.claim(i, key);
+        seen.a[i] = sleep;
+        seen.b[i] = d;
         fresh = true;
         f.todo = en & ~sleep;
-      } else if (shortest && d < Math.floor(v / TWO32)) {
-        seen.set(key, d * TWO32 + (sleep >>> 0));
+      } else if (shortest && d < seen.b[i]!) {
+        seen.a[i] = sleep;
+        seen.b[i] = d;
         f.todo = en & ~sleep;
       } else {
-        const stored = v >>> 0;
+        const stored = seen.a[i]!;
         const missing = stored & ~sleep;
         if (missing === 0) return;
         const both = stored & sleep;
         f.sleep = both;
+        seen.a[i] = both;
         // d >= stored depth here; recording d keeps the depth check conservative.
-        seen.set(key, d * TWO32 + (both >>> 0));
+        seen.b[i] = d;
         f.todo = missing;
       }
     }
@@ -236,12 +288,13 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
       if (fp !== undefined) {
         // A sleeping step stays asleep in the child only if independent of this one.
         let s = f.sleep;
+        if (s !== 0) stamps.mark(fp);
         while (s !== 0) {
           const lb = s & -s;
           s ^= lb;
           const u = 31 - Math.clz32(lb);
           const fu = f.fps[u]!;
-          if (independent(fu, fp)) {
+          if (stamps.independent(fu)) {
             cs |= lb;
             c.fps[u] = fu;
           }
@@ -256,9 +309,9 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
     }
   } finally {
     store.undo(start);
+    model.setTracing(true);
   }
   const violation = best !== undefined ? replayCounterexample(model, start, best) : undefined;
-  model.setTracing(true);
   return {
     complete,
     violation,

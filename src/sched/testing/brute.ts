@@ -71,7 +71,7 @@ export function bfs(model: Model, bound = Infinity): { states: Set<number>; shor
   let shortest = Infinity;
   model.setTracing(false);
   let frontier: { schedule: number[]; p: number }[] = [{ schedule: [], p: 0 }];
-  nodes.add(`${store.fingerprint()}/-1/0`);
+  nodes.add(bound === Infinity ? `${store.fingerprint()}` : `${store.fingerprint()}/-1/0`);
   while (frontier.length > 0 && frontier[0]!.schedule.length < shortest) {
     const next: typeof frontier = [];
     for (const { schedule, p } of frontier) {
@@ -89,7 +89,8 @@ export function bfs(model: Model, bound = Infinity): { states: Set<number>; shor
         else {
           const fp = store.fingerprint();
           states.add(fp);
-          const key = `${fp}/${a}/${np}`;
+          // Unbounded, who ran last and how often we preempted do not matter.
+          const key = bound === Infinity ? `${fp}` : `${fp}/${a}/${np}`;
           if (!nodes.has(key)) {
             nodes.add(key);
             next.push({ schedule: [...schedule, a], p: np });

@@ -185,12 +185,13 @@ export function twoPreemptions(): ToyModel {
  */
 export function randomProgram(
   seed: number,
-  opts: { agents?: number; maxSteps?: number; checks?: boolean; loops?: boolean } = {},
+  opts: { agents?: number; maxSteps?: number; checks?: boolean; loops?: boolean; slots?: number } = {},
 ): ToyModel {
   const rand = mulberry32(seed);
   const pick = (k: number): number => Math.floor(rand() * k);
   const store = new Store();
-  const shared = [store.alloc("s0"), store.alloc("s1"), store.alloc("s2")];
+  const nslots = opts.slots ?? 3;
+  const shared = Array.from({ length: nslots }, (_, j) => store.alloc(`s${j}`));
   const agents = opts.agents ?? 2 + pick(2);
   const checks = opts.checks ?? true;
   const list: ToyAgent[] = [];
@@ -199,7 +200,7 @@ export function randomProgram(
     const steps: ToyStep[] = [];
     const len = 1 + pick(opts.maxSteps ?? 4);
     for (let k = 0; k < len; k++) {
-      const j = pick(3);
+      const j = pick(nslots);
       const x = shared[j]!;
       const v = pick(3);
       switch (pick(checks ? 4 : 3)) {
