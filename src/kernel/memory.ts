@@ -64,7 +64,7 @@ export function handle_mm_fault(k: Kernel, mm: mm_struct, addr: number, write: b
     const np = k.phys.alloc_page(mm.name);
     if (is_swap_pte(pte) && swap) {
       // do_swap_page(): read the contents back.
-      restoreContent(k, np, swap.slots.get(swp_slot(pte)));
+      k.phys.restore(np, swap.slots.get(swp_slot(pte)));
     }
     mm.pgd.populate(addr, "pte");
     ptl.spin_lock();
@@ -84,11 +84,6 @@ export function handle_mm_fault(k: Kernel, mm: mm_struct, addr: number, write: b
     }
   }
   return "done";
-}
-
-/** Put a saved write id back into a frame (swap-in keeps the data the page had). */
-function restoreContent(k: Kernel, pfn: number, id: number): void {
-  k.phys.restore(pfn, id);
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Sim } from "../sim/sim";
 import { SlotMap } from "../sim/store";
 import { SpinLock, type LockRegistry } from "../locking/lock";
 import { PAGE_SHIFT, PMD_SHIFT, PUD_SHIFT, hex } from "./constants";
-import { type pte_t, pte_present, pte_huge, pmd_table, mk_table_entry } from "./pte";
+import { type pte_t, pte_huge, pmd_table, mk_table_entry } from "./pte";
 
 export type Level = "pte" | "pmd" | "pud";
 
@@ -94,8 +94,7 @@ export class PageTable {
   walk(addr: number): WalkResult | null {
     const pud = this.get_pud(addr);
     if (pud === 0) return null;
-    if (pte_huge(pud)) return pte_present(pud) ? { entry: pud, level: "pud" } : { entry: pud, level: "pud" };
-    if (!pmd_table(pud)) return { entry: pud, level: "pud" };
+    if (pte_huge(pud) || !pmd_table(pud)) return { entry: pud, level: "pud" };
     const pmd = this.get_pmd(addr);
     if (pmd === 0) return null;
     if (!pmd_table(pmd)) return { entry: pmd, level: "pmd" };
