@@ -30,6 +30,7 @@ export * from "./hw/cpu";
 export * from "./hw/iommu";
 export * from "./hw/device";
 export * from "./hw/generic/iommu";
+export * from "./hw/amd/iommu";
 
 export * from "./kernel/kernel";
 export * from "./kernel/mmu_gather";
@@ -44,6 +45,7 @@ export * from "./kernel/iopf";
 
 export * from "./drivers/driver";
 export * from "./drivers/generic";
+export * from "./drivers/amd_iommu_v2";
 
 export * from "./oracle/violation";
 export * from "./oracle/oracle";
@@ -51,3 +53,5 @@ export * from "./oracle/oracle";
 export * from "./sched/index";
 export * from "./scenarios/index";
 export * from "./scenarios/builder";
+
+export * from "./kata/index";

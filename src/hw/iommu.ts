@@ -56,15 +56,18 @@ export abstract class IommuModel {
     return this.caches().map((tlb) => ({ tlb, mmOfTag: (t: number) => this.mmOfTag(t) }));
   }
 
-  /** Count a command; a flood of them in one atomic section is a soft lockup. */
+  /** Count a command; a flood of them in one step is a soft lockup. */
   protected charge(kind: string, n = 1): void {
     this.cost[kind] = (this.cost[kind] ?? 0) + n;
     this.issuedThisStep += n;
-    if (this.issuedThisStep > FLOOD_LIMIT && this.sim.inAtomic()) {
+    // A notifier callback never reschedules: this many commands in one go is a soft
+    // lockup whether or not a spinlock is held (the reported one came from munmap).
+    if (this.issuedThisStep > FLOOD_LIMIT) {
+      const where = this.sim.inAtomic() ? " with the page-table lock held" : " without rescheduling";
       this.issuedThisStep = 0;
       this.sim.abort(
         "invalidation-flood",
-        `soft lockup: ${this.name} was sent more than ${FLOOD_LIMIT} invalidation commands in one atomic section (with the page-table lock held): invalidate a huge range with one whole-address-space command instead of one per page`,
+        `soft lockup: ${this.name} was sent more than ${FLOOD_LIMIT} invalidation commands in one step${where}: invalidate a huge range with one whole-address-space command instead of one per page`,
       );
     }
   }

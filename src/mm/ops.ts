@@ -7,7 +7,10 @@ import type { vm_area_struct, mm_struct } from "./mm";
 import type { SpinLock } from "../locking/lock";
 import type { PteFate } from "../oracle/oracle";
 import { type pte_t, pte_present, pte_pfn, pte_write, pte_describe } from "./pte";
-import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "./constants";
+import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, ULONG_MAX, hex } from "./constants";
+
+/** arm64: from this many pages (1 << (PAGE_SHIFT - 3)) a range flush becomes a whole-mm flush. */
+export const MAX_TLBI_OPS = PAGE_SIZE / 8;
 import type { Level } from "./pgtable";
 
 const SIZE: Record<Level, number> = { pte: PAGE_SIZE, pmd: PMD_SIZE, pud: PUD_SIZE };
@@ -69,8 +72,12 @@ export function flush_tlb_mm_range(k: Kernel, mm: mm_struct, start: number, end:
   let n = 0;
   for (const cpu of k.cpus) n += cpu.tlb.invalidateRange(mm.id, start, end);
   k.sim.log(() => `flush_tlb_range ${mm.name} [${hex(start)}, ${hex(end)})${n ? "" : " (no CPU entries)"}`);
-  // v6.6: secondary TLBs are flushed exactly when the CPU TLB is.
-  if (k.arch.notifierModel === "v6.6") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, start, end);
+  // v6.6: secondary TLBs are flushed exactly when the CPU TLB is. arm64 gives up on
+  // per-page TLBIs from MAX_TLBI_OPS pages and flushes the whole mm: (0, ULONG_MAX).
+  if (k.arch.notifierModel === "v6.6") {
+    const whole = k.arch.arch === "arm64" && (end - start) / PAGE_SIZE >= MAX_TLBI_OPS;
+    k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, whole ? 0 : start, whole ? ULONG_MAX : end);
+  }
 }
 
 /** ptep_clear_flush(): clear a PTE and flush the CPU TLB for it. */

@@ -4,6 +4,7 @@
  * are walked inside an SRCU read section (callbacks run with srcu held, so they may
  * sleep unless the caller holds a spinlock, as the ptl-holding call sites do).
  */
+import { atUserFrame } from "../sim/where";
 import type { Sim } from "../sim/sim";
 import { Cell } from "../sim/store";
 import type { mm_struct, NotifierSubscriptions } from "../mm/mm";
@@ -148,7 +149,7 @@ export class MmuNotifierCore {
     } catch (e) {
       if (e instanceof StepAbort) throw e;
       const msg = e instanceof Error ? e.message : String(e);
-      sim.abort("driver-crash", `${sub.ops.name ?? sub.name}: ${op} threw: ${msg} (an oops in a notifier callback)`);
+      sim.abort("driver-crash", `${sub.ops.name ?? sub.name}: ${op} threw: ${msg}${atUserFrame(e)} (an oops in a notifier callback)`);
     }
     if (agent >= 0) {
       const heldAfter = this.locks.heldBy(sim.owner);

@@ -102,6 +102,19 @@ export const scenarios: readonly Scenario[] = [
     },
   },
   {
+    name: "mprotect-huge",
+    summary: "mprotect(PROT_READ) of a 4 MiB range (1024 pages, two in use) while a device writes: a huge invalidation range; with the v6.6 model on arm64 it becomes (0, ULONG_MAX)",
+    build(driver, kernel) {
+      const p = baseScenario(driver, { pages: 2, spare: 2 * HPAGE_PMD_NR - 2, kernel });
+      addDevice(p, [
+        { op: "write", addr: page(0), ...A },
+        { op: "write", addr: page(1), ...B },
+      ]);
+      addKernelThread(p, "mprotect", mprotectProgram(p.w.k, p.vma, page(0), page(2 * HPAGE_PMD_NR)));
+      return p.w;
+    },
+  },
+  {
     name: "mkclean",
     summary: "writeback write-protects a dirty page (page_vma_mkclean_one) while a device writes it",
     build(driver, kernel) {

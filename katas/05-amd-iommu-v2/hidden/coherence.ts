@@ -1,0 +1,22 @@
+/** Hidden tests, kata 05: coherence on every standard scenario, every interleaving. */
+import { defineSuite, expectCoherent, amdIommuV2Driver, type AmdIommuV2Module } from "tlbkata";
+
+const on = (scenario: string, points: number, what: string, opts: Parameters<typeof expectCoherent>[2] = {}, ats = true) => ({
+  name: `${scenario}: ${what}`,
+  points,
+  run: (impl: AmdIommuV2Module) => expectCoherent(scenario, amdIommuV2Driver(impl, "amd", "", { ats }), opts),
+});
+
+export default defineSuite<AmdIommuV2Module>("coherence", [
+  on("munmap", 2, "the mmu_gather batch fills and frees pages mid-unmap"),
+  on("reclaim", 1, "try_to_unmap_one replaces the PTE with a swap entry"),
+  on("migration", 1, "try_to_migrate_one installs a migration entry"),
+  on("cow", 2, "wp_page_copy points the PTE at a new page"),
+  on("mprotect", 1, "change_protection removes write permission"),
+  on("mkclean", 1, "writeback write-protects a dirty page"),
+  on("thp-split", 2, "a 2 MiB translation must go when the PMD is split"),
+  on("hugetlb-cow", 1, "hugetlb_wp breaks COW on a 2 MiB page"),
+  on("exit", 2, "release runs before the pages are freed"),
+  on("munmap", 1, "without ATS (no device IOTLB)", {}, false),
+  on("cow", 1, "with the v6.6 notifier model (called from the TLB flush)", { kernel: { arch: { notifierModel: "v6.6" } } }),
+]);

@@ -1,0 +1,32 @@
+/**
+ * Kata 05, a correct solution written differently: one flush helper with the extent
+ * as a parameter, the single-page test done on the page's first byte, and the device IOTLB
+ * command queued before the IOMMU's (both waited for by one COMPLETION_WAIT).
+ */
+import { container_of, PAGE_SIZE, build_inv_iommu_pasid, build_inv_iotlb_pasid, type mmu_notifier_ops, type pasid_state, type device_state } from "tlbkata";
+
+function flush(d: device_state, pasid: number, address: number | null): void {
+  const all = address === null;
+  if (d.ats_enabled) d.iommu.iommu_queue_command(build_inv_iotlb_pasid(d.devid, pasid, address ?? 0, all));
+  d.iommu.iommu_queue_command(build_inv_iommu_pasid(d.domain.id, pasid, address ?? 0, all));
+  d.iommu.iommu_completion_wait();
+}
+
+export const amd_iommu_flush_page = (d: device_state, pasid: number, address: number): void => flush(d, pasid, address);
+export const amd_iommu_flush_tlb = (d: device_state, pasid: number): void => flush(d, pasid, null);
+
+export const iommu_mn: mmu_notifier_ops = {
+  name: "amd_iommu_v2 (variant)",
+  invalidate_secondary_tlbs(mn, _mm, start, end) {
+    const s = container_of<pasid_state>(mn);
+    const first = start - (start % PAGE_SIZE);
+    flush(s.device_state, s.pasid, end - 1 - first < PAGE_SIZE ? first : null);
+  },
+  release(mn) {
+    const s = container_of<pasid_state>(mn);
+    if (!s.invalid) s.device_state.inv_ctx_cb?.(s.pasid);
+    s.invalid = true;
+    s.device_state.iommu.amd_iommu_domain_clear_gcr3(s.pasid);
+    flush(s.device_state, s.pasid, null);
+  },
+};

@@ -1,0 +1,108 @@
+/**
+ * The katas on disk. A kata is a folder katas/NN-slug/ with:
+ *   kata.json        {"title", "file", "exports"}: the file the learner edits and what it must export
+ *   README.md        what to do
+ *   <file>           the starter the learner edits
+ *   visible.ts       visible tests (a suite)
+ *   hints/N.md       graduated hints
+ *   hidden/*.ts      hidden tests (suites), not in the student release
+ *   mutants/*.ts     wrong implementations the hidden tests must fail, not released
+ * and its reference solution in solutions/NN-slug/<file>.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+export interface KataInfo {
+  /** Folder name, such as "05-amd-iommu-v2". */
+  readonly id: string;
+  readonly dir: string;
+  readonly title: string;
+  /** The file the learner edits (absolute path). */
+  readonly file: string;
+  /** Names the learner's module must export. */
+  readonly exports: readonly string[];
+  readonly visible: string | null;
+  readonly hidden: readonly string[];
+  readonly mutants: readonly string[];
+  readonly hints: readonly string[];
+  /** The reference solution, when present (not in a student release). */
+  readonly solution: string | null;
+  /** Other correct solutions written differently (solutions/NN-slug/variants/). */
+  readonly variants: readonly string[];
+}
+
+const KATA_DIR = /^\d\d-[a-z0-9-]+$/;
+
+function tsFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
+export class CatalogError extends Error {}
+
+export function readKata(root: string, id: string): KataInfo {
+  const dir = path.join(root, "katas", id);
+  const metaPath = path.join(dir, "kata.json");
+  if (!fs.existsSync(metaPath)) throw new CatalogError(`katas/${id} has no kata.json`);
+  let meta: { title?: unknown; file?: unknown; exports?: unknown };
+  try {
+    meta = JSON.parse(fs.readFileSync(metaPath, "utf8"));
+  } catch (e) {
+    throw new CatalogError(`katas/${id}/kata.json is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof meta.title !== "string" || typeof meta.file !== "string" || !Array.isArray(meta.exports)) {
+    throw new CatalogError(`katas/${id}/kata.json needs "title", "file" and "exports"`);
+  }
+  const hintsDir = path.join(dir, "hints");
+  const hints = fs.existsSync(hintsDir)
+    ? fs
+        .readdirSync(hintsDir)
+        .filter((f) => /^\d+\.md$/.test(f))
+        .sort((a, b) => parseInt(a) - parseInt(b))
+        .map((f) => path.join(hintsDir, f))
+    : [];
+  const solution = path.join(root, "solutions", id, meta.file);
+  const visible = path.join(dir, "visible.ts");
+  return {
+    id,
+    dir,
+    title: meta.title,
+    file: path.join(dir, meta.file),
+    exports: meta.exports.map(String),
+    visible: fs.existsSync(visible) ? visible : null,
+    hidden: tsFiles(path.join(dir, "hidden")),
+    mutants: tsFiles(path.join(dir, "mutants")),
+    hints,
+    solution: fs.existsSync(solution) ? solution : null,
+    variants: tsFiles(path.join(root, "solutions", id, "variants")),
+  };
+}
+
+/** Every kata under root/katas, in course order (by folder name). */
+export function listKatas(root: string): KataInfo[] {
+  const dir = path.join(root, "katas");
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((d) => KATA_DIR.test(d) && fs.statSync(path.join(dir, d)).isDirectory())
+    .sort()
+    .map((d) => readKata(root, d));
+}
+
+/** Find a kata by full id ("05-amd-iommu-v2"), number ("05", "5") or slug ("amd-iommu-v2"). */
+export function findKata(root: string, name: string): KataInfo | undefined {
+  const all = listKatas(root);
+  const n = /^\d+$/.test(name) ? name.padStart(2, "0") : null;
+  return all.find((k) => k.id === name || (n !== null && k.id.startsWith(n + "-")) || k.id.slice(3) === name);
+}
+
+/** Check a loaded module has what the kata needs; returns a one-line reason or null. */
+export function missingExports(kata: KataInfo, mod: Record<string, unknown>): string | null {
+  const missing = kata.exports.filter((e) => mod[e] === undefined);
+  if (!missing.length) return null;
+  return `${path.basename(kata.file)} does not export ${missing.map((m) => `\`${m}\``).join(", ")} (kata ${kata.id} needs ${kata.exports.join(", ")})`;
+}

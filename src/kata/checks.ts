@@ -1,0 +1,81 @@
+/**
+ * Checks that kata tests are made of. Each runs a standard scenario with the driver
+ * under test and turns what the oracle found into a KataFailure a learner can act on:
+ * the rule in kernel words, the step that broke it, and the address.
+ */
+import type { DriverSpec } from "../drivers/driver";
+import type { KernelOptions } from "../kernel/kernel";
+import type { RuleId } from "../oracle/violation";
+import type { World } from "../sim/world";
+import type { Counterexample } from "../sched/types";
+import { explore } from "../sched/explore";
+import { runStraight } from "../sched/run";
+import { findScenario } from "../scenarios/index";
+import { hex } from "../mm/constants";
+import { KataFailure } from "./suite";
+
+export interface ScenarioOptions {
+  readonly kernel?: KernelOptions;
+  /** Rules to switch off, to look at what they protect against. */
+  readonly disable?: readonly RuleId[];
+  /** Exploration budget: a driver that needs more states than this fails. */
+  readonly maxStates?: number;
+}
+
+export const DEFAULT_MAX_STATES = 200_000;
+
+export function buildScenario(scenario: string, driver: DriverSpec, o: ScenarioOptions = {}): World {
+  const s = findScenario(scenario);
+  if (!s) throw new Error(`no scenario named ${scenario}`);
+  const w = s.build(driver, o.kernel);
+  for (const r of o.disable ?? []) w.k.sim.disabledRules.add(r);
+  return w;
+}
+
+/** A counterexample as one paragraph: rule, message, the step where it happened. */
+export function describeCounterexample(c: Counterexample, scenario?: string): string {
+  const v = c.violation;
+  const steps = c.trace.steps;
+  const last = steps[steps.length - 1];
+  const where = last ? ` It happened at step ${last.index + 1} of ${steps.length} (${last.agentName}: ${last.label})` : "";
+  const addr = v.address !== undefined ? ` at ${hex(v.address)}` : "";
+  const on = scenario ? ` on the ${scenario} scenario` : "";
+  return `[${v.rule}]${on}${addr}: ${v.message}.${where}.`.replace(/\.\./g, ".");
+}
+
+export interface ExploreOutcome {
+  readonly world: World;
+  readonly violation?: Counterexample;
+}
+
+/** Explore every interleaving of `scenario` with `driver`; set-up violations count too. */
+export function exploreScenario(scenario: string, driver: DriverSpec, o: ScenarioOptions = {}): ExploreOutcome {
+  const w = buildScenario(scenario, driver, o);
+  const setup = w.setupViolations[0];
+  if (setup) return { world: w, violation: { violation: setup, trace: { steps: [], violation: setup }, schedule: [] } };
+  const r = explore(w, { maxStates: o.maxStates ?? DEFAULT_MAX_STATES, shortest: true });
+  if (!r.complete && !r.violation) {
+    throw new KataFailure(`the ${scenario} scenario did not finish within ${o.maxStates ?? DEFAULT_MAX_STATES} states: your driver makes the hardware do far more work than it should`);
+  }
+  return { world: w, violation: r.violation };
+}
+
+/** Fail unless no interleaving of `scenario` breaks a rule. */
+export function expectCoherent(scenario: string, driver: DriverSpec, o: ScenarioOptions = {}): void {
+  const r = exploreScenario(scenario, driver, o);
+  if (r.violation) throw new KataFailure(describeCounterexample(r.violation, scenario), r.violation.violation.rule, r.violation.trace);
+}
+
+/** Run `scenario` straight through (no races) and return the world, failing on any violation. */
+export function runScenarioStraight(scenario: string, driver: DriverSpec, o: ScenarioOptions = {}): World {
+  const w = buildScenario(scenario, driver, o);
+  const setup = w.setupViolations[0];
+  if (setup) throw new KataFailure(`[${setup.rule}] on the ${scenario} scenario: ${setup.message}`, setup.rule);
+  const t = runStraight(w, { maxSteps: 100_000 });
+  if (t.violation) {
+    const steps = t.steps;
+    const c: Counterexample = { violation: t.violation, trace: t, schedule: steps.map((s) => s.agent) };
+    throw new KataFailure(describeCounterexample(c, scenario), t.violation.rule, t);
+  }
+  return w;
+}

@@ -1,0 +1,6 @@
+/** Kata machinery: suites and cases, checks built on the explorer, the runner, the catalog. */
+export * from "./suite";
+export * from "./checks";
+export * from "./runner";
+export * from "./catalog";
+export { userFrame, atUserFrame } from "../sim/where";
