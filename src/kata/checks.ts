@@ -10,7 +10,7 @@ import type { World } from "../sim/world";
 import type { Counterexample } from "../sched/types";
 import { explore } from "../sched/explore";
 import { runStraight } from "../sched/run";
-import { findScenario } from "../scenarios/index";
+import { findScenario, type Scenario } from "../scenarios/index";
 import { hex } from "../mm/constants";
 import { KataFailure } from "./suite";
 
@@ -24,8 +24,13 @@ export interface ScenarioOptions {
 
 export const DEFAULT_MAX_STATES = 200_000;
 
-export function buildScenario(scenario: string, driver: DriverSpec, o: ScenarioOptions = {}): World {
-  const s = findScenario(scenario);
+/** A standard scenario by name, or a kata's own Scenario object. */
+export type ScenarioRef = string | Scenario;
+
+const nameOf = (s: ScenarioRef): string => (typeof s === "string" ? s : s.name);
+
+export function buildScenario(scenario: ScenarioRef, driver: DriverSpec, o: ScenarioOptions = {}): World {
+  const s = typeof scenario === "string" ? findScenario(scenario) : scenario;
   if (!s) throw new Error(`no scenario named ${scenario}`);
   const w = s.build(driver, o.kernel);
   for (const r of o.disable ?? []) w.k.sim.disabledRules.add(r);
@@ -49,33 +54,33 @@ export interface ExploreOutcome {
 }
 
 /** Explore every interleaving of `scenario` with `driver`; set-up violations count too. */
-export function exploreScenario(scenario: string, driver: DriverSpec, o: ScenarioOptions = {}): ExploreOutcome {
+export function exploreScenario(scenario: ScenarioRef, driver: DriverSpec, o: ScenarioOptions = {}): ExploreOutcome {
   const w = buildScenario(scenario, driver, o);
   const setup = w.setupViolations[0];
   if (setup) return { world: w, violation: { violation: setup, trace: { steps: [], violation: setup }, schedule: [] } };
   const r = explore(w, { maxStates: o.maxStates ?? DEFAULT_MAX_STATES, shortest: true });
   if (!r.complete && !r.violation) {
-    throw new KataFailure(`the ${scenario} scenario did not finish within ${o.maxStates ?? DEFAULT_MAX_STATES} states: your driver makes the hardware do far more work than it should`);
+    throw new KataFailure(`the ${nameOf(scenario)} scenario did not finish within ${o.maxStates ?? DEFAULT_MAX_STATES} states: your driver makes the hardware do far more work than it should`);
   }
   return { world: w, violation: r.violation };
 }
 
 /** Fail unless no interleaving of `scenario` breaks a rule. */
-export function expectCoherent(scenario: string, driver: DriverSpec, o: ScenarioOptions = {}): void {
+export function expectCoherent(scenario: ScenarioRef, driver: DriverSpec, o: ScenarioOptions = {}): void {
   const r = exploreScenario(scenario, driver, o);
-  if (r.violation) throw new KataFailure(describeCounterexample(r.violation, scenario), r.violation.violation.rule, r.violation.trace);
+  if (r.violation) throw new KataFailure(describeCounterexample(r.violation, nameOf(scenario)), r.violation.violation.rule, r.violation.trace);
 }
 
 /** Run `scenario` straight through (no races) and return the world, failing on any violation. */
-export function runScenarioStraight(scenario: string, driver: DriverSpec, o: ScenarioOptions = {}): World {
+export function runScenarioStraight(scenario: ScenarioRef, driver: DriverSpec, o: ScenarioOptions = {}): World {
   const w = buildScenario(scenario, driver, o);
   const setup = w.setupViolations[0];
-  if (setup) throw new KataFailure(`[${setup.rule}] on the ${scenario} scenario: ${setup.message}`, setup.rule);
+  if (setup) throw new KataFailure(`[${setup.rule}] on the ${nameOf(scenario)} scenario: ${setup.message}`, setup.rule);
   const t = runStraight(w, { maxSteps: 100_000 });
   if (t.violation) {
     const steps = t.steps;
     const c: Counterexample = { violation: t.violation, trace: t, schedule: steps.map((s) => s.agent) };
-    throw new KataFailure(describeCounterexample(c, scenario), t.violation.rule, t);
+    throw new KataFailure(describeCounterexample(c, nameOf(scenario)), t.violation.rule, t);
   }
   return w;
 }

@@ -35,6 +35,8 @@ export class Kernel {
   readonly arch: ArchOptions;
   readonly mms: mm_struct[] = [];
   readonly iommus: IommuModel[] = [];
+  /** Hardware that sees the CPUs' broadcast TLB invalidations (arm64 BTM), called on every CPU TLB flush. */
+  readonly tlbiSnoopers: ((mm: mm_struct, start: number, end: number) => void)[] = [];
   private nextHugePfn = HUGE_POOL_PFN;
 
   constructor(opts: KernelOptions = {}) {

@@ -71,6 +71,8 @@ export function flush_tlb_page(k: Kernel, vma: vm_area_struct, addr: number): vo
 export function flush_tlb_mm_range(k: Kernel, mm: mm_struct, start: number, end: number): void {
   let n = 0;
   for (const cpu of k.cpus) n += cpu.tlb.invalidateRange(mm.id, start, end);
+  // Broadcast TLB maintenance: hardware that snoops the CPU's TLBIs (an SMMU with BTM).
+  for (const snoop of k.tlbiSnoopers) snoop(mm, start, end);
   k.sim.log(() => `flush_tlb_range ${mm.name} [${hex(start)}, ${hex(end)})${n ? "" : " (no CPU entries)"}`);
   // v6.6: secondary TLBs are flushed exactly when the CPU TLB is. arm64 gives up on
   // per-page TLBIs from MAX_TLBI_OPS pages and flushes the whole mm: (0, ULONG_MAX).
