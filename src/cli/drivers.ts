@@ -1,28 +1,37 @@
 /**
  * The drivers the CLI knows, by name. Scenarios take a DriverSpec; this registry maps
- * the `--driver NAME` a user types to one.
+ * the `--driver NAME` a user types to one. Vendor drivers are loaded from their kata's
+ * reference solution only when named, so listing them costs nothing.
  */
 import type { DriverSpec } from "../drivers/driver";
 import { genericDrivers } from "../drivers/generic";
+import { VENDOR_DRIVERS, referenceDriver } from "./vendors";
+
+export interface DriverEntry {
+  readonly name: string;
+  readonly description: string;
+  /** The DriverSpec; may throw a UsageError (a vendor driver missing from a student release). */
+  resolve(): DriverSpec;
+}
 
 export interface DriverFamily {
   /** Shown as a group heading in `explore --list`. */
   readonly name: string;
   readonly description: string;
-  readonly drivers: readonly DriverSpec[];
+  readonly drivers: readonly DriverEntry[];
 }
 
 const FAMILIES: readonly DriverFamily[] = [
   {
     name: "generic",
     description: "generic SVA drivers of the first notebooks: one correct, the others wrong on purpose",
-    drivers: genericDrivers,
+    drivers: genericDrivers.map((d) => ({ name: d.name, description: d.description, resolve: () => d })),
   },
-  // Vendor drivers go here, one family per file under src/drivers/, e.g.
-  //   { name: "arm-smmu-v3", description: "...", drivers: armSmmuV3Drivers },
-  //   { name: "intel-iommu", description: "...", drivers: intelDrivers },
-  //   { name: "amd-iommu",   description: "...", drivers: amdDrivers },
-  // Driver names must be unique across all families (allDrivers() checks).
+  {
+    name: "vendor",
+    description: "the four drivers of katas 05-08, as their reference solutions (or your file, with --impl PATH)",
+    drivers: VENDOR_DRIVERS.map((v) => ({ name: v.name, description: v.description, resolve: () => referenceDriver(v) })),
+  },
 ];
 
 let checked = false;
@@ -48,15 +57,18 @@ export function driverFamilies(): readonly DriverFamily[] {
 }
 
 /** Every registered driver, family by family, in registration order. */
-export function allDrivers(): readonly DriverSpec[] {
+export function allDrivers(): readonly DriverEntry[] {
   return driverFamilies().flatMap((f) => f.drivers);
 }
 
+/** The driver named `name`, loaded; undefined when there is none by that name. */
 export function findDriver(name: string): DriverSpec | undefined {
-  return allDrivers().find((d) => d.name === name);
+  return allDrivers()
+    .find((d) => d.name === name)
+    ?.resolve();
 }
 
-/** The family a driver belongs to ("generic", later vendor names). */
+/** The family a driver belongs to ("generic", "vendor"). */
 export function familyOf(name: string): string | undefined {
   return driverFamilies().find((f) => f.drivers.some((d) => d.name === name))?.name;
 }

@@ -26,6 +26,7 @@ import type { World } from "../sim/world";
 import { parseArgs, formatOptions, type OptionSpecs, type Options } from "./args";
 import type { Command, Io } from "./command";
 import { allDrivers, driverFamilies, findDriver } from "./drivers";
+import { VENDOR_DRIVERS, implDriver, vendorOfFile } from "./vendors";
 import { EXIT_OK, EXIT_VIOLATION, UsageError, unknownName } from "./errors";
 import { checkWritable, writeGenerated } from "./files";
 
@@ -35,7 +36,12 @@ export const DEFAULT_SEED = 1;
 const STRAIGHT_MAX_STEPS = 10_000;
 
 const OPTIONS = {
-  driver: { type: "string", value: "NAME", help: "the driver under test (required; see --list)" },
+  driver: { type: "string", value: "NAME", help: "the driver under test (required unless --impl names a kata file; see --list)" },
+  impl: {
+    type: "string",
+    value: "PATH",
+    help: "run your own kata file as the vendor driver (amd, arm, intel, ocxl: given with --driver or told by the kata folder)",
+  },
   exhaustive: { type: "boolean", help: "search every interleaving (the default)" },
   random: { type: "integer", value: "N", min: 1, help: "instead, run N random schedules" },
   seed: {
@@ -71,7 +77,8 @@ const OPTIONS = {
 
 type ExploreOptions = Options<typeof OPTIONS>;
 
-const USAGE = `Usage: tlbkata explore SCENARIO --driver NAME [--exhaustive | --random N [--seed S]]
+const USAGE = `Usage: tlbkata explore SCENARIO (--driver NAME | --impl PATH [--driver VENDOR])
+                       [--exhaustive | --random N [--seed S]]
                        [--shortest] [--preemptions K] [--max-states N]
                        [--json] [--mermaid FILE] [--trace]
        tlbkata explore --list [--json]
@@ -94,6 +101,8 @@ Examples:
   tlbkata explore --list
   tlbkata explore munmap --driver start-only
   tlbkata explore munmap --driver start-only --shortest --mermaid munmap.mmd
+  tlbkata explore cow --driver amd
+  tlbkata explore cow --impl katas/05-amd-iommu-v2/amd_iommu_v2.ts
   tlbkata explore reclaim --driver correct-generic --random 1000 --seed 42 --json`;
 
 // ---------------------------------------------------------------- the request
@@ -116,6 +125,29 @@ function exhaustiveOnly(o: ExploreOptions, what: string): void {
   if (flags.length > 0) throw new UsageError(`--${flags[0]} applies only to an exhaustive search, not to ${what}`);
 }
 
+function namedDriver(driver: string | undefined, scenario: string): DriverSpec {
+  const driverNames = allDrivers().map((d) => d.name);
+  if (driver === undefined) {
+    throw new UsageError(`missing --driver NAME: which driver should run ${scenario}? drivers: ${driverNames.join(", ")}`);
+  }
+  const found = findDriver(driver);
+  if (!found) throw unknownName("driver", driver, driverNames);
+  return found;
+}
+
+function implFromOptions(file: string, driver: string | undefined): DriverSpec {
+  const names = VENDOR_DRIVERS.map((v) => v.name);
+  const v = driver !== undefined ? VENDOR_DRIVERS.find((x) => x.name === driver) : vendorOfFile(file);
+  if (!v) {
+    throw new UsageError(
+      driver !== undefined
+        ? `--impl runs a vendor driver's kata file; --driver must be one of ${names.join(", ")}, not '${driver}'`
+        : `--impl ${file}: not inside a driver kata's folder, so add --driver ${names.join("|")}`,
+    );
+  }
+  return implDriver(v, file);
+}
+
 function toRequest(o: ExploreOptions, positionals: readonly string[]): Request {
   const scenarioNames = scenarios.map((s) => s.name);
   if (positionals.length === 0) {
@@ -128,12 +160,7 @@ function toRequest(o: ExploreOptions, positionals: readonly string[]): Request {
   const scenario = findScenario(name);
   if (!scenario) throw unknownName("scenario", name, scenarioNames);
 
-  const driverNames = allDrivers().map((d) => d.name);
-  if (o.driver === undefined) {
-    throw new UsageError(`missing --driver NAME: which driver should run ${name}? drivers: ${driverNames.join(", ")}`);
-  }
-  const driver = findDriver(o.driver);
-  if (!driver) throw unknownName("driver", o.driver, driverNames);
+  const driver = o.impl !== undefined ? implFromOptions(o.impl, o.driver) : namedDriver(o.driver, name);
 
   let mode: Mode;
   if (o.random !== undefined) {

@@ -4,3 +4,4 @@ export * from "./checks";
 export * from "./runner";
 export * from "./catalog";
 export { userFrame, atUserFrame } from "../sim/where";
+export { loadTsModule, LoadError } from "./load";

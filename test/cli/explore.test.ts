@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/index";
 import { scenarios } from "../../src/scenarios/index";
 import { genericDrivers } from "../../src/drivers/generic";
+import { VENDOR_DRIVERS } from "../../src/cli/vendors";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const CLI = path.join(ROOT, "src/dist/cli/main.js");
@@ -76,7 +77,7 @@ describe("tlbkata explore --list", () => {
     for (const d of genericDrivers) expect(r.stdout).toMatch(new RegExp(`^  ${d.name} +${d.description.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
     // One column for the descriptions: every row's text starts at the same offset.
     const rows = lines.filter((l) => /^ {2}\S/.test(l));
-    expect(rows).toHaveLength(scenarios.length + genericDrivers.length);
+    expect(rows).toHaveLength(scenarios.length + genericDrivers.length + VENDOR_DRIVERS.length);
     const cols = new Set(rows.map((l) => /^ {2}\S+ +/.exec(l)![0].length));
     expect(cols.size).toBe(1);
   });
@@ -86,7 +87,51 @@ describe("tlbkata explore --list", () => {
     expect(r.status).toBe(0);
     const o = JSON.parse(r.stdout) as { scenarios: { name: string; summary: string }[]; drivers: { name: string; description: string }[] };
     expect(o.scenarios.map((s) => s.name)).toEqual(scenarios.map((s) => s.name));
-    expect(o.drivers.map((d) => d.name)).toEqual(genericDrivers.map((d) => d.name));
+    expect(o.drivers.map((d) => d.name)).toEqual([...genericDrivers.map((d) => d.name), ...VENDOR_DRIVERS.map((v) => v.name)]);
+  });
+});
+
+describe("tlbkata explore: vendor drivers and --impl", () => {
+  const kataFile = (id: string, file: string) => path.join(ROOT, "katas", id, file);
+  const fixture = (f: string) => path.join(ROOT, "test/katas/fixtures", f);
+
+  it("--driver amd runs kata 05's reference solution and proves cow coherent", () => {
+    const r = tlbkata("explore", "cow", "--driver", "amd");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/no violation: \d+ states explored/);
+  });
+
+  it("--impl runs the learner's file; the starter is caught (exit 1), the kata told by its folder", () => {
+    const r = tlbkata("explore", "cow", "--impl", kataFile("05-amd-iommu-v2", "amd_iommu_v2.ts"));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/stale-tlb-after-ptl-release/);
+  });
+
+  it("--impl with a syntax error: one line naming the kata, file and line, exit 2", () => {
+    const r = tlbkata("explore", "cow", "--impl", fixture("syntax-error.ts"), "--driver", "amd");
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe("tlbkata: kata 05-amd-iommu-v2: syntax-error.ts:5:48: ',' expected.");
+  });
+
+  it("--impl whose callback throws: the oops is reported with the learner's line", () => {
+    const r = tlbkata("explore", "reclaim", "--impl", fixture("throws-in-callback.ts"), "--driver", "amd");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/driver-crash.*invalidate_secondary_tlbs threw: .*\(at throws-in-callback\.ts:6\)/);
+  });
+
+  it("--impl outside a kata folder without --driver, a generic --driver, or a missing file: exit 2, one line", () => {
+    for (const args of [
+      ["--impl", fixture("throws-in-callback.ts")],
+      ["--impl", fixture("throws-in-callback.ts"), "--driver", "start-only"],
+      ["--impl", path.join(ROOT, "no-such-file.ts"), "--driver", "amd"],
+      ["--impl", fixture("missing-export.ts"), "--driver", "amd"],
+    ]) {
+      const r = tlbkata("explore", "cow", ...args);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(/^tlbkata: /);
+    }
   });
 });
 

@@ -1,0 +1,70 @@
+/**
+ * Load a learner's TypeScript file in plain Node (the CLI; vitest has its own
+ * transform): transpile it with the TypeScript compiler on require, with inline
+ * source maps so that stack traces point at the learner's lines. Syntax errors become
+ * a one-line LoadError naming the file and line.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type * as TS from "typescript";
+import { atUserFrame } from "../sim/where";
+
+export class LoadError extends Error {}
+
+let installed = false;
+
+function typescript(): typeof TS {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("typescript") as typeof TS;
+  } catch {
+    throw new LoadError("loading a .ts file needs the typescript package: run `npm install` in the course folder");
+  }
+}
+
+function transpile(ts: typeof TS, file: string, source: string): string {
+  const out = ts.transpileModule(source, {
+    fileName: file,
+    reportDiagnostics: true,
+    compilerOptions: {
+      module: ts.ModuleKind.CommonJS,
+      target: ts.ScriptTarget.ES2022,
+      esModuleInterop: true,
+      inlineSourceMap: true,
+      inlineSources: true,
+    },
+  });
+  const err = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
+  if (err) {
+    const pos = err.file && err.start !== undefined ? err.file.getLineAndCharacterOfPosition(err.start) : null;
+    const where = pos ? `:${pos.line + 1}:${pos.character + 1}` : "";
+    throw new LoadError(`${path.basename(file)}${where}: ${ts.flattenDiagnosticMessageText(err.messageText, " ")}`);
+  }
+  return out.outputText;
+}
+
+function install(): void {
+  if (installed) return;
+  const ts = typescript();
+  process.setSourceMapsEnabled(true);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Module = require("module") as { _extensions: Record<string, (m: { _compile(code: string, file: string): void }, file: string) => void> };
+  Module._extensions[".ts"] = (m, file) => m._compile(transpile(ts, file, fs.readFileSync(file, "utf8")), file);
+  installed = true;
+}
+
+/** require() a .ts file (and the .ts files it imports). Throws LoadError with one line. */
+export function loadTsModule(file: string): Record<string, unknown> {
+  const abs = path.resolve(file);
+  if (!fs.existsSync(abs)) throw new LoadError(`${file}: no such file`);
+  if (!abs.endsWith(".ts")) throw new LoadError(`${file}: expected a TypeScript (.ts) file`);
+  install();
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(abs) as Record<string, unknown>;
+  } catch (e) {
+    if (e instanceof LoadError) throw e;
+    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    throw new LoadError(`${path.basename(abs)} could not be loaded: ${msg}${atUserFrame(e)}`);
+  }
+}
