@@ -30,7 +30,31 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "search a scenario's interleavings, with one driver, for a rule violation",
     load: async () => (await import("./explore")).exploreCommand,
   },
-  // list, check, watch, hint, grade, ... go here.
+  {
+    name: "list",
+    summary: "the katas in course order, with your status and points",
+    load: async () => (await import("./learner")).listCommand,
+  },
+  {
+    name: "check",
+    summary: "run a kata's visible tests on your file and explain each failure",
+    load: async () => (await import("./learner")).checkCommand,
+  },
+  {
+    name: "watch",
+    summary: "re-check the current kata each time you save it; move on when it passes",
+    load: async () => (await import("./learner")).watchCommand,
+  },
+  {
+    name: "hint",
+    summary: "show a kata's next hint",
+    load: async () => (await import("./learner")).hintCommand,
+  },
+  {
+    name: "reset",
+    summary: "restore a kata's starter file (your version is backed up first)",
+    load: async () => (await import("./learner")).resetCommand,
+  },
 ];
 
 export function findCommand(name: string, commands: readonly CommandEntry[] = COMMANDS): CommandEntry | undefined {

@@ -10,6 +10,7 @@ import { amdIommuV2Driver, type AmdIommuV2Module } from "../drivers/amd_iommu_v2
 import { loadTsModule, LoadError } from "../kata/load";
 import { readKata } from "../kata/catalog";
 import { UsageError } from "./errors";
+import { courseRoot } from "./course";
 
 export interface VendorDriver {
   readonly name: string;
@@ -27,11 +28,6 @@ export const VENDOR_DRIVERS: readonly VendorDriver[] = [
     make: (mod, name) => amdIommuV2Driver(mod as unknown as AmdIommuV2Module, name),
   },
 ];
-
-/** The course folder: the package is src/, built to src/dist/. */
-export function courseRoot(): string {
-  return path.resolve(__dirname, "..", "..", "..");
-}
 
 function load(v: VendorDriver, file: string, name: string): DriverSpec {
   const kata = readKata(courseRoot(), v.kata);

@@ -42,7 +42,7 @@ export function describeCounterexample(c: Counterexample, scenario?: string): st
   const v = c.violation;
   const steps = c.trace.steps;
   const last = steps[steps.length - 1];
-  const where = last ? ` It happened at step ${last.index + 1} of ${steps.length} (${last.agentName}: ${last.label})` : "";
+  const where = last ? ` It happened at step ${steps.length} (${last.agentName}: ${last.label})` : "";
   const addr = v.address !== undefined ? ` at ${hex(v.address)}` : "";
   const on = scenario ? ` on the ${scenario} scenario` : "";
   return `[${v.rule}]${on}${addr}: ${v.message}.${where}.`.replace(/\.\./g, ".");

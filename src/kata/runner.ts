@@ -4,6 +4,7 @@
  * the exception and the line it came from; the other cases still run.
  */
 import { KataFailure, type KataSuite } from "./suite";
+import type { Trace } from "../sched/model";
 import { atUserFrame } from "../sim/where";
 
 export interface CaseResult {
@@ -17,6 +18,8 @@ export interface CaseResult {
   readonly message?: string;
   readonly rule?: string;
   readonly ms: number;
+  /** The counterexample behind a failure, when there is one (not serialised). */
+  readonly trace?: Trace;
 }
 
 export function crashMessage(e: unknown): string {
@@ -33,7 +36,7 @@ export function runCase<I>(suite: KataSuite<I>, index: number, impl: I): CaseRes
     return { suite: suite.title, name: c.name, points: c.points, score: c.points, ok: true, ms: performance.now() - t0 };
   } catch (e) {
     const ms = performance.now() - t0;
-    if (e instanceof KataFailure) return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: e.message, rule: e.rule, ms };
+    if (e instanceof KataFailure) return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: e.message, rule: e.rule, ms, trace: e.trace };
     return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: crashMessage(e), ms };
   }
 }

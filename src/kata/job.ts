@@ -1,0 +1,138 @@
+/**
+ * Run a kata's suites on one implementation in worker processes: a time limit per
+ * case (a hung case loses that case only: the worker is killed and a new one goes on
+ * from the next case), a memory limit, and output that is captured, capped, and
+ * never mixed into the results.
+ */
+import { spawn } from "child_process";
+import * as crypto from "crypto";
+import * as path from "path";
+import { decodeEvent, type PlannedCase, type WorkerSpec } from "./protocol";
+import type { CaseResult } from "./runner";
+
+export interface JobOptions {
+  /** Per case, in ms (default 30 s). */
+  readonly caseTimeoutMs?: number;
+  /** V8 old-space limit of the worker, in MiB (default 512). */
+  readonly memoryMb?: number;
+  /** Working directory of the worker. */
+  readonly cwd?: string;
+  /** Bytes of the worker's stdout+stderr to keep (default 8 KiB). */
+  readonly outputCap?: number;
+}
+
+export interface JobResult {
+  readonly cases: readonly PlannedCase[];
+  readonly results: readonly (CaseResult & { readonly traceText?: string })[];
+  /** The implementation could not be loaded (syntax error, missing export...). */
+  readonly loadError?: string;
+  /** What the implementation printed, truncated. */
+  readonly output: string;
+  readonly ms: number;
+}
+
+const WORKER = path.join(__dirname, "worker.js");
+
+interface Attempt {
+  plan?: PlannedCase[];
+  loadError?: string;
+  results: Map<number, CaseResult & { traceText?: string }>;
+  /** Case running when the worker stopped, if it did not finish. */
+  running?: number;
+  done: boolean;
+  reason?: string;
+}
+
+function attempt(spec: WorkerSpec, o: JobOptions, output: { text: string }): Promise<Attempt> {
+  const key = crypto.randomBytes(32);
+  const timeout = o.caseTimeoutMs ?? 30_000;
+  const cap = o.outputCap ?? 8192;
+  const a: Attempt = { results: new Map(), done: false };
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [`--max-old-space-size=${o.memoryMb ?? 512}`, "--stack-size=2000", WORKER], {
+      cwd: o.cwd,
+      stdio: ["pipe", "pipe", "pipe", "pipe"],
+      env: { PATH: process.env.PATH ?? "", NODE_ENV: "production" },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (why: string): void => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        a.reason = why;
+        child.kill("SIGKILL");
+      }, timeout);
+    };
+    arm("took too long to start");
+    const keep = (chunk: Buffer): void => {
+      if (output.text.length < cap) output.text += chunk.toString("utf8").slice(0, cap - output.text.length);
+    };
+    child.stdout!.on("data", keep);
+    child.stderr!.on("data", keep);
+    let pending = "";
+    const events = child.stdio[3] as NodeJS.ReadableStream;
+    events.on("data", (chunk: Buffer) => {
+      pending += chunk.toString("utf8");
+      // A worker that floods fd 3 with junk cannot make the parent grow without bound.
+      if (pending.length > 16 << 20) child.kill("SIGKILL");
+      let nl: number;
+      while ((nl = pending.indexOf("\n")) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        const e = decodeEvent(key, line);
+        if (!e) continue;
+        if (e.t === "plan") a.plan = [...e.cases];
+        else if (e.t === "load-error") a.loadError = e.message;
+        else if (e.t === "start") {
+          a.running = e.i;
+          arm(`took longer than ${timeout / 1000} s`);
+        } else if (e.t === "case") {
+          a.results.set(e.i, { ...e.result, traceText: e.trace });
+          a.running = undefined;
+        } else if (e.t === "done") a.done = true;
+      }
+    });
+    child.on("close", (code, signal) => {
+      if (timer) clearTimeout(timer);
+      if (!a.done && !a.reason) {
+        const oom = /heap out of memory|Allocation failed/i.test(output.text);
+        a.reason = oom ? "ran out of memory" : signal ? `was killed (${signal})` : `exited with status ${code}`;
+      }
+      resolve(a);
+    });
+    child.stdin!.on("error", () => undefined);
+    child.stdin!.end(JSON.stringify({ key: key.toString("hex"), spec }));
+  });
+}
+
+/** Run every case of `suites` on `impl`. Never throws for anything the implementation does. */
+export async function runKataJob(spec: Omit<WorkerSpec, "from">, o: JobOptions = {}): Promise<JobResult> {
+  const t0 = Date.now();
+  const output = { text: "" };
+  const results: (CaseResult & { traceText?: string })[] = [];
+  let plan: PlannedCase[] | undefined;
+  let from = 0;
+  for (;;) {
+    const a = await attempt({ ...spec, from }, o, output);
+    plan ??= a.plan;
+    if (!plan) {
+      // The worker died before it could read the suites: nothing can be graded.
+      throw new Error(`the kata worker could not start: ${a.reason ?? "no plan"}${output.text ? `: ${output.text.split("\n")[0]}` : ""}`);
+    }
+    for (const [i, r] of a.results) results[i] = r;
+    if (a.loadError) {
+      plan.forEach((c, i) => (results[i] ??= { ...c, score: 0, ok: false, message: a.loadError, ms: 0 }));
+      return { cases: plan, results, loadError: a.loadError, output: output.text, ms: Date.now() - t0 };
+    }
+    if (a.done) break;
+    // The worker stopped inside case `stuck` (or between cases): that case fails, go on after it.
+    const stuck = a.running ?? results.findIndex((r, i) => i >= from && r === undefined);
+    const at = stuck >= 0 ? stuck : plan.length;
+    if (at >= plan.length) break;
+    const c = plan[at]!;
+    results[at] = { ...c, score: 0, ok: false, message: `your code ${a.reason ?? "stopped"} during this test`, ms: 0 };
+    from = at + 1;
+    if (from >= plan.length) break;
+  }
+  plan.forEach((c, i) => (results[i] ??= { ...c, score: 0, ok: false, message: "not run", ms: 0 }));
+  return { cases: plan, results, output: output.text, ms: Date.now() - t0 };
+}

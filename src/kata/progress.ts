@@ -1,0 +1,47 @@
+/**
+ * A learner's progress, kept in .tlbkata/progress.json in the course folder: hints
+ * shown and the last check of each kata (with the hash of the file it checked, so
+ * an edit since makes the status "edited"). Written atomically (temp file + rename).
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+export interface KataProgress {
+  hintsShown: number;
+  lastCheck?: { sha256: string; passed: boolean; score: number; max: number; at: string };
+}
+
+export interface Progress {
+  katas: Record<string, KataProgress>;
+}
+
+export function progressFile(root: string): string {
+  return path.join(root, ".tlbkata", "progress.json");
+}
+
+export function readProgress(root: string): Progress {
+  try {
+    const p = JSON.parse(fs.readFileSync(progressFile(root), "utf8")) as Progress;
+    if (p && typeof p.katas === "object") return p;
+  } catch {
+    // Missing or unreadable: start afresh (the file only caches what checks can recompute).
+  }
+  return { katas: {} };
+}
+
+export function writeProgress(root: string, p: Progress): void {
+  const file = progressFile(root);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(p, null, 2) + "\n");
+  fs.renameSync(tmp, file);
+}
+
+export function kataProgress(p: Progress, id: string): KataProgress {
+  return (p.katas[id] ??= { hintsShown: 0 });
+}
+
+export function sha256File(file: string): string {
+  return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+}

@@ -1,0 +1,59 @@
+/**
+ * What a kata worker process tells its parent: one JSON line per event on fd 3, each
+ * signed with an HMAC under a key the parent sends on stdin before any learner code
+ * is loaded. A line the learner's code forges (without the key) is ignored.
+ */
+import * as crypto from "crypto";
+import type { CaseResult } from "./runner";
+
+export interface PlannedCase {
+  readonly suite: string;
+  readonly name: string;
+  readonly points: number;
+}
+
+export type WorkerEvent =
+  | { readonly t: "plan"; readonly cases: readonly PlannedCase[] }
+  | { readonly t: "load-error"; readonly message: string }
+  | { readonly t: "start"; readonly i: number }
+  | { readonly t: "case"; readonly i: number; readonly result: CaseResult; readonly trace?: string }
+  | { readonly t: "done" };
+
+export interface WorkerSpec {
+  /** The learner's (or solution's, or mutant's) file. */
+  readonly impl: string;
+  readonly kataId: string;
+  /** Names the module must export. */
+  readonly exports: readonly string[];
+  /** Suite files, in order; cases are numbered across them. */
+  readonly suites: readonly string[];
+  /** First case to run (after a timeout the parent restarts past the hung case). */
+  readonly from: number;
+  /** Attach the counterexample trace (text) to failures. */
+  readonly traces: boolean;
+}
+
+export function sign(key: Buffer, body: string): string {
+  return crypto.createHmac("sha256", key).update(body).digest("hex");
+}
+
+/** A signed line: "<hmac> <json>". */
+export function encodeEvent(key: Buffer, e: WorkerEvent): string {
+  const body = JSON.stringify(e);
+  return `${sign(key, body)} ${body}\n`;
+}
+
+/** The event on a signed line, or null if the line is not signed with `key`. */
+export function decodeEvent(key: Buffer, line: string): WorkerEvent | null {
+  const sp = line.indexOf(" ");
+  if (sp !== 64) return null;
+  const mac = line.slice(0, sp);
+  const body = line.slice(sp + 1);
+  const want = sign(key, body);
+  if (!crypto.timingSafeEqual(Buffer.from(mac), Buffer.from(want))) return null;
+  try {
+    return JSON.parse(body) as WorkerEvent;
+  } catch {
+    return null;
+  }
+}
