@@ -7,7 +7,9 @@
 import { spawn } from "child_process";
 import * as crypto from "crypto";
 import * as path from "path";
-import { decodeEvent, type PlannedCase, type WorkerSpec } from "./protocol";
+import * as fs from "fs";
+import { decodeEvent, type PlannedCase, type WorkerSpec, type WorkerInput, type CompiledModule } from "./protocol";
+import { transpileTs, LoadError } from "./load";
 import type { CaseResult } from "./runner";
 
 export interface JobOptions {
@@ -19,6 +21,11 @@ export interface JobOptions {
   readonly cwd?: string;
   /** Bytes of the worker's stdout+stderr to keep (default 8 KiB). */
   readonly outputCap?: number;
+  /**
+   * Untrusted code: compile here, and run the worker under Node's permission model,
+   * able to read only the simulation package and `nodeModules`, and to write nothing.
+   */
+  readonly sandbox?: { readonly nodeModules: string };
 }
 
 export interface JobResult {
@@ -36,6 +43,7 @@ const WORKER = path.join(__dirname, "worker.js");
 interface Attempt {
   plan?: PlannedCase[];
   loadError?: string;
+  loaded: boolean;
   results: Map<number, CaseResult & { traceText?: string }>;
   /** Case running when the worker stopped, if it did not finish. */
   running?: number;
@@ -43,13 +51,30 @@ interface Attempt {
   reason?: string;
 }
 
-function attempt(spec: WorkerSpec, o: JobOptions, output: { text: string }): Promise<Attempt> {
+/** The package's own files: what a sandboxed worker must be able to read. */
+const PACKAGE_DIST = path.resolve(__dirname, "..");
+const PACKAGE_JSON = path.resolve(__dirname, "..", "..", "package.json");
+
+function compile(file: string): CompiledModule {
+  try {
+    return { path: file, js: transpileTs(file, fs.readFileSync(file, "utf8")) };
+  } catch (e) {
+    if (e instanceof LoadError) return { path: file, js: null, error: e.message };
+    return { path: file, js: null, error: `${path.basename(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+  }
+}
+
+function attempt(spec: WorkerSpec, o: JobOptions, output: { text: string }, compiled: WorkerInput["compiled"]): Promise<Attempt> {
   const key = crypto.randomBytes(32);
   const timeout = o.caseTimeoutMs ?? 30_000;
   const cap = o.outputCap ?? 8192;
-  const a: Attempt = { results: new Map(), done: false };
+  const a: Attempt = { results: new Map(), done: false, loaded: false };
+  const flags = [`--max-old-space-size=${o.memoryMb ?? 512}`, "--stack-size=2000"];
+  if (o.sandbox) {
+    flags.push("--experimental-permission", "--no-warnings", `--allow-fs-read=${PACKAGE_DIST}${path.sep}`, `--allow-fs-read=${PACKAGE_JSON}`, `--allow-fs-read=${o.sandbox.nodeModules}${path.sep}`);
+  }
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${o.memoryMb ?? 512}`, "--stack-size=2000", WORKER], {
+    const child = spawn(process.execPath, [...flags, WORKER], {
       cwd: o.cwd,
       stdio: ["pipe", "pipe", "pipe", "pipe"],
       env: { PATH: process.env.PATH ?? "", NODE_ENV: "production" },
@@ -82,6 +107,7 @@ function attempt(spec: WorkerSpec, o: JobOptions, output: { text: string }): Pro
         if (!e) continue;
         if (e.t === "plan") a.plan = [...e.cases];
         else if (e.t === "load-error") a.loadError = e.message;
+        else if (e.t === "loaded") a.loaded = true;
         else if (e.t === "start") {
           a.running = e.i;
           arm(`took longer than ${timeout / 1000} s`);
@@ -100,7 +126,8 @@ function attempt(spec: WorkerSpec, o: JobOptions, output: { text: string }): Pro
       resolve(a);
     });
     child.stdin!.on("error", () => undefined);
-    child.stdin!.end(JSON.stringify({ key: key.toString("hex"), spec }));
+    const input: WorkerInput = { key: key.toString("hex"), spec, compiled };
+    child.stdin!.end(JSON.stringify(input));
   });
 }
 
@@ -111,14 +138,17 @@ export async function runKataJob(spec: Omit<WorkerSpec, "from">, o: JobOptions =
   const results: (CaseResult & { traceText?: string })[] = [];
   let plan: PlannedCase[] | undefined;
   let from = 0;
+  const compiled = o.sandbox ? { suites: spec.suites.map(compile), impl: compile(spec.impl), nodeModules: o.sandbox.nodeModules } : undefined;
   for (;;) {
-    const a = await attempt({ ...spec, from }, o, output);
+    const a = await attempt({ ...spec, from }, o, output, compiled);
     plan ??= a.plan;
     if (!plan) {
       // The worker died before it could read the suites: nothing can be graded.
       throw new Error(`the kata worker could not start: ${a.reason ?? "no plan"}${output.text ? `: ${output.text.split("\n")[0]}` : ""}`);
     }
     for (const [i, r] of a.results) results[i] = r;
+    // Dying while its module loads (process.exit at the top level, say) is a load failure.
+    if (!a.loaded && !a.loadError) a.loadError = `kata ${spec.kataId}: ${path.basename(spec.impl)} stopped the test process while loading (it ${a.reason ?? "stopped"})`;
     if (a.loadError) {
       plan.forEach((c, i) => (results[i] ??= { ...c, score: 0, ok: false, message: a.loadError, ms: 0 }));
       return { cases: plan, results, loadError: a.loadError, output: output.text, ms: Date.now() - t0 };

@@ -22,6 +22,11 @@ function typescript(): typeof TS {
   }
 }
 
+/** TypeScript source to CommonJS with an inline source map. Throws LoadError on a syntax error. */
+export function transpileTs(file: string, source: string): string {
+  return transpile(typescript(), file, source);
+}
+
 function transpile(ts: typeof TS, file: string, source: string): string {
   const out = ts.transpileModule(source, {
     fileName: file,

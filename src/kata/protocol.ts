@@ -15,6 +15,7 @@ export interface PlannedCase {
 export type WorkerEvent =
   | { readonly t: "plan"; readonly cases: readonly PlannedCase[] }
   | { readonly t: "load-error"; readonly message: string }
+  | { readonly t: "loaded" }
   | { readonly t: "start"; readonly i: number }
   | { readonly t: "case"; readonly i: number; readonly result: CaseResult; readonly trace?: string }
   | { readonly t: "done" };
@@ -31,6 +32,23 @@ export interface WorkerSpec {
   readonly from: number;
   /** Attach the counterexample trace (text) to failures. */
   readonly traces: boolean;
+}
+
+/** Code compiled by the parent, for a worker that may not read the files themselves. */
+export interface CompiledModule {
+  /** The path the module pretends to have (for stack traces and relative names). */
+  readonly path: string;
+  /** CommonJS JavaScript, or null when the source did not compile. */
+  readonly js: string | null;
+  /** Why it did not compile (a one-line LoadError message). */
+  readonly error?: string;
+}
+
+export interface WorkerInput {
+  readonly key: string;
+  readonly spec: WorkerSpec;
+  /** Sandboxed: suites and implementation come compiled, in order of spec.suites then spec.impl. */
+  readonly compiled?: { readonly suites: readonly CompiledModule[]; readonly impl: CompiledModule; readonly nodeModules: string };
 }
 
 export function sign(key: Buffer, body: string): string {

@@ -1,65 +1,70 @@
 /**
  * A kata worker: a child process that loads one implementation and runs suites on
  * it, case by case, reporting each result to the parent (see protocol.ts). Everything
- * it needs to report honestly is captured before the learner's code is loaded, and
+ * it needs to report honestly is captured before the implementation is loaded, and
  * the simulation's classes are frozen, so that code cannot rewrite them.
+ *
+ * Sandboxed (grading), the parent sends the suites and the implementation already
+ * compiled, and starts the worker under Node's permission model: it can read only
+ * the simulation package and node_modules, and write nothing.
  */
 import * as fs from "fs";
-import { encodeEvent, type WorkerEvent, type WorkerSpec, type PlannedCase } from "./protocol";
+import * as path from "path";
+import { encodeEvent, type WorkerEvent, type WorkerInput, type PlannedCase, type CompiledModule } from "./protocol";
 import { loadTsModule, LoadError } from "./load";
 import { runCase } from "./runner";
 import type { KataSuite } from "./suite";
 import { traceToText } from "../sched/format";
 import { freezeSimulation } from "./freeze";
+import { atUserFrame } from "../sim/where";
 
 const writeSync = fs.writeSync;
 const EVENTS_FD = 3;
 
-function readStdin(): Buffer {
-  const chunks: Buffer[] = [];
-  const buf = Buffer.alloc(4096);
-  for (;;) {
-    let n = 0;
-    try {
-      n = fs.readSync(0, buf, 0, buf.length, null);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "EAGAIN") continue;
-      if ((e as NodeJS.ErrnoException).code === "EOF") break;
-      throw e;
-    }
-    if (n === 0) break;
-    chunks.push(Buffer.from(buf.subarray(0, n)));
-  }
-  return Buffer.concat(chunks);
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Module = require("module") as {
+  new (id: string, parent?: unknown): { filename: string; paths: string[]; exports: unknown; _compile(code: string, file: string): void };
+};
+
+/** Compile a module from code held in memory: it resolves packages only from `nodeModules`. */
+function compileInMemory(m: CompiledModule, nodeModules: string): Record<string, unknown> {
+  if (m.js === null) throw new LoadError(m.error ?? `${path.basename(m.path)} did not compile`);
+  const mod = new Module(m.path);
+  mod.filename = m.path;
+  mod.paths = [nodeModules];
+  mod._compile(m.js, m.path);
+  return mod.exports as Record<string, unknown>;
 }
 
 function main(): void {
-  const input = JSON.parse(readStdin().toString("utf8")) as { key: string; spec: WorkerSpec };
+  const input = JSON.parse(fs.readFileSync(0, "utf8")) as WorkerInput;
   const key = Buffer.from(input.key, "hex");
   const spec = input.spec;
+  const compiled = input.compiled;
   const emit = (e: WorkerEvent): void => void writeSync(EVENTS_FD, encodeEvent(key, e));
+  if (compiled) process.setSourceMapsEnabled(true);
 
-  const suites: KataSuite<unknown>[] = [];
-  for (const file of spec.suites) {
-    const mod = loadTsModule(file) as { default?: KataSuite<unknown> };
+  const suites: KataSuite<unknown>[] = spec.suites.map((file, i) => {
+    const mod = (compiled ? compileInMemory(compiled.suites[i]!, compiled.nodeModules) : loadTsModule(file)) as { default?: KataSuite<unknown> };
     if (!mod.default?.cases) throw new Error(`${file} has no default-exported suite`);
-    suites.push(mod.default);
-  }
+    return mod.default;
+  });
   const plan: PlannedCase[] = suites.flatMap((s) => s.cases.map((c) => ({ suite: s.title, name: c.name, points: c.points })));
   emit({ t: "plan", cases: plan });
 
   freezeSimulation();
   let impl: Record<string, unknown>;
   try {
-    impl = loadTsModule(spec.impl);
+    impl = compiled ? compileInMemory(compiled.impl, compiled.nodeModules) : loadTsModule(spec.impl);
     const missing = spec.exports.filter((x) => impl[x] === undefined);
-    if (missing.length) throw new LoadError(`${spec.impl.split("/").pop()} does not export ${missing.map((m) => `\`${m}\``).join(", ")} (kata ${spec.kataId} needs ${spec.exports.join(", ")})`);
+    if (missing.length) throw new LoadError(`${path.basename(spec.impl)} does not export ${missing.map((m) => `\`${m}\``).join(", ")} (kata ${spec.kataId} needs ${spec.exports.join(", ")})`);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = e instanceof LoadError ? e.message : `${path.basename(spec.impl)} could not be loaded: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}${atUserFrame(e)}`;
     emit({ t: "load-error", message: `kata ${spec.kataId}: ${msg}` });
     emit({ t: "done" });
     return;
   }
+  emit({ t: "loaded" });
 
   let i = 0;
   for (const s of suites) {
