@@ -31,6 +31,7 @@ export * from "./hw/iommu";
 export * from "./hw/device";
 export * from "./hw/generic/iommu";
 export * from "./hw/amd/iommu";
+export * from "./hw/intel/vtd";
 
 export * from "./kernel/kernel";
 export * from "./kernel/mmu_gather";
@@ -46,6 +47,7 @@ export * from "./kernel/iopf";
 export * from "./drivers/driver";
 export * from "./drivers/generic";
 export * from "./drivers/amd_iommu_v2";
+export * from "./drivers/intel_svm";
 
 export * from "./oracle/violation";
 export * from "./oracle/oracle";

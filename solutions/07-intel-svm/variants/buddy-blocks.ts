@@ -1,0 +1,70 @@
+/**
+ * Kata 07, a correct solution written differently: the range is cut into the largest
+ * naturally aligned blocks that fit inside it (as a buddy allocator would), each block
+ * is sent as its own descriptor pair and waited for at once (qi_submit_sync, the way
+ * dmar.c's helpers do it), the device-TLB before the IOTLB; a range of more than 512
+ * pages flushes the whole PASID.
+ */
+import {
+  container_of,
+  rcu_read_lock,
+  rcu_read_unlock,
+  list_for_each_entry_rcu,
+  intel_pasid_tear_down_entry,
+  build_p_iotlb_inv_dsc,
+  build_p_iotlb_inv_dsc_all,
+  build_dev_tlb_pasid_inv_dsc,
+  build_dev_tlb_pasid_inv_dsc_all,
+  VTD_PAGE_SIZE,
+  type mmu_notifier_ops,
+  type intel_svm,
+  type intel_svm_dev,
+} from "tlbkata";
+
+const WHOLE_PASID_ABOVE = 512;
+
+/** [first page, order] blocks: aligned to their size, inside [first, first + n). */
+function blocks(first: number, n: number): [number, number][] {
+  const out: [number, number][] = [];
+  let p = first;
+  const end = first + n;
+  while (p < end) {
+    let order = 0;
+    while (p % 2 ** (order + 1) === 0 && p + 2 ** (order + 1) <= end) order++;
+    out.push([p, order]);
+    p += 2 ** order;
+  }
+  return out;
+}
+
+function flush_dev(svm: intel_svm, sdev: intel_svm_dev, first: number, n: number): void {
+  const io = sdev.iommu;
+  if (n > WHOLE_PASID_ABOVE) {
+    if (sdev.dev_iotlb) io.qi_submit_sync(build_dev_tlb_pasid_inv_dsc_all(sdev.sid, svm.pasid, sdev.qdep));
+    io.qi_submit_sync(build_p_iotlb_inv_dsc_all(sdev.did, svm.pasid));
+    return;
+  }
+  for (const [p, order] of blocks(first, n)) {
+    const addr = p * VTD_PAGE_SIZE;
+    if (sdev.dev_iotlb) io.qi_submit_sync(build_dev_tlb_pasid_inv_dsc(sdev.sid, svm.pasid, sdev.qdep, addr, order));
+    io.qi_submit_sync(build_p_iotlb_inv_dsc(sdev.did, svm.pasid, addr, order, 0));
+  }
+}
+
+export const intel_mmuops: mmu_notifier_ops = {
+  name: "intel_svm (variant)",
+  invalidate_secondary_tlbs(mn, _mm, start, end) {
+    const svm = container_of<intel_svm>(mn);
+    const first = Math.floor(start / VTD_PAGE_SIZE);
+    const n = Math.ceil(end / VTD_PAGE_SIZE) - first;
+    rcu_read_lock(svm.sim);
+    for (const sdev of list_for_each_entry_rcu(svm.devs)) flush_dev(svm, sdev, first, n);
+    rcu_read_unlock(svm.sim);
+  },
+  release(mn) {
+    const svm = container_of<intel_svm>(mn);
+    rcu_read_lock(svm.sim);
+    list_for_each_entry_rcu(svm.devs).forEach((sdev) => intel_pasid_tear_down_entry(sdev.iommu, sdev.dev, svm.pasid, true));
+    rcu_read_unlock(svm.sim);
+  },
+};
