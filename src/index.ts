@@ -31,6 +31,7 @@ export * from "./hw/iommu";
 export * from "./hw/device";
 export * from "./hw/generic/iommu";
 export * from "./hw/amd/iommu";
+export * from "./hw/ocxl/link";
 export * from "./hw/intel/vtd";
 
 export * from "./kernel/kernel";
@@ -47,6 +48,7 @@ export * from "./kernel/iopf";
 export * from "./drivers/driver";
 export * from "./drivers/generic";
 export * from "./drivers/amd_iommu_v2";
+export * from "./drivers/ocxl_link";
 export * from "./drivers/intel_svm";
 
 export * from "./oracle/violation";

@@ -1,0 +1,13 @@
+// Wrong: shoots down in invalidate_range_end instead: too late, pages are freed or remapped first.
+import { container_of, PAGE_SIZE, type mmu_notifier_ops, type pe_data } from "tlbkata";
+import { pnv_ocxl_tlb_invalidate, ocxl_mmu_notifier_ops as ref } from "../../../solutions/08-ocxl/link";
+
+export const ocxl_mmu_notifier_ops: mmu_notifier_ops = {
+  name: ref.name,
+  invalidate_range_end(mn, range) {
+    const link = container_of<pe_data>(mn).link;
+    link.atsd_lock.spin_lock();
+    for (let a = range.start; a < range.end; a += PAGE_SIZE) pnv_ocxl_tlb_invalidate(link.arva!, range.mm.context_id, a, PAGE_SIZE);
+    link.atsd_lock.spin_unlock();
+  },
+};
