@@ -57,5 +57,6 @@ export * from "./oracle/oracle";
 export * from "./sched/index";
 export * from "./scenarios/index";
 export * from "./scenarios/builder";
+export * as course from "./course/index";
 
 export * from "./kata/index";

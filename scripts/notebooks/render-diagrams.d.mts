@@ -9,6 +9,8 @@ export interface RenderOptions {
 export declare function sourceHash(text: string): string;
 export declare function puppeteerLaunchOptions(): { executablePath: string; args?: string[]; [k: string]: unknown };
 export declare function browserAvailable(): boolean;
+/** The puppeteer module mermaid-cli brings (launch it with puppeteerLaunchOptions()). */
+export declare function loadPuppeteer(): Promise<{ launch(opts: unknown): Promise<any> }>;
 export declare function withMermaidRenderer<T>(
   fn: (render: (text: string, opts?: RenderOptions) => Promise<string>) => Promise<T>,
 ): Promise<T>;

@@ -56,6 +56,11 @@ function mermaidCliEntry() {
   return path.join(dir, rel);
 }
 
+/** The puppeteer module that mermaid-cli brings (its peer dependency), for browser tests too. */
+export async function loadPuppeteer() {
+  return (await loadMermaidCli()).puppeteer;
+}
+
 async function loadMermaidCli() {
   const entry = mermaidCliEntry();
   const cli = await import(pathToFileURL(entry).href);

@@ -1,13 +1,19 @@
 // Executes every course notebook through the real harness (Debian's nbclient + the project's
-// tslab kernelspec), and checks that the harness reports a failing cell by index.
+// tslab kernelspec), compares the fresh outputs with the committed ones, and checks that the
+// harness reports a failing cell by index (with deliberately broken copies).
 // Needs the simulation package built (`npm test` builds it first).
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { findJupyterPython, listNotebooks } from "../../scripts/course/lib.mjs";
 import { ROOT, requireTool, runNotebooks } from "./support";
+import { compareOutputs, readNotebook } from "./outputs";
 
 const NOTEBOOK_TIMEOUT_MS = 180_000;
+/** Executed copies land here (git-ignored), to compare with the committed outputs and to inspect. */
+const EXECUTED_DIR = path.join(ROOT, "test-artifacts", "executed-notebooks");
+/** With TLBKATA_STRICT_OUTPUTS=1, stale committed output content fails the test instead of warning. */
+const STRICT_OUTPUTS = process.env.TLBKATA_STRICT_OUTPUTS === "1";
 
 describe("course notebooks", () => {
   if (!requireTool(findJupyterPython() !== null, "Jupyter (Debian's python3-nbclient)", "run `node scripts/setup.mjs --jupyter`")) {
@@ -23,11 +29,23 @@ describe("course notebooks", () => {
     it(
       `${path.relative(ROOT, nb)} runs without a cell error`,
       () => {
-        const run = runNotebooks([nb]);
+        const run = runNotebooks([nb], ["--out", EXECUTED_DIR]);
         const r = run.results[0];
         if (!r) throw new Error(`the harness printed no result (exit ${run.status}): ${run.stderr.trim().split("\n").pop()}`);
         if (!r.ok) throw new Error(`${r.notebook} cell ${r.cell_index} (id ${r.cell_id}): ${r.error}`);
         expect(run.status).toBe(0);
+
+        // The committed outputs must be those of this source: the same cells give the same kinds of
+        // output. Different content (a trace worded differently, another count) means they are stale.
+        const rel = path.relative(ROOT, nb);
+        const refresh = `refresh them with: node scripts/notebooks/run.mjs test --write ${rel}`;
+        const cmp = compareOutputs(readNotebook(nb), readNotebook(path.join(EXECUTED_DIR, path.basename(nb))));
+        if (cmp.shape.length) throw new Error(`the committed outputs of ${rel} do not come from its current source:\n${cmp.shape.join("\n")}\n${refresh}`);
+        if (cmp.content.length) {
+          const msg = `the committed outputs of ${rel} are stale:\n${cmp.content.join("\n")}\n${refresh}`;
+          if (STRICT_OUTPUTS) throw new Error(msg);
+          console.warn(`warning: ${msg}`);
+        }
       },
       NOTEBOOK_TIMEOUT_MS,
     );
@@ -62,15 +80,23 @@ describe("course notebooks", () => {
       () => {
         const thrown = brokenCopy("thrown.ipynb", 'throw new Error("deliberately broken cell");');
         const typed = brokenCopy("type-error.ipynb", 'const pages: number = "four";');
-        const run = runNotebooks([thrown.file, typed.file]);
+        // A trace drawn without a browser: the cell fails with one line saying what to install.
+        const noBrowser = brokenCopy(
+          "no-browser.ipynb",
+          'process.env.PUPPETEER_EXECUTABLE_PATH = "/nonexistent/chromium";\nawait require("tlbkata").course.renderMermaid("sequenceDiagram\\n  A->>B: hi");',
+        );
+        const run = runNotebooks([thrown.file, typed.file, noBrowser.file]);
         expect(run.status).toBe(1);
-        expect(run.results).toHaveLength(2);
-        const [a, b] = run.results;
+        expect(run.results).toHaveLength(3);
+        const [a, b, c] = run.results;
         expect(a).toMatchObject({ ok: false, cell_index: thrown.index, cell_id: "deliberately-broken" });
         expect(a.error).toBe("Error: deliberately broken cell");
         // tslab reports a type error as a TypeScript diagnostic on stderr, not as an `error` output.
         expect(b).toMatchObject({ ok: false, cell_index: typed.index, cell_id: "deliberately-broken" });
         expect(b.error).toMatch(/^TypeScript \d+:\d+ - Type 'string' is not assignable to type 'number'/);
+
+        expect(c).toMatchObject({ ok: false, cell_index: noBrowser.index, cell_id: "deliberately-broken" });
+        expect(c.error).toMatch(/^CourseError: Drawing this diagram needs Chromium, and there is none at \/nonexistent\/chromium: run `node scripts\/setup.mjs --chromium`/);
 
         // The human-readable form (stderr alongside --json) names the cell too.
         expect(run.stderr).toContain(`cell ${thrown.index} (id deliberately-broken): Error: deliberately broken cell`);

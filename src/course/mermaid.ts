@@ -1,0 +1,279 @@
+/**
+ * Mermaid text to SVG, for notebook cell outputs. Rendering needs a browser: this uses
+ * mermaid and puppeteer as installed with @mermaid-js/mermaid-cli (a devDependency of
+ * the course) and Debian's Chromium, configured like scripts/notebooks/render-diagrams.mjs
+ * (scripts/notebooks/puppeteer.json). One browser page with mermaid loaded is kept for
+ * all renders (starting Chromium and loading mermaid are most of the cost); it closes
+ * itself after a short idle time, and with the process.
+ *
+ * Nothing is loaded when the package is merely imported: puppeteer is required on the
+ * first render, so notebooks that draw nothing need no browser.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { createHash } from "crypto";
+import { createRequire } from "module";
+import type { Trace } from "../sched/model";
+import { traceToMermaid, type MermaidOptions } from "../sched/format";
+
+/** An error meant for the learner: one line, no stack trace in the cell output. */
+export class CourseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CourseError";
+    // tslab prints a failed cell's error with console.error(): keep it to this one line,
+    // without a stack trace (and without the brackets Node puts around a frameless stack).
+    this.stack = `${this.name}: ${message}`;
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `${this.name}: ${this.message}`;
+  }
+}
+
+/** Browser launch options (puppeteer's launch()), as in scripts/notebooks/puppeteer.json. */
+export interface BrowserOptions {
+  executablePath: string;
+  headless?: boolean;
+  args?: string[];
+  [k: string]: unknown;
+}
+
+const DEFAULT_BROWSER: BrowserOptions = {
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+  ],
+};
+
+/** Folders from this file up to the filesystem root. */
+function ancestors(): string[] {
+  const out: string[] = [];
+  let dir = __dirname;
+  for (;;) {
+    out.push(dir);
+    const up = path.dirname(dir);
+    if (up === dir) return out;
+    dir = up;
+  }
+}
+
+/**
+ * The browser to render with: the course's scripts/notebooks/puppeteer.json when this
+ * package sits in the course checkout, else built-in defaults; PUPPETEER_EXECUTABLE_PATH
+ * overrides the executable either way.
+ */
+export function browserOptions(): BrowserOptions {
+  let opts: BrowserOptions = { ...DEFAULT_BROWSER };
+  for (const dir of ancestors()) {
+    const f = path.join(dir, "scripts", "notebooks", "puppeteer.json");
+    if (fs.existsSync(f)) {
+      try {
+        opts = { ...opts, ...JSON.parse(fs.readFileSync(f, "utf8")) };
+      } catch {
+        /* a broken config: keep the defaults */
+      }
+      break;
+    }
+  }
+  if (process.env.PUPPETEER_EXECUTABLE_PATH) opts.executablePath = process.env.PUPPETEER_EXECUTABLE_PATH;
+  return opts;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a browser for rendering is installed here. */
+export function rendererAvailable(): boolean {
+  return isExecutable(browserOptions().executablePath);
+}
+
+/** A file under node_modules, found from this package's folder upwards. */
+function findModuleFile(rel: string): string | null {
+  for (const dir of ancestors()) {
+    const f = path.join(dir, "node_modules", rel);
+    if (fs.existsSync(f)) return f;
+  }
+  return null;
+}
+
+/** The puppeteer module: the one @mermaid-js/mermaid-cli brings (its peer dependency). */
+function loadPuppeteer(): { launch(opts: unknown): Promise<Browser> } {
+  const cliPkg = findModuleFile(path.join("@mermaid-js", "mermaid-cli", "package.json"));
+  const from = cliPkg ?? __filename;
+  let mod: any;
+  try {
+    mod = createRequire(from)("puppeteer");
+  } catch {
+    throw new CourseError("Drawing diagrams needs puppeteer (it comes with @mermaid-js/mermaid-cli), which is not installed: run `npm install` in the course folder.");
+  }
+  return typeof mod.launch === "function" ? mod : mod.default;
+}
+
+interface Page {
+  setContent(html: string): Promise<void>;
+  addScriptTag(opts: { path: string }): Promise<unknown>;
+  evaluate<T>(fn: (...args: any[]) => T | Promise<T>, ...args: unknown[]): Promise<T>;
+}
+interface Browser {
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+interface Session {
+  readonly browser: Browser;
+  readonly page: Page;
+}
+
+let session: Promise<Session> | null = null;
+/** Renders run one at a time in the session's page. */
+let queue: Promise<unknown> = Promise.resolve();
+let idleTimer: NodeJS.Timeout | null = null;
+/** Seconds a started browser stays open after the last render. */
+export const RENDERER_IDLE_SECONDS = 20;
+
+/**
+ * Start Chromium, open one page and load mermaid into it once; every diagram is then
+ * rendered in that page (loading mermaid's 3 MB bundle is the slow part after the
+ * browser start, so it is done once per session, not once per diagram).
+ */
+async function startSession(): Promise<Session> {
+  const launch = browserOptions();
+  if (!isExecutable(launch.executablePath)) {
+    throw new CourseError(
+      `Drawing this diagram needs Chromium, and there is none at ${launch.executablePath}: run \`node scripts/setup.mjs --chromium\` in the course folder (or set PUPPETEER_EXECUTABLE_PATH to your Chrome), then run the cell again.`,
+    );
+  }
+  const mermaidJs = findModuleFile(path.join("mermaid", "dist", "mermaid.min.js"));
+  if (!mermaidJs) {
+    throw new CourseError("Drawing diagrams needs mermaid (it comes with @mermaid-js/mermaid-cli), which is not installed: run `npm install` in the course folder.");
+  }
+  const puppeteer = loadPuppeteer();
+  let browser: Browser;
+  try {
+    browser = await puppeteer.launch(launch);
+  } catch (e) {
+    const why = String((e as Error)?.message ?? e).split("\n")[0];
+    throw new CourseError(`Chromium (${launch.executablePath}) did not start: ${why}`);
+  }
+  try {
+    const page = await browser.newPage();
+    await page.setContent('<!doctype html><html><body><div id="container"></div></body></html>');
+    await page.addScriptTag({ path: mermaidJs });
+    await page.evaluate(() => {
+      (globalThis as any).mermaid.initialize({ startOnLoad: false });
+    });
+    return { browser, page };
+  } catch (e) {
+    await browser.close().catch(() => {});
+    throw e;
+  }
+}
+
+function armIdleTimer(): void {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => void closeRenderer(), RENDERER_IDLE_SECONDS * 1000);
+  idleTimer.unref();
+}
+
+/** Close the browser kept for rendering, if one is open. */
+export async function closeRenderer(): Promise<void> {
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = null;
+  const s = session;
+  session = null;
+  if (!s) return;
+  try {
+    await (await s).browser.close();
+  } catch {
+    /* it never started, or is gone already */
+  }
+}
+
+export interface RenderOptions {
+  /**
+   * id of the <svg>. Diagrams shown in one page share CSS and marker ids unless their
+   * ids differ; the default is derived from the text, so the same text gives the same
+   * SVG (committed notebook outputs stay stable).
+   */
+  readonly svgId?: string;
+}
+
+/** A stable id for a diagram: a prefix and a hash of its text. */
+export function diagramId(text: string, prefix = "diagram"): string {
+  return `${prefix}-${createHash("sha256").update(text).digest("hex").slice(0, 12)}`;
+}
+
+/** Start the browser session if it is not running (the promise is shared by renders). */
+function ensureSession(): Promise<Session> {
+  if (!session) {
+    const started = startSession();
+    session = started;
+    started.catch(() => {
+      if (session === started) session = null;
+    });
+  }
+  return session;
+}
+
+/**
+ * Start the browser in the background, so that it is ready by the first render: call
+ * it early in a notebook that draws. Does nothing when no browser is installed (the
+ * render itself then reports that) and never fails.
+ */
+export function prepareRenderer(): void {
+  if (session || !rendererAvailable()) return;
+  ensureSession().then(armIdleTimer, () => {});
+}
+
+/** Render Mermaid text to SVG text. Fails with a one-line CourseError when no browser is installed. */
+export function renderMermaid(text: string, opts: RenderOptions = {}): Promise<string> {
+  const run = async (): Promise<string> => {
+    const s = await ensureSession();
+    const id = opts.svgId ?? diagramId(text);
+    try {
+      return await s.page.evaluate(
+        async (svgId: string, definition: string) => {
+          const g = globalThis as any;
+          const container = g.document.getElementById("container");
+          const { svg } = await g.mermaid.render(svgId, definition, container);
+          container.innerHTML = svg;
+          const el = container.getElementsByTagName("svg")[0];
+          el.style.backgroundColor = "white";
+          // foreignObject HTML (<br>) is not XML: serialise through the DOM.
+          const out = new g.XMLSerializer().serializeToString(el);
+          container.innerHTML = "";
+          return out;
+        },
+        id,
+        text,
+      );
+    } catch (e) {
+      const why = String((e as Error)?.message ?? e).split("\n")[0];
+      throw new CourseError(`Mermaid could not draw the diagram: ${why}`);
+    } finally {
+      armIdleTimer();
+    }
+  };
+  const p = queue.then(run, run);
+  queue = p.catch(() => {});
+  return p;
+}
+
+/** A trace (runStraight, a counterexample) as a rendered mermaid sequence diagram. */
+export function traceToSvg(trace: Trace, opts: MermaidOptions & RenderOptions = {}): Promise<string> {
+  // Wider than the format's default: the notes of a trace sit beside a lifeline with room to spare.
+  const text = traceToMermaid(trace, { maxLabel: 80, ...opts });
+  return renderMermaid(text, { svgId: opts.svgId ?? diagramId(text, "trace") });
+}
