@@ -31,6 +31,7 @@ export * from "./hw/iommu";
 export * from "./hw/device";
 export * from "./hw/generic/iommu";
 export * from "./hw/amd/iommu";
+export * from "./hw/arm/smmu_v3";
 export * from "./hw/ocxl/link";
 export * from "./hw/intel/vtd";
 
@@ -48,6 +49,7 @@ export * from "./kernel/iopf";
 export * from "./drivers/driver";
 export * from "./drivers/generic";
 export * from "./drivers/amd_iommu_v2";
+export * from "./drivers/arm_smmu_v3_sva";
 export * from "./drivers/ocxl_link";
 export * from "./drivers/intel_svm";
 

@@ -1,0 +1,71 @@
+/**
+ * Kata 06, reference solution: the ARM SMMUv3 SVA driver's mmu_notifier.
+ */
+import {
+  mn_to_smmu,
+  mm_get_pasid,
+  kfree,
+  quiet_cd,
+  arm_smmu_sva_lock,
+  arm_smmu_tlb_inv_asid,
+  arm_smmu_tlb_inv_range_asid,
+  arm_smmu_atc_inv_domain,
+  arm_smmu_write_ctx_desc,
+  ARM_SMMU_FEAT_BTM,
+  ARM_SMMU_FEAT_RANGE_INV,
+  CMDQ_MAX_TLBI_OPS,
+  PAGE_SIZE,
+  ULONG_MAX,
+  type mm_struct,
+  type mmu_notifier,
+  type mmu_notifier_ops,
+} from "tlbkata";
+
+/** invalidate_secondary_tlbs: [start, end) of mm lost its translation. Runs under the ptl. */
+export function arm_smmu_mm_invalidate_range(mn: mmu_notifier, mm: mm_struct, start: number, end: number): void {
+  const smmu_mn = mn_to_smmu(mn);
+  const smmu_domain = smmu_mn.domain;
+  const smmu = smmu_domain.smmu;
+  // mm ranges end after their last byte; the IOMMU helpers take a size.
+  let size = end - start;
+  // size 0 below means "everything": one command instead of a flood of them.
+  if (!(smmu.features & ARM_SMMU_FEAT_RANGE_INV)) {
+    if (size >= CMDQ_MAX_TLBI_OPS * PAGE_SIZE) size = 0;
+  } else if (size === ULONG_MAX) {
+    size = 0;
+  }
+  // With BTM the SMMU TLB already saw the CPU's own TLBI for this range.
+  if (!(smmu.features & ARM_SMMU_FEAT_BTM)) {
+    if (size === 0) arm_smmu_tlb_inv_asid(smmu, smmu_mn.cd.asid);
+    else arm_smmu_tlb_inv_range_asid(start, size, smmu_mn.cd.asid, PAGE_SIZE, false, smmu_domain);
+  }
+  // BTM never reaches the devices' ATCs.
+  arm_smmu_atc_inv_domain(smmu_domain, mm_get_pasid(mm), start, size);
+}
+
+/** release: mm is exiting, but DMA may still be in flight. */
+export function arm_smmu_mm_release(mn: mmu_notifier, mm: mm_struct): void {
+  const smmu_mn = mn_to_smmu(mn);
+  const smmu_domain = smmu_mn.domain;
+  arm_smmu_sva_lock.mutex_lock();
+  if (!smmu_mn.cleared) {
+    // Keep the CD valid (no C_BAD_CD events) but stop all walks: new DMA faults quietly.
+    arm_smmu_write_ctx_desc(smmu_domain, mm_get_pasid(mm), quiet_cd);
+    arm_smmu_tlb_inv_asid(smmu_domain.smmu, smmu_mn.cd.asid);
+    arm_smmu_atc_inv_domain(smmu_domain, mm_get_pasid(mm), 0, 0);
+    smmu_mn.cleared = true;
+  }
+  arm_smmu_sva_lock.mutex_unlock();
+}
+
+/** free_notifier: the last reference is gone (after an SRCU grace period). */
+export function arm_smmu_mmu_notifier_free(mn: mmu_notifier): void {
+  kfree(mn_to_smmu(mn));
+}
+
+export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
+  name: "arm_smmu_v3_sva",
+  invalidate_secondary_tlbs: arm_smmu_mm_invalidate_range,
+  release: arm_smmu_mm_release,
+  free_notifier: arm_smmu_mmu_notifier_free,
+};

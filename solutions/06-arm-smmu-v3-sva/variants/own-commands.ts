@@ -1,0 +1,80 @@
+/**
+ * Kata 06, a correct solution written differently: it builds its own commands
+ * (per-page TLBIs, ATC invalidations per master) and waits for all of them with one
+ * CMD_SYNC, invalidates the ATCs before the SMMU TLB, and decides "whole address
+ * space" once up front. Range TLBIs it leaves to the core helper.
+ */
+import {
+  container_of,
+  kfree,
+  quiet_cd,
+  mm_get_pasid,
+  arm_smmu_sva_lock,
+  arm_smmu_atc_inv_to_cmd,
+  arm_smmu_tlb_inv_range_asid,
+  arm_smmu_write_ctx_desc,
+  ARM_SMMU_FEAT_ATS,
+  ARM_SMMU_FEAT_BTM,
+  ARM_SMMU_FEAT_RANGE_INV,
+  CMDQ_MAX_TLBI_OPS,
+  CMDQ_OP_ATC_INV,
+  CMDQ_OP_TLBI_NH_ASID,
+  CMDQ_OP_TLBI_NH_VA,
+  PAGE_SIZE,
+  ULONG_MAX,
+  type arm_smmu_domain,
+  type arm_smmu_mmu_notifier,
+  type mmu_notifier_ops,
+} from "tlbkata";
+
+/** Queue ATC invalidations of [start, start + size) (size 0: all) for every ATS master. */
+function queue_atc_inv(d: arm_smmu_domain, ssid: number, start: number, size: number): void {
+  if (!(d.smmu.features & ARM_SMMU_FEAT_ATS)) return;
+  const inv = arm_smmu_atc_inv_to_cmd(ssid, start, size);
+  for (const m of d.devices.filter((x) => x.ats_enabled)) {
+    for (const sid of m.sids) d.smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_ATC_INV, atc: { ...inv, sid } });
+  }
+}
+
+function flush(smmu_mn: arm_smmu_mmu_notifier, ssid: number, start: number, end: number): void {
+  const d = smmu_mn.domain;
+  const smmu = d.smmu;
+  const asid = smmu_mn.cd.asid;
+  const pages = (end - start) / PAGE_SIZE;
+  const whole = smmu.features & ARM_SMMU_FEAT_RANGE_INV ? end - start === ULONG_MAX : pages >= CMDQ_MAX_TLBI_OPS;
+  queue_atc_inv(d, ssid, start, whole ? 0 : end - start);
+  if (smmu.features & ARM_SMMU_FEAT_BTM) {
+    // The SMMU TLB followed the CPU's TLBIs; only the ATC commands need waiting for.
+  } else if (whole) {
+    smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_ASID, tlbi: { asid } });
+  } else if (smmu.features & ARM_SMMU_FEAT_RANGE_INV) {
+    arm_smmu_tlb_inv_range_asid(start, end - start, asid, PAGE_SIZE, true, d);
+  } else {
+    for (let i = 0; i < pages; i++) smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_VA, tlbi: { asid, addr: start + i * PAGE_SIZE, leaf: true } });
+  }
+  smmu.arm_smmu_cmdq_issue_sync();
+}
+
+export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
+  name: "arm_smmu_v3_sva (variant)",
+  invalidate_secondary_tlbs(mn, mm, start, end) {
+    flush(container_of<arm_smmu_mmu_notifier>(mn), mm_get_pasid(mm), start, end);
+  },
+  release(mn, mm) {
+    const smmu_mn = container_of<arm_smmu_mmu_notifier>(mn);
+    arm_smmu_sva_lock.mutex_lock();
+    try {
+      if (smmu_mn.cleared) return;
+      smmu_mn.cleared = true;
+      const ssid = mm_get_pasid(mm);
+      arm_smmu_write_ctx_desc(smmu_mn.domain, ssid, quiet_cd);
+      // Whatever BTM does, release drops the whole ASID and the whole PASID.
+      queue_atc_inv(smmu_mn.domain, ssid, 0, 0);
+      smmu_mn.domain.smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_ASID, tlbi: { asid: smmu_mn.cd.asid } });
+      smmu_mn.domain.smmu.arm_smmu_cmdq_issue_sync();
+    } finally {
+      arm_smmu_sva_lock.mutex_unlock();
+    }
+  },
+  free_notifier: (mn) => kfree(container_of<arm_smmu_mmu_notifier>(mn)),
+};
