@@ -55,6 +55,31 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "restore a kata's starter file (your version is backed up first)",
     load: async () => (await import("./learner")).resetCommand,
   },
+  {
+    name: "release",
+    summary: "make the student release (no solutions, hidden tests or mutants)",
+    load: async () => (await import("./grading")).releaseCommand,
+  },
+  {
+    name: "grade",
+    summary: "grade one submission with the hidden tests (text, json, gradescope, exercism, junit, markdown)",
+    load: async () => (await import("./grading")).gradeCommand,
+  },
+  {
+    name: "grade-class",
+    summary: "grade every submission under a folder: gradebook, feedback, summary; resumable",
+    load: async () => (await import("./grading")).gradeClassCommand,
+  },
+  {
+    name: "validate",
+    summary: "author check: solution passes, starter fails, every mutant caught",
+    load: async () => (await import("./grading")).validateCommand,
+  },
+  {
+    name: "gradescope",
+    summary: "build a Gradescope autograder zip",
+    load: async () => (await import("./grading")).gradescopeCommand,
+  },
 ];
 
 export function findCommand(name: string, commands: readonly CommandEntry[] = COMMANDS): CommandEntry | undefined {

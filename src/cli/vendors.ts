@@ -7,6 +7,9 @@ import * as fs from "fs";
 import * as path from "path";
 import type { DriverSpec } from "../drivers/driver";
 import { amdIommuV2Driver, type AmdIommuV2Module } from "../drivers/amd_iommu_v2";
+import { armSmmuV3SvaDriver, type ArmSmmuV3SvaModule } from "../drivers/arm_smmu_v3_sva";
+import { intelSvmDriver, type IntelSvmModule } from "../drivers/intel_svm";
+import { ocxlDriver, type OcxlModule } from "../drivers/ocxl_link";
 import { loadTsModule, LoadError } from "../kata/load";
 import { readKata } from "../kata/catalog";
 import { UsageError } from "./errors";
@@ -26,6 +29,24 @@ export const VENDOR_DRIVERS: readonly VendorDriver[] = [
     description: "AMD IOMMU v2 (kata 05): one-page or whole-PASID flush, device IOTLB for ATS, completion wait",
     kata: "05-amd-iommu-v2",
     make: (mod, name) => amdIommuV2Driver(mod as unknown as AmdIommuV2Module, name),
+  },
+  {
+    name: "arm",
+    description: "ARM SMMUv3 SVA (kata 06): TLBI by VA unless BTM, ATC always, whole-ASID from 512 pages, CMD_SYNC",
+    kata: "06-arm-smmu-v3-sva",
+    make: (mod, name) => armSmmuV3SvaDriver(mod as unknown as ArmSmmuV3SvaModule, name),
+  },
+  {
+    name: "intel",
+    description: "Intel VT-d SVM (kata 07): aligned power-of-two PASID IOTLB and device-TLB invalidations under RCU, wait descriptor",
+    kata: "07-intel-svm",
+    make: (mod, name) => intelSvmDriver(mod as unknown as IntelSvmModule, name),
+  },
+  {
+    name: "ocxl",
+    description: "OpenCAPI (kata 08): one ATSD per page through the link's shared MMIO registers, under atsd_lock",
+    kata: "08-ocxl",
+    make: (mod, name) => ocxlDriver(mod as unknown as OcxlModule, name),
   },
 ];
 

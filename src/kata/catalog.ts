@@ -87,20 +87,24 @@ export function readKata(root: string, id: string): KataInfo {
 
 /** Every kata under root/katas, in course order (by folder name). */
 export function listKatas(root: string): KataInfo[] {
+  return kataIds(root).map((d) => readKata(root, d));
+}
+
+/** Kata folder names under root/katas, in course order. */
+export function kataIds(root: string): string[] {
   const dir = path.join(root, "katas");
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
     .filter((d) => KATA_DIR.test(d) && fs.statSync(path.join(dir, d)).isDirectory())
-    .sort()
-    .map((d) => readKata(root, d));
+    .sort();
 }
 
-/** Find a kata by full id ("05-amd-iommu-v2"), number ("05", "5") or slug ("amd-iommu-v2"). */
+/** Find a kata by full id ("05-amd-iommu-v2"), number ("05", "5": the first with it) or slug ("amd-iommu-v2"). */
 export function findKata(root: string, name: string): KataInfo | undefined {
-  const all = listKatas(root);
   const n = /^\d+$/.test(name) ? name.padStart(2, "0") : null;
-  return all.find((k) => k.id === name || (n !== null && k.id.startsWith(n + "-")) || k.id.slice(3) === name);
+  const id = kataIds(root).find((k) => k === name || (n !== null && k.startsWith(n + "-")) || k.slice(3) === name);
+  return id ? readKata(root, id) : undefined;
 }
 
 /** Check a loaded module has what the kata needs; returns a one-line reason or null. */

@@ -15,6 +15,8 @@ import type { CaseResult } from "./runner";
 export interface JobOptions {
   /** Per case, in ms (default 30 s). */
   readonly caseTimeoutMs?: number;
+  /** For the whole kata, in ms: once spent, the cases left fail without running (default: none). */
+  readonly kataTimeoutMs?: number;
   /** V8 old-space limit of the worker, in MiB (default 512). */
   readonly memoryMb?: number;
   /** Working directory of the worker. */
@@ -38,7 +40,9 @@ export interface JobResult {
   readonly ms: number;
 }
 
-const WORKER = path.join(__dirname, "worker.js");
+/** The built package (src/dist): workers always run compiled code, even when the parent runs from sources under vitest. */
+const DIST = path.basename(path.resolve(__dirname, "..")) === "dist" ? path.resolve(__dirname, "..") : path.resolve(__dirname, "..", "dist");
+const WORKER = path.join(DIST, "kata", "worker.js");
 
 interface Attempt {
   plan?: PlannedCase[];
@@ -52,8 +56,8 @@ interface Attempt {
 }
 
 /** The package's own files: what a sandboxed worker must be able to read. */
-const PACKAGE_DIST = path.resolve(__dirname, "..");
-const PACKAGE_JSON = path.resolve(__dirname, "..", "..", "package.json");
+const PACKAGE_DIST = DIST;
+const PACKAGE_JSON = path.resolve(DIST, "..", "package.json");
 
 function compile(file: string): CompiledModule {
   try {
@@ -62,6 +66,41 @@ function compile(file: string): CompiledModule {
     if (e instanceof LoadError) return { path: file, js: null, error: e.message };
     return { path: file, js: null, error: `${path.basename(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
   }
+}
+
+/** Relative .ts imports of a module (import ... from "./x", require("../y")), resolved. */
+function relativeImports(file: string, source: string): string[] {
+  const out: string[] = [];
+  const re = /(?:from\s+|require\(\s*|import\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
+  for (let m = re.exec(source); m; m = re.exec(source)) {
+    const base = path.resolve(path.dirname(file), m[1]!);
+    const hit = [base, `${base}.ts`, path.join(base, "index.ts")].find((c) => c.endsWith(".ts") && fs.existsSync(c));
+    if (hit) out.push(hit);
+  }
+  return out;
+}
+
+/** Trusted code: the implementation's relative .ts imports, compiled, transitively. */
+function compileDeps(entry: string): CompiledModule[] {
+  const seen = new Set<string>([entry]);
+  const out: CompiledModule[] = [];
+  const todo = [entry];
+  while (todo.length) {
+    const f = todo.pop()!;
+    let src = "";
+    try {
+      src = fs.readFileSync(f, "utf8");
+    } catch {
+      continue;
+    }
+    for (const d of relativeImports(f, src)) {
+      if (seen.has(d)) continue;
+      seen.add(d);
+      out.push(compile(d));
+      todo.push(d);
+    }
+  }
+  return out;
 }
 
 function attempt(spec: WorkerSpec, o: JobOptions, output: { text: string }, compiled: WorkerInput["compiled"]): Promise<Attempt> {
@@ -80,14 +119,14 @@ function attempt(spec: WorkerSpec, o: JobOptions, output: { text: string }, comp
       env: { PATH: process.env.PATH ?? "", NODE_ENV: "production" },
     });
     let timer: NodeJS.Timeout | undefined;
-    const arm = (why: string): void => {
+    const arm = (why: string, ms = timeout): void => {
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => {
         a.reason = why;
         child.kill("SIGKILL");
-      }, timeout);
+      }, ms);
     };
-    arm("took too long to start");
+    arm("took too long to start", Math.max(timeout, 15_000));
     const keep = (chunk: Buffer): void => {
       if (output.text.length < cap) output.text += chunk.toString("utf8").slice(0, cap - output.text.length);
     };
@@ -138,7 +177,13 @@ export async function runKataJob(spec: Omit<WorkerSpec, "from">, o: JobOptions =
   const results: (CaseResult & { traceText?: string })[] = [];
   let plan: PlannedCase[] | undefined;
   let from = 0;
-  const compiled = o.sandbox ? { suites: spec.suites.map(compile), impl: compile(spec.impl), nodeModules: o.sandbox.nodeModules } : undefined;
+  const compiled = {
+    suites: spec.suites.map(compile),
+    impl: compile(spec.impl),
+    // Untrusted code gets nothing but itself; trusted code (mutants, solutions) its relative imports.
+    deps: o.sandbox ? [] : compileDeps(spec.impl),
+    nodeModules: o.sandbox ? o.sandbox.nodeModules : null,
+  };
   for (;;) {
     const a = await attempt({ ...spec, from }, o, output, compiled);
     plan ??= a.plan;
@@ -162,6 +207,11 @@ export async function runKataJob(spec: Omit<WorkerSpec, "from">, o: JobOptions =
     results[at] = { ...c, score: 0, ok: false, message: `your code ${a.reason ?? "stopped"} during this test`, ms: 0 };
     from = at + 1;
     if (from >= plan.length) break;
+    if (o.kataTimeoutMs !== undefined && Date.now() - t0 > o.kataTimeoutMs) {
+      const why = `not run: the kata's time limit (${Math.round(o.kataTimeoutMs / 1000)} s) was used up by tests that did not finish`;
+      plan.forEach((p, i) => (results[i] ??= { ...p, score: 0, ok: false, message: why, ms: 0 }));
+      break;
+    }
   }
   plan.forEach((c, i) => (results[i] ??= { ...c, score: 0, ok: false, message: "not run", ms: 0 }));
   return { cases: plan, results, output: output.text, ms: Date.now() - t0 };

@@ -47,8 +47,15 @@ export interface CompiledModule {
 export interface WorkerInput {
   readonly key: string;
   readonly spec: WorkerSpec;
-  /** Sandboxed: suites and implementation come compiled, in order of spec.suites then spec.impl. */
-  readonly compiled?: { readonly suites: readonly CompiledModule[]; readonly impl: CompiledModule; readonly nodeModules: string };
+  /** Suites and implementation, compiled by the parent (which loads TypeScript once for many workers). */
+  readonly compiled?: {
+    readonly suites: readonly CompiledModule[];
+    readonly impl: CompiledModule;
+    /** Trusted code only: .ts files they import by relative path (a mutant imports the solution). */
+    readonly deps: readonly CompiledModule[];
+    /** Sandboxed: the only place packages resolve from. Trusted: null (normal resolution). */
+    readonly nodeModules: string | null;
+  };
 }
 
 export function sign(key: Buffer, body: string): string {

@@ -22,18 +22,45 @@ const writeSync = fs.writeSync;
 const EVENTS_FD = 3;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
+type NodeModule = { filename: string; paths: string[]; exports: unknown; _compile(code: string, file: string): void };
 const Module = require("module") as {
-  new (id: string, parent?: unknown): { filename: string; paths: string[]; exports: unknown; _compile(code: string, file: string): void };
+  new (id: string, parent?: unknown): NodeModule;
+  _nodeModulePaths(dir: string): string[];
+  _extensions: Record<string, ((m: NodeModule, file: string) => void) | undefined>;
 };
 
-/** Compile a module from code held in memory: it resolves packages only from `nodeModules`. */
-function compileInMemory(m: CompiledModule, nodeModules: string): Record<string, unknown> {
+/** Compile a module from code held in memory; sandboxed, packages resolve only from `nodeModules`. */
+function compileInMemory(m: CompiledModule, nodeModules: string | null): Record<string, unknown> {
   if (m.js === null) throw new LoadError(m.error ?? `${path.basename(m.path)} did not compile`);
   const mod = new Module(m.path);
   mod.filename = m.path;
-  mod.paths = [nodeModules];
+  mod.paths = nodeModules ? [nodeModules] : Module._nodeModulePaths(path.dirname(m.path));
   mod._compile(m.js, m.path);
   return mod.exports as Record<string, unknown>;
+}
+
+/** .ts files required at run time come from the parent's compiled copies when it sent them. */
+function serveCompiled(deps: readonly CompiledModule[]): void {
+  const byPath = new Map(deps.map((d) => [d.path, d]));
+  const fallback = Module._extensions[".ts"];
+  Module._extensions[".ts"] = (m, file) => {
+    const d = byPath.get(file);
+    if (d?.js) return m._compile(d.js, file);
+    if (d) throw new LoadError(d.error ?? `${path.basename(file)} did not compile`);
+    if (fallback) return fallback(m, file);
+    loadTsModule(file);
+    m.exports = require(file);
+  };
+}
+
+/** Untrusted code may not signal other processes (the grader) or load native code. */
+function lockProcess(): void {
+  const refuse = (what: string) => () => {
+    throw new Error(`${what} is not allowed while grading`);
+  };
+  for (const [name, what] of [["kill", "process.kill"], ["_kill", "process.kill"], ["dlopen", "loading native code"], ["binding", "process.binding"], ["_linkedBinding", "process.binding"]] as const) {
+    Object.defineProperty(process, name, { value: refuse(what), writable: false, configurable: false });
+  }
 }
 
 function main(): void {
@@ -42,7 +69,10 @@ function main(): void {
   const spec = input.spec;
   const compiled = input.compiled;
   const emit = (e: WorkerEvent): void => void writeSync(EVENTS_FD, encodeEvent(key, e));
-  if (compiled) process.setSourceMapsEnabled(true);
+  if (compiled) {
+    process.setSourceMapsEnabled(true);
+    serveCompiled(compiled.deps);
+  }
 
   const suites: KataSuite<unknown>[] = spec.suites.map((file, i) => {
     const mod = (compiled ? compileInMemory(compiled.suites[i]!, compiled.nodeModules) : loadTsModule(file)) as { default?: KataSuite<unknown> };
@@ -53,6 +83,7 @@ function main(): void {
   emit({ t: "plan", cases: plan });
 
   freezeSimulation();
+  if (compiled?.nodeModules) lockProcess();
   let impl: Record<string, unknown>;
   try {
     impl = compiled ? compileInMemory(compiled.impl, compiled.nodeModules) : loadTsModule(spec.impl);

@@ -11,12 +11,15 @@ export type LockKind = "spinlock" | "mutex" | "rwsem";
 export class LockOrderGraph {
   private readonly edges = new Map<string, Set<string>>();
 
-  /** Add "held -> taking"; returns a cycle path if this creates one. */
+  /**
+   * Add "held -> taking"; returns a cycle path if the edge closes one. The graph
+   * outlives a run (as lockdep's does), so a known edge is checked again too: a
+   * replayed schedule must see the inversion it was found with.
+   */
   add(held: string, taking: string): string[] | null {
     if (held === taking) return null;
     let out = this.edges.get(held);
     if (!out) this.edges.set(held, (out = new Set()));
-    if (out.has(taking)) return null;
     const back = this.path(taking, held);
     out.add(taking);
     return back ? [held, ...back] : null;

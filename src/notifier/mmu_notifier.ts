@@ -98,6 +98,11 @@ export class Warnings {
     }
     return cond;
   }
+  /** WARN_ON(): warns every time the condition holds. */
+  WARN_ON(cond: boolean, site: string, msg: string): boolean {
+    if (cond) this.fired.push(`WARNING: ${site}: ${msg}`);
+    return cond;
+  }
 }
 
 /**

@@ -7,7 +7,8 @@ import * as path from "path";
 /** The package root (src/ in tests, src/dist/.. when built): frames under it are ours. */
 const PACKAGE_ROOT = path.resolve(__dirname, "..", path.basename(path.resolve(__dirname, "..")) === "dist" ? ".." : ".");
 
-const FRAME = /\(?((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?\s*$/;
+// "at fn (/abs/file.ts:12:3)" or "at /abs/file.ts:12:3"; not "node:internal/..." frames.
+const FRAME = /(?:\(|^at )((?:file:\/\/)?\/[^():]+):(\d+):(\d+)\)?$/;
 
 export function userFrame(err: unknown): { file: string; line: number; column: number } | null {
   const stack = err instanceof Error ? err.stack : undefined;

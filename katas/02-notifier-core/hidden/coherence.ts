@@ -1,0 +1,21 @@
+/** Hidden tests, kata 02-notifier-core: coherence with your core, every interleaving. */
+import { defineSuite, expectCoherent, genericDrivers, probeDriver, notifierCoreKernel, type NotifierCoreModule, type DriverSpec, type ArchOptions } from "tlbkata";
+
+const generic = (): DriverSpec => genericDrivers.find((d) => d.name === "correct-generic")!;
+const probe = (): DriverSpec => probeDriver();
+
+const on = (scenario: string, points: number, what: string, driver: () => DriverSpec, arch: Partial<ArchOptions> = {}) => ({
+  name: `${scenario}: ${what}`,
+  points,
+  run: (impl: NotifierCoreModule) => expectCoherent(scenario, driver(), { kernel: { ...notifierCoreKernel(impl), arch } }),
+});
+
+export default defineSuite<NotifierCoreModule>("coherence", [
+  on("munmap", 2, "tlb_flush_mmu_tlbonly reaches the device before the gathered pages are freed", generic),
+  on("reclaim", 1, "try_to_unmap_one notifies under the ptl", generic),
+  on("migration", 1, "try_to_migrate_one notifies under the ptl", generic),
+  on("cow", 2, "a KVM-like start/end user and a second SVA user are registered before the device's", probe),
+  on("hugetlb-cow", 1, "pmdp_huge_clear_flush_notify passes a PMD-sized range", generic),
+  on("exit", 1, "release, then the zap's notifications reach no one", probe),
+  on("munmap", 1, "the v6.6 model: called from flush_tlb_mm_range", generic, { notifierModel: "v6.6" }),
+]);

@@ -1,0 +1,86 @@
+/** Hidden tests, kata 02-register-rules: sharing one notifier per mm with get and put. */
+import {
+  defineSuite, expectCoherent, runScenarioStraight, buildScenario, sharedSvaDriver, registerRulesKernel, require_, EINVAL,
+  baseScenario, addDevice, addKernelThread, addVictim, page, munmapProgram,
+  type RegisterRulesModule, type Scenario, type SharedSvaDriver,
+} from "tlbkata";
+
+/**
+ * munmap of 4 pages while a device uses them, after `users` devices bound the mm
+ * through the shared driver and the last `unbinds` of them unbound again.
+ */
+function shared(driver: SharedSvaDriver, users: number, unbinds: number, device: boolean): Scenario {
+  return {
+    name: `munmap (${users} bound, ${unbinds} unbound)`,
+    summary: "munmap with a driver that shares one notifier among its devices",
+    build(_d, kernel) {
+      const p = baseScenario(driver, { pages: 4, kernel });
+      if (p.bound) {
+        p.w.setup(() => {
+          for (let i = 1; i < users; i++) driver.bindAnother(p.w.k, p.mm);
+          for (let i = 0; i < unbinds; i++) driver.unbind(p.w.k, users - 1 - i);
+        });
+      }
+      if (device) {
+        addDevice(p, [
+          { op: "read", addr: page(0), name: "A" },
+          { op: "write", addr: page(0), name: "A" },
+        ]);
+      }
+      addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(0), page(4), 2));
+      addVictim(p);
+      return p.w;
+    },
+  };
+}
+
+/** Build the scenario once to see that every bind worked, with a message about get if not. */
+function bound(d: SharedSvaDriver, s: Scenario, impl: RegisterRulesModule): void {
+  buildScenario(s, d, { kernel: registerRulesKernel(impl) });
+  require_(d.errors.length === 0, `mmu_notifier_get_locked returned ${d.errors[0]} for a driver with invalidate_secondary_tlbs only: expected a notifier`);
+}
+
+export default defineSuite<RegisterRulesModule>("getput", [
+  {
+    name: "two devices binding one mm share one notifier: one alloc_notifier, two users",
+    points: 2,
+    run(impl) {
+      const d = sharedSvaDriver();
+      bound(d, shared(d, 2, 0, false), impl);
+      runScenarioStraight(shared(d, 2, 0, false), d, { kernel: registerRulesKernel(impl) });
+      require_(d.counts.alloc === 1, `alloc_notifier was called ${d.counts.alloc} times for two binds of one mm: the second get must find the first notifier`);
+      require_(d.bonds[0] === d.bonds[1], "the two binds got different notifiers");
+      require_(d.bonds[0]!.users.value === 2, `the shared notifier has ${d.bonds[0]!.users.value} users after two gets`);
+    },
+  },
+  {
+    name: "one device unbinds (put) while another still uses the mm: its translations are still invalidated, every interleaving",
+    points: 3,
+    run(impl) {
+      const d = sharedSvaDriver();
+      bound(d, shared(d, 2, 1, true), impl);
+      expectCoherent(shared(d, 2, 1, true), d, { kernel: registerRulesKernel(impl) });
+      require_(d.counts.free === 0, `free_notifier was called ${d.counts.free} time(s) while a user remained`);
+    },
+  },
+  {
+    name: "the last put unlinks the notifier and frees it once: no callback reaches it afterwards",
+    points: 2,
+    run(impl) {
+      const d = sharedSvaDriver();
+      bound(d, shared(d, 2, 2, false), impl);
+      runScenarioStraight(shared(d, 2, 2, false), d, { kernel: registerRulesKernel(impl) });
+      require_(d.counts.free === 1, `after both devices unbound, free_notifier was called ${d.counts.free} time(s): the last put frees the notifier, once`);
+    },
+  },
+  {
+    name: "when registration fails, get frees what alloc_notifier gave and returns the error",
+    points: 1,
+    run(impl) {
+      const d = sharedSvaDriver({ invalidate_range_end: () => {} });
+      buildScenario(shared(d, 1, 0, false), d, { kernel: registerRulesKernel(impl) });
+      require_(d.bonds.length === 0 && d.errors[0] === -EINVAL, `mmu_notifier_get_locked ${d.bonds.length ? "handed out a notifier with both kinds of callbacks" : `returned ${d.errors[0]}`}: expected -EINVAL (${-EINVAL})`);
+      require_(d.counts.alloc === 1 && d.counts.free === 1, `alloc_notifier ${d.counts.alloc} time(s), free_notifier ${d.counts.free} time(s): a notifier that failed to register must be freed (returned -EINVAL = ${-EINVAL})`);
+    },
+  },
+]);

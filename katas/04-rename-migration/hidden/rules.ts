@@ -1,0 +1,43 @@
+/** Hidden tests, kata 04-rename-migration: the post-rename ops table, atomic context, cost. */
+import { defineSuite, runScenarioStraight, buildScenario, acmeDriver, require_, GenericIommu, type RenameMigrationModule } from "tlbkata";
+
+export default defineSuite<RenameMigrationModule>("rules", [
+  {
+    name: "the ops table builds against the post-rename struct and registers (no -EINVAL)",
+    points: 2,
+    run(impl) {
+      const w = buildScenario("reclaim", acmeDriver(impl));
+      const v = w.setupViolations[0];
+      require_(!v, `binding failed: ${v?.message}`);
+    },
+  },
+  {
+    name: "invalidate_secondary_tlbs is what the core calls, and no start/end callback",
+    points: 1,
+    run(impl) {
+      const w = runScenarioStraight("munmap", acmeDriver(impl));
+      const c = w.k.mn.calls;
+      require_(c.invalidate_secondary_tlbs > 0, "invalidate_secondary_tlbs was never called");
+      require_(c.invalidate_range_start + c.invalidate_range_end === 0, `the core called ${c.invalidate_range_start} invalidate_range_start and ${c.invalidate_range_end} invalidate_range_end: a secondary-TLB driver has neither`);
+    },
+  },
+  {
+    name: "no sleeping under the page-table lock: COW, reclaim and migration, run straight",
+    points: 2,
+    run(impl) {
+      for (const s of ["cow", "reclaim", "migration"]) runScenarioStraight(s, acmeDriver(impl));
+    },
+  },
+  {
+    name: "one range invalidation and one wait per notification, no whole-PASID flushes",
+    points: 1,
+    run(impl) {
+      const w = runScenarioStraight("reclaim", acmeDriver(impl));
+      const io = w.k.iommus[0] as GenericIommu;
+      const n = w.k.mn.calls.invalidate_secondary_tlbs;
+      const c = io.cost;
+      require_((c["inv_pasid"] ?? 0) === 0 && (c["inv_page"] ?? 0) === 0, `reclaim of one page sent ${c["inv_pasid"] ?? 0} whole-PASID and ${c["inv_page"] ?? 0} per-page invalidations: the range is one inv_range`);
+      require_((c["inv_range"] ?? 0) === n && (c["sync"] ?? 0) === n, `${n} notification(s) sent ${c["inv_range"] ?? 0} inv_range and ${c["sync"] ?? 0} sync: expected one of each per notification`);
+    },
+  },
+]);

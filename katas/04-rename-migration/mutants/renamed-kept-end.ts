@@ -1,0 +1,13 @@
+// Wrong: renamed the callback but kept invalidate_range_end (the old batched wait): registration fails with -EINVAL.
+import { container_of, type mmu_notifier_ops, type acme_ctx } from "tlbkata";
+import { acme_mn_ops as ref } from "../../../solutions/04-rename-migration/acme_sva";
+
+export const acme_mn_ops: mmu_notifier_ops = {
+  ...ref,
+  invalidate_range_end(mn) {
+    const ctx = container_of<acme_ctx>(mn);
+    ctx.lock.mutex_lock();
+    ctx.iommu.sync();
+    ctx.lock.mutex_unlock();
+  },
+};
