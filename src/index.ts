@@ -62,3 +62,4 @@ export * from "./scenarios/builder";
 export * as course from "./course/index";
 
 export * from "./kata/index";
+export * from "./kata/core";
