@@ -129,6 +129,7 @@ interface Page {
 interface Browser {
   newPage(): Promise<Page>;
   close(): Promise<void>;
+  process?(): import("child_process").ChildProcess | null;
 }
 
 interface Session {
@@ -162,7 +163,18 @@ async function startSession(): Promise<Session> {
   const puppeteer = loadPuppeteer();
   let browser: Browser;
   try {
-    browser = await puppeteer.launch(launch);
+    browser = await puppeteer.launch({
+      ...launch,
+      // Talk to Chromium over a pipe (not a WebSocket), so that every handle to it can be
+      // unref'd below.
+      pipe: true,
+      // Jupyter interrupts a kernel with SIGINT and stops it with SIGTERM: leave those signals
+      // to the kernel. The browser still dies with the process (puppeteer's exit hook).
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
+    unrefBrowser(browser);
   } catch (e) {
     const why = String((e as Error)?.message ?? e).split("\n")[0];
     throw new CourseError(`Chromium (${launch.executablePath}) did not start: ${why}`);
@@ -179,6 +191,17 @@ async function startSession(): Promise<Session> {
     await browser.close().catch(() => {});
     throw e;
   }
+}
+
+/**
+ * Let the process exit while the browser is open: a kernel that is shut down must not wait
+ * for the idle timer. (Renders in flight hold the process with a timer of their own.)
+ */
+function unrefBrowser(browser: Browser): void {
+  const proc = browser.process?.();
+  if (!proc) return;
+  proc.unref();
+  for (const stream of proc.stdio ?? []) (stream as { unref?: () => void } | null)?.unref?.();
 }
 
 function armIdleTimer(): void {
@@ -240,6 +263,15 @@ export function prepareRenderer(): void {
 /** Render Mermaid text to SVG text. Fails with a one-line CourseError when no browser is installed. */
 export function renderMermaid(text: string, opts: RenderOptions = {}): Promise<string> {
   const run = async (): Promise<string> => {
+    // The browser's handles are unref'd: keep the process alive until this render is done.
+    const hold = setInterval(() => {}, 1 << 30);
+    try {
+      return await render();
+    } finally {
+      clearInterval(hold);
+    }
+  };
+  const render = async (): Promise<string> => {
     const s = await ensureSession();
     const id = opts.svgId ?? diagramId(text);
     try {
