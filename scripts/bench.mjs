@@ -1,2 +1,3 @@
 // `npm run bench`: every benchmark of the project, in turn.
 await import("./bench/explorer.mjs");
+await import("./bench/katas.mjs");

@@ -7,7 +7,7 @@
  * kernel (kernel paths as steps), drivers, oracle, sched (runners and explorer),
  * scenarios, cli.
  */
-export const VERSION = "0.1.0";
+export { VERSION } from "./version";
 
 export * from "./sim/store";
 export { Sim, StepAbort } from "./sim/sim";

@@ -4,7 +4,11 @@
  * A kata that cannot be graded (no file, edited protected files, does not load) gets
  * zero with the reason; the other katas are graded normally.
  */
+import * as crypto from "crypto";
+import * as fs from "fs";
 import * as path from "path";
+import { VERSION } from "../version";
+import { writeAtomic } from "./files";
 import type { KataInfo } from "../kata/catalog";
 import { runKataJob } from "../kata/job";
 import { readSubmission, readManifest, type SubmittedKata } from "./submission";
@@ -28,6 +32,8 @@ export interface KataResult {
   readonly error?: string;
   readonly tests: readonly TestResult[];
   readonly ms: number;
+  /** Taken from the cache of identical work (see GradeOptions.cacheDir). */
+  readonly cached?: boolean;
 }
 
 export interface SubmissionResult {
@@ -47,6 +53,12 @@ export interface GradeOptions {
   readonly caseTimeoutMs?: number;
   readonly kataTimeoutMs?: number;
   readonly memoryMb?: number;
+  /**
+   * Reuse results of identical work: the same kata file (byte for byte) graded by the
+   * same hidden tests, grader version and limits gives the same result (grading is
+   * deterministic), so it is graded once. Results are kept in this folder.
+   */
+  readonly cacheDir?: string;
 }
 
 /** Limits: per test 20 s, per kata 120 s, 512 MiB. */
@@ -68,10 +80,30 @@ async function planOnly(kata: KataInfo, o: GradeOptions, reason: string): Promis
   return { id: kata.id, title: kata.title, score: 0, max: tests.reduce((n, t) => n + t.max, 0), error: reason, tests, ms: r.ms };
 }
 
+function cacheKey(kata: KataInfo, file: string, o: GradeOptions): string {
+  const h = crypto.createHash("sha256");
+  h.update(JSON.stringify({ v: VERSION, kata: kata.id, limits: [o.caseTimeoutMs, o.kataTimeoutMs, o.memoryMb] }));
+  for (const f of kata.hidden) h.update(fs.readFileSync(f));
+  h.update("\0impl\0");
+  h.update(fs.readFileSync(file));
+  return h.digest("hex");
+}
+
 export async function gradeKata(s: SubmittedKata, o: GradeOptions): Promise<KataResult> {
   const { kata } = s;
   if (s.tampered) return planOnly(kata, o, s.tampered);
   if (!s.file) return planOnly(kata, o, `no ${path.basename(kata.file)} in the submission`);
+  if (o.cacheDir) {
+    const cached = path.join(o.cacheDir, kata.id, `${cacheKey(kata, s.file, o)}.json`);
+    try {
+      return { ...(JSON.parse(fs.readFileSync(cached, "utf8")) as KataResult), cached: true };
+    } catch {
+      const r = await gradeKata(s, { ...o, cacheDir: undefined });
+      // A result cut short by the machine (a time limit) is not worth remembering.
+      if (!r.tests.some((t) => /took longer than|time limit/.test(t.message ?? ""))) writeAtomic(cached, JSON.stringify(r));
+      return r;
+    }
+  }
   const r = await runKataJob(
     { impl: s.file, kataId: kata.id, exports: kata.exports, suites: kata.hidden, traces: false },
     limits(o),

@@ -73,7 +73,7 @@ export async function gradeClass(classRoot: string, out: string, o: ClassOptions
       r = prev;
       resumed++;
     } else {
-      r = await gradeSubmission(path.join(classRoot, student), { root: o.root, katas: o.katas, jobs: 1, caseTimeoutMs: o.caseTimeoutMs, kataTimeoutMs: o.kataTimeoutMs, memoryMb: o.memoryMb });
+      r = await gradeSubmission(path.join(classRoot, student), { root: o.root, katas: o.katas, jobs: 1, caseTimeoutMs: o.caseTimeoutMs, kataTimeoutMs: o.kataTimeoutMs, memoryMb: o.memoryMb, cacheDir: path.join(out, "cache") });
       r = { ...r, submission: student };
       writeAtomic(path.join(out, "feedback", `${student}.md`), toMarkdown(r));
       writeAtomic(file, JSON.stringify(r, null, 2) + "\n");

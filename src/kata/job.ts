@@ -103,6 +103,12 @@ function compileDeps(entry: string): CompiledModule[] {
   return out;
 }
 
+/** Drop modules listed twice, and those that are suites themselves. */
+function dedupe(ms: CompiledModule[], suites: readonly string[]): CompiledModule[] {
+  const seen = new Set(suites);
+  return ms.filter((m) => !seen.has(m.path) && (seen.add(m.path), true));
+}
+
 function attempt(spec: WorkerSpec, o: JobOptions, output: { text: string }, compiled: WorkerInput["compiled"]): Promise<Attempt> {
   const key = crypto.randomBytes(32);
   const timeout = o.caseTimeoutMs ?? 30_000;
@@ -180,7 +186,9 @@ export async function runKataJob(spec: Omit<WorkerSpec, "from">, o: JobOptions =
   const compiled = {
     suites: spec.suites.map(compile),
     impl: compile(spec.impl),
-    // Untrusted code gets nothing but itself; trusted code (mutants, solutions) its relative imports.
+    // Suites may import helpers beside them; untrusted code gets nothing but itself,
+    // trusted code (mutants, solutions) its relative imports too.
+    suiteDeps: dedupe(spec.suites.flatMap((f) => compileDeps(f)), spec.suites),
     deps: o.sandbox ? [] : compileDeps(spec.impl),
     nodeModules: o.sandbox ? o.sandbox.nodeModules : null,
   };

@@ -51,7 +51,9 @@ export interface WorkerInput {
   readonly compiled?: {
     readonly suites: readonly CompiledModule[];
     readonly impl: CompiledModule;
-    /** Trusted code only: .ts files they import by relative path (a mutant imports the solution). */
+    /** .ts files the suites import by relative path (helpers beside the hidden tests). */
+    readonly suiteDeps: readonly CompiledModule[];
+    /** Trusted code only: .ts files it imports by relative path (a mutant imports the solution). */
     readonly deps: readonly CompiledModule[];
     /** Sandboxed: the only place packages resolve from. Trusted: null (normal resolution). */
     readonly nodeModules: string | null;

@@ -36,7 +36,11 @@ export function runCase<I>(suite: KataSuite<I>, index: number, impl: I): CaseRes
     return { suite: suite.title, name: c.name, points: c.points, score: c.points, ok: true, ms: performance.now() - t0 };
   } catch (e) {
     const ms = performance.now() - t0;
-    if (e instanceof KataFailure) return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: e.message, rule: e.rule, ms, trace: e.trace };
+    // By name too: a suite that reached the package by another path has its own KataFailure class.
+    if (e instanceof KataFailure || (e instanceof Error && e.name === "KataFailure")) {
+      const f = e as KataFailure;
+      return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: f.message, rule: f.rule, ms, trace: f.trace };
+    }
     return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: crashMessage(e), ms };
   }
 }

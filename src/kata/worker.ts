@@ -40,8 +40,7 @@ function compileInMemory(m: CompiledModule, nodeModules: string | null): Record<
 }
 
 /** .ts files required at run time come from the parent's compiled copies when it sent them. */
-function serveCompiled(deps: readonly CompiledModule[]): void {
-  const byPath = new Map(deps.map((d) => [d.path, d]));
+function serveCompiled(byPath: Map<string, CompiledModule>): void {
   const fallback = Module._extensions[".ts"];
   Module._extensions[".ts"] = (m, file) => {
     const d = byPath.get(file);
@@ -51,6 +50,11 @@ function serveCompiled(deps: readonly CompiledModule[]): void {
     loadTsModule(file);
     m.exports = require(file);
   };
+}
+
+/** Forget the suites' modules, so code loaded later cannot reach them through require.cache. */
+function forgetModules(paths: Iterable<string>): void {
+  for (const p of paths) delete require.cache[p];
 }
 
 /** Untrusted code may not signal other processes (the grader) or load native code. */
@@ -69,9 +73,11 @@ function main(): void {
   const spec = input.spec;
   const compiled = input.compiled;
   const emit = (e: WorkerEvent): void => void writeSync(EVENTS_FD, encodeEvent(key, e));
+  const served = new Map<string, CompiledModule>();
   if (compiled) {
     process.setSourceMapsEnabled(true);
-    serveCompiled(compiled.deps);
+    for (const d of compiled.suiteDeps) served.set(d.path, d);
+    serveCompiled(served);
   }
 
   const suites: KataSuite<unknown>[] = spec.suites.map((file, i) => {
@@ -83,6 +89,12 @@ function main(): void {
   emit({ t: "plan", cases: plan });
 
   freezeSimulation();
+  if (compiled) {
+    // The suites are loaded: their helpers are no longer served, the implementation's are.
+    forgetModules(served.keys());
+    served.clear();
+    for (const d of compiled.deps) served.set(d.path, d);
+  }
   if (compiled?.nodeModules) lockProcess();
   let impl: Record<string, unknown>;
   try {

@@ -11,6 +11,7 @@ import { Oracle } from "../oracle/oracle";
 import { Cpu, DEFAULT_ARCH, type ArchOptions } from "../hw/cpu";
 import { MmuNotifierCore } from "../notifier/mmu_notifier";
 import type { IommuModel } from "../hw/iommu";
+import type { KernelHooks } from "./hooks";
 
 export interface KernelOptions {
   readonly cpus?: number;
@@ -19,6 +20,8 @@ export interface KernelOptions {
   readonly arch?: Partial<ArchOptions>;
   /** Replace parts of the mmu_notifier core (katas plug a learner's version in here). */
   readonly core?: (base: MmuNotifierCore) => MmuNotifierCore;
+  /** Replace kernel helpers (katas plug a learner's version in here); see kernel/hooks.ts. */
+  readonly hooks?: Partial<KernelHooks>;
 }
 
 /** First pfn the allocator hands out; huge pages are carved from HUGE_POOL_PFN up. */
@@ -37,10 +40,13 @@ export class Kernel {
   readonly iommus: IommuModel[] = [];
   /** Hardware that sees the CPUs' broadcast TLB invalidations (arm64 BTM), called on every CPU TLB flush. */
   readonly tlbiSnoopers: ((mm: mm_struct, start: number, end: number) => void)[] = [];
+  /** Helpers replaced by a kata (empty: the kernel's own). */
+  readonly hooks: Partial<KernelHooks>;
   private nextHugePfn = HUGE_POOL_PFN;
 
   constructor(opts: KernelOptions = {}) {
     this.arch = { ...DEFAULT_ARCH, ...opts.arch };
+    this.hooks = opts.hooks ?? {};
     this.phys = new PhysMem(this.sim, FIRST_PFN, opts.frames ?? 32);
     this.oracle = new Oracle(this.sim, this.phys);
     for (let i = 0; i < (opts.cpus ?? 2); i++) {

@@ -25,6 +25,8 @@ export type FaultResult = "done" | "sigsegv";
  */
 export function ptep_set_access_flags_upgrade(k: Kernel, mm: mm_struct, addr: number): void {
   const pte = mm.pgd.get_pte(addr);
+  const hook = k.hooks.ptep_set_access_flags;
+  if (hook) return hook(k, mm.find_vma(addr)!, addr, pte_mkdirty(pte_mkyoung(pte_mkwrite(pte))));
   set_entry(k, mm, addr, "pte", pte_mkdirty(pte_mkyoung(pte_mkwrite(pte))), "remap");
   if (k.arch.arch === "arm64" && k.arch.notifyOnUpgrade) {
     k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);

@@ -64,6 +64,8 @@ export class mmu_gather {
  * TLBs about the same range, and reset the range.
  */
 export function tlb_flush_mmu_tlbonly(k: Kernel, tlb: mmu_gather): void {
+  const hook = k.hooks.tlb_flush_mmu_tlbonly;
+  if (hook) return hook(k, tlb);
   if (tlb.start.value === 0) return;
   const start = tlb.rangeStart;
   const end = tlb.rangeEnd;
@@ -89,6 +91,8 @@ export function tlb_flush_mmu_free(k: Kernel, tlb: mmu_gather): void {
 
 /** tlb_flush_mmu(): flush, then free. */
 export function tlb_flush_mmu(k: Kernel, tlb: mmu_gather): void {
+  const hook = k.hooks.tlb_flush_mmu;
+  if (hook) return hook(k, tlb);
   tlb_flush_mmu_tlbonly(k, tlb);
   tlb_flush_mmu_free(k, tlb);
 }

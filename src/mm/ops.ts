@@ -95,6 +95,8 @@ export function ptep_clear_flush(k: Kernel, vma: vm_area_struct, addr: number, f
  * ptl. In the v6.6 model the flush itself already told the secondary TLBs.
  */
 export function ptep_clear_flush_notify(k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t {
+  const hook = k.hooks.ptep_clear_flush_notify;
+  if (hook) return hook(k, vma, addr, fate);
   const old = ptep_clear_flush(k, vma, addr, fate);
   if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(vma.vm_mm, addr, addr + PAGE_SIZE);
   return old;
@@ -111,9 +113,11 @@ function huge_clear_flush(k: Kernel, vma: vm_area_struct, addr: number, level: "
 }
 
 export const pmdp_huge_clear_flush = (k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t => huge_clear_flush(k, vma, addr, "pmd", fate, false);
-export const pmdp_huge_clear_flush_notify = (k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t => huge_clear_flush(k, vma, addr, "pmd", fate, true);
+export const pmdp_huge_clear_flush_notify = (k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t =>
+  k.hooks.pmdp_huge_clear_flush_notify ? k.hooks.pmdp_huge_clear_flush_notify(k, vma, addr, fate) : huge_clear_flush(k, vma, addr, "pmd", fate, true);
 export const pudp_huge_clear_flush = (k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t => huge_clear_flush(k, vma, addr, "pud", fate, false);
-export const pudp_huge_clear_flush_notify = (k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t => huge_clear_flush(k, vma, addr, "pud", fate, true);
+export const pudp_huge_clear_flush_notify = (k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t =>
+  k.hooks.pudp_huge_clear_flush_notify ? k.hooks.pudp_huge_clear_flush_notify(k, vma, addr, fate) : huge_clear_flush(k, vma, addr, "pud", fate, true);
 
 /** pte_unmap_unlock(): the oracle checks what had to be flushed by now (see Kernel). */
 export function pte_unmap_unlock(_k: Kernel, ptl: SpinLock): void {

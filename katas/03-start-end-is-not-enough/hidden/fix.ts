@@ -1,0 +1,18 @@
+/** Hidden tests, kata 03: the fixed driver, every interleaving, every rule on. */
+import { defineSuite, expectCoherent, accelDriver, accelMunmapScenario, type AccelModule, type ScenarioRef } from "tlbkata";
+
+const on = (scenario: ScenarioRef, points: number, what: string) => ({
+  name: `${typeof scenario === "string" ? scenario : scenario.name}: ${what}`,
+  points,
+  run: (impl: AccelModule) => expectCoherent(scenario, accelDriver(impl.accel_mn_ops)),
+});
+
+export default defineSuite<AccelModule>("fix", [
+  on(accelMunmapScenario, 2, "the hunt's scenario, with the stale-TLB rules back on"),
+  on("munmap", 1, "the batch fills and frees pages mid-unmap"),
+  on("cow", 1, "wp_page_copy points A at a new page"),
+  on("reclaim", 1, "try_to_unmap_one replaces the PTE with a swap entry"),
+  on("migration", 1, "try_to_migrate_one installs a migration entry"),
+  on("mprotect", 1, "change_protection removes write permission"),
+  on("exit", 1, "release runs before the pages are freed"),
+]);

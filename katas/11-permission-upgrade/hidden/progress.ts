@@ -1,0 +1,55 @@
+/** Hidden tests, kata 11: the patched kernel makes progress on every interleaving, and notifies only what it must. */
+import {
+  defineSuite,
+  expectCoherent,
+  runScenarioStraight,
+  upgradeScenario,
+  upgradeCpuScenario,
+  upgradeDriver,
+  upgradeKernel,
+  require_,
+  hex,
+  page,
+  PAGE_SIZE,
+  type PermissionUpgradeModule,
+  type RecordedInvalidation,
+  type ArchName,
+  type Scenario,
+} from "tlbkata";
+
+const every = (scenario: Scenario, arch: ArchName, points: number, what: string) => ({
+  name: `${arch}, ${scenario.name}, every interleaving: ${what}`,
+  points,
+  run: (impl: PermissionUpgradeModule) => expectCoherent(scenario, upgradeDriver(arch), { kernel: upgradeKernel(arch, impl) }),
+});
+
+function recorded(impl: PermissionUpgradeModule, arch: ArchName): RecordedInvalidation[] {
+  const record: RecordedInvalidation[] = [];
+  runScenarioStraight(upgradeScenario, upgradeDriver(arch, record), { kernel: upgradeKernel(arch, impl) });
+  return record;
+}
+const show = (rs: readonly RecordedInvalidation[]): string => (rs.length ? rs.map((r) => `[${hex(r.start)}, ${hex(r.end)})`).join(", ") : "none");
+
+export default defineSuite<PermissionUpgradeModule>("progress", [
+  every(upgradeScenario, "arm64", 2, "the device's write completes after the page-request handler upgrades A"),
+  every(upgradeCpuScenario, "arm64", 2, "also when a CPU's write fault upgrades A first"),
+  every(upgradeScenario, "x86", 1, "the IOMMU re-walks; the upgrade still has to happen"),
+  every(upgradeCpuScenario, "x86", 1, "the same with a CPU writer"),
+  {
+    name: "arm64: the upgrade invalidates exactly page A, once, under the ptl",
+    points: 1,
+    run(impl) {
+      const rs = recorded(impl, "arm64");
+      const ok = rs.length === 1 && rs[0]!.start === page(0) && rs[0]!.end === page(0) + PAGE_SIZE && rs[0]!.atomic;
+      require_(ok, `arm64: the upgrade of A sent ${show(rs)}; expected [${hex(page(0))}, ${hex(page(0) + PAGE_SIZE)}) once, with the ptl held`);
+    },
+  },
+  {
+    name: "x86: the upgrade sends no invalidation",
+    points: 1,
+    run(impl) {
+      const rs = recorded(impl, "x86");
+      require_(rs.length === 0, `x86: the upgrade of A sent ${show(rs)}: x86 and its IOMMUs need no notification for an upgrade (the patch is arm64's)`);
+    },
+  },
+]);

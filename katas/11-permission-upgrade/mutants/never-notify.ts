@@ -1,0 +1,7 @@
+// Wrong: upgrades the PTE and never notifies (the kernel without patch 2/2).
+import { set_pte_at, type Kernel, type vm_area_struct, type pte_t } from "tlbkata";
+export { reproduce_livelock } from "../../../solutions/11-permission-upgrade/permission_upgrade";
+
+export function ptep_set_access_flags(k: Kernel, vma: vm_area_struct, address: number, entry: pte_t): void {
+  set_pte_at(k, vma.vm_mm, address, entry);
+}

@@ -1,0 +1,89 @@
+/**
+ * Kata 11-permission-upgrade (the RFC's patch 2/2, "arm64: Notify on pte permission
+ * upgrades"). A page is read-only with a single user (as after fork() and the
+ * child's exit); a device reads it, caching a read-only translation, then writes it.
+ * The write faults; the page-request handler makes the PTE writable in place
+ * (ptep_set_access_flags). On the kata's x86 machine nothing else is needed: its
+ * IOMMU re-walks the page table on a permission fault. On arm64 the upgrade flushes
+ * nothing, and an SMMU
+ * that faults from its cached read-only entry never sees the new permission: the
+ * device livelocks. The learner reproduces that with the explorer, then writes the
+ * arm64 ptep_set_access_flags that notifies secondary TLBs.
+ */
+import type { KernelOptions } from "../kernel/kernel";
+import type { KernelHooks } from "../kernel/hooks";
+import type { DriverSpec } from "../drivers/driver";
+import type { Scenario } from "../scenarios/index";
+import type { World } from "../sim/world";
+import type { ArchName } from "../hw/cpu";
+import type { Counterexample } from "../sched/types";
+import { baseScenario, addDevice, addUserThread, page } from "../scenarios/builder";
+import { set_entry } from "../mm/ops";
+import { pte_wrprotect, pte_mkclean } from "../mm/pte";
+import { eagerSvaDriver, type RecordedInvalidation } from "./eager";
+
+/** What a kata 11 file exports. */
+export interface PermissionUpgradeModule {
+  /** arm64's ptep_set_access_flags() for a permission upgrade (replaces the kernel's). */
+  readonly ptep_set_access_flags: KernelHooks["ptep_set_access_flags"];
+  /** Find, with the explorer, the livelock of the kernel without the patch. */
+  readonly reproduce_livelock: () => Counterexample | undefined;
+}
+
+/** A page that is read-only with one user: as after fork() and the child's exit. */
+function readOnlySingleUser(w: World): void {
+  const k = w.k;
+  const mm = k.mms[0]!;
+  const A = page(0);
+  w.setup(() => {
+    const ptl = mm.pgd.pte_lockptr(A);
+    ptl.spin_lock();
+    set_entry(k, mm, A, "pte", pte_mkclean(pte_wrprotect(mm.pgd.get_pte(A))), "protect");
+    ptl.spin_unlock();
+  });
+}
+
+/** The device reads A (caching a read-only translation), then writes it. */
+export const upgradeScenario: Scenario = {
+  name: "permission-upgrade",
+  summary: "page A is read-only with one user; the device reads A, then writes it: the write fault upgrades the PTE in place",
+  build(driver: DriverSpec, kernel?: KernelOptions): World {
+    const p = baseScenario(driver, { pages: 1, kernel });
+    readOnlySingleUser(p.w);
+    addDevice(p, [
+      { op: "read", addr: page(0), name: "A" },
+      { op: "write", addr: page(0), name: "A" },
+    ]);
+    return p.w;
+  },
+};
+
+/** The same, with a CPU thread writing A too: whichever faults first upgrades the PTE. */
+export const upgradeCpuScenario: Scenario = {
+  name: "permission-upgrade-cpu",
+  summary: "page A is read-only with one user; the device reads then writes A while a thread writes A: either write fault upgrades the PTE",
+  build(driver: DriverSpec, kernel?: KernelOptions): World {
+    const p = baseScenario(driver, { pages: 1, kernel });
+    readOnlySingleUser(p.w);
+    addDevice(p, [
+      { op: "read", addr: page(0), name: "A" },
+      { op: "write", addr: page(0), name: "A" },
+    ]);
+    addUserThread(p, "writer", 0, [{ op: "write", addr: page(0), name: "A" }]);
+    return p.w;
+  },
+};
+
+/**
+ * The machine: an arm64 system's SMMU faults from its cached read-only entry; an x86
+ * system's IOMMU re-walks the page table on a permission fault. Both are bound with a
+ * correct SVA driver (optionally recording its invalidations).
+ */
+export function upgradeDriver(arch: ArchName, record?: RecordedInvalidation[]): DriverSpec {
+  return eagerSvaDriver({ rewalkOnPermissionFault: arch === "x86", record, name: arch === "arm64" ? "smmu-sva" : "iommu-sva" });
+}
+
+/** Kernel options for `arch`, with the learner's ptep_set_access_flags in place (or the kernel's own). */
+export function upgradeKernel(arch: ArchName, mod?: Pick<PermissionUpgradeModule, "ptep_set_access_flags">): KernelOptions {
+  return mod ? { arch: { arch }, hooks: { ptep_set_access_flags: mod.ptep_set_access_flags } } : { arch: { arch } };
+}
