@@ -1,3 +1,4 @@
 // `npm run bench`: every benchmark of the project, in turn.
 await import("./bench/explorer.mjs");
 await import("./bench/katas.mjs");
+await import("./bench/grading.mjs");
