@@ -63,3 +63,4 @@ export * as course from "./course/index";
 
 export * from "./kata/index";
 export * from "./kata/core";
+export * from "./kata/corepaths";
