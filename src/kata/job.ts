@@ -59,9 +59,17 @@ interface Attempt {
 const PACKAGE_DIST = DIST;
 const PACKAGE_JSON = path.resolve(DIST, "..", "package.json");
 
+/** Compiled modules by path and source: a grader compiles each hidden suite once, not once per submission. */
+const compiledCache = new Map<string, { source: string; js: string }>();
+
 function compile(file: string): CompiledModule {
   try {
-    return { path: file, js: transpileTs(file, fs.readFileSync(file, "utf8")) };
+    const source = fs.readFileSync(file, "utf8");
+    const hit = compiledCache.get(file);
+    if (hit && hit.source === source) return { path: file, js: hit.js };
+    const js = transpileTs(file, source);
+    compiledCache.set(file, { source, js });
+    return { path: file, js };
   } catch (e) {
     if (e instanceof LoadError) return { path: file, js: null, error: e.message };
     return { path: file, js: null, error: `${path.basename(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
