@@ -31,9 +31,9 @@ function cellHtml(c: Cell): string {
   return escapeHtml(String(c));
 }
 
-/** `<code>text</code>`, escaped. */
+/** `<code>text</code>`, escaped, kept on one line (a PTE or an address reads badly wrapped). */
 export function code(text: string): Html {
-  return raw(`<code>${escapeHtml(text)}</code>`);
+  return raw(`<code style="white-space:nowrap">${escapeHtml(text)}</code>`);
 }
 
 export interface TableOptions {

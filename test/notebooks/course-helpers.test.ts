@@ -13,7 +13,7 @@ describe("course.htmlTable", () => {
     const html = course.htmlTable(["a<b", "c"], [["x & y", course.code("<tag>")], [1, null]], { caption: "t", highlight: [1] });
     expect(html).toContain("<th style=\"text-align:left\">a&lt;b</th>");
     expect(html).toContain("x &amp; y");
-    expect(html).toContain("<code>&lt;tag&gt;</code>");
+    expect(html).toContain(`<code style="white-space:nowrap">&lt;tag&gt;</code>`);
     expect(html).toMatch(/<tr style="background:#ffd9d9"><td[^>]*>1<\/td><td[^>]*><\/td><\/tr>/);
     expect(html).toContain("<caption");
   });
