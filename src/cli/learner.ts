@@ -54,8 +54,9 @@ export function statusOf(root: string, kata: KataInfo): Status {
   const last = readProgress(root).katas[kata.id]?.lastCheck;
   const sha = sha256File(kata.file);
   if (last && last.sha256 === sha) return last.passed ? "passing" : "failing";
-  if (!last && kata.starterSha256 === sha) return "not started";
-  return last ? "edited, not checked" : kata.starterSha256 ? "edited, not checked" : "not started";
+  const starter = pristineStarterOrNull(root, kata);
+  if (starter !== null && starter === fs.readFileSync(kata.file, "utf8")) return "not started";
+  return "edited, not checked";
 }
 
 // ------------------------------------------------------------------ list
@@ -80,7 +81,10 @@ ${formatOptions(LIST_OPTIONS)}`,
     const p = readProgress(root);
     const rows = katas.map((k) => {
       const last = p.katas[k.id]?.lastCheck;
-      return { id: k.id, title: k.title, status: statusOf(root, k), points: last ? `${last.score}/${last.max}` : "-", hints: `${p.katas[k.id]?.hintsShown ?? 0}/${k.hints.length}` };
+      const status = statusOf(root, k);
+      // Points belong to the file as it was checked: shown only while it is unchanged.
+      const points = last && (status === "passing" || status === "failing") ? `${last.score}/${last.max}` : "-";
+      return { id: k.id, title: k.title, status, points, hints: `${p.katas[k.id]?.hintsShown ?? 0}/${k.hints.length}` };
     });
     if (options.json) {
       io.out(JSON.stringify({ katas: rows }, null, 2) + "\n");
@@ -180,16 +184,22 @@ ${formatOptions(HINT_OPTIONS)}`,
 
 // ------------------------------------------------------------------ reset
 
-/** The starter as shipped: from git, or from a release's saved copy. */
-function pristineStarter(root: string, kata: KataInfo): string {
+/** The starter as shipped: from a release's saved copy, or from git; null when neither has it. */
+function pristineStarterOrNull(root: string, kata: KataInfo): string | null {
   const rel = path.relative(root, kata.file).split(path.sep).join("/");
   const saved = path.join(root, ".tlbkata", "starters", rel);
   if (fs.existsSync(saved)) return fs.readFileSync(saved, "utf8");
   try {
     return execFileSync("git", ["-C", root, "show", `HEAD:${rel}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   } catch {
-    throw new UsageError(`cannot find the original starter of ${kata.id} (the course folder is not a git checkout and has no .tlbkata/starters); your file is unchanged`);
+    return null;
   }
+}
+
+function pristineStarter(root: string, kata: KataInfo): string {
+  const s = pristineStarterOrNull(root, kata);
+  if (s === null) throw new UsageError(`cannot find the original starter of ${kata.id} (the course folder is not a git checkout and has no .tlbkata/starters); your file is unchanged`);
+  return s;
 }
 
 export const resetCommand: Command = {

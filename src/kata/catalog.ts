@@ -29,8 +29,6 @@ export interface KataInfo {
   readonly solution: string | null;
   /** Other correct solutions written differently (solutions/NN-slug/variants/). */
   readonly variants: readonly string[];
-  /** SHA-256 of the starter as shipped (kata.json "starter_sha256"), to tell "not started". */
-  readonly starterSha256: string | null;
 }
 
 const KATA_DIR = /^\d\d-[a-z0-9-]+$/;
@@ -50,7 +48,7 @@ export function readKata(root: string, id: string): KataInfo {
   const dir = path.join(root, "katas", id);
   const metaPath = path.join(dir, "kata.json");
   if (!fs.existsSync(metaPath)) throw new CatalogError(`katas/${id} has no kata.json`);
-  let meta: { title?: unknown; file?: unknown; exports?: unknown; starter_sha256?: unknown };
+  let meta: { title?: unknown; file?: unknown; exports?: unknown };
   try {
     meta = JSON.parse(fs.readFileSync(metaPath, "utf8"));
   } catch (e) {
@@ -81,7 +79,6 @@ export function readKata(root: string, id: string): KataInfo {
     hints,
     solution: fs.existsSync(solution) ? solution : null,
     variants: tsFiles(path.join(root, "solutions", id, "variants")),
-    starterSha256: typeof meta.starter_sha256 === "string" ? meta.starter_sha256 : null,
   };
 }
 
