@@ -134,7 +134,7 @@ Exit status: 0 every test passes, 1 some fail, 2 bad usage or input.`,
     const allPass = runs.every((r) => points(r.result).passed);
     if (!options.ktap && !allPass) {
       const first = runs.find((r) => !points(r.result).passed)!;
-      io.out(`Stuck? \`tlbkata hint ${first.kata.id.slice(0, 2)}\` shows the next hint; \`--trace\` shows how it happened.\n`);
+      io.out(`Stuck? \`tlbkata hint ${first.kata.id}\` shows the next hint; \`--trace\` shows how it happened.\n`);
     }
     return allPass ? EXIT_OK : EXIT_VIOLATION;
   },
@@ -166,7 +166,7 @@ ${formatOptions(HINT_OPTIONS)}`,
     const kp = kataProgress(p, kata.id);
     const show = (i: number) => io.out(`Hint ${i + 1} of ${kata.hints.length} for ${kata.id}:\n\n${fs.readFileSync(kata.hints[i]!, "utf8").trim()}\n\n`);
     if (options.again) {
-      if (kp.hintsShown === 0) io.out(`No hints seen yet for ${kata.id}: \`tlbkata hint ${kata.id.slice(0, 2)}\` shows the first.\n`);
+      if (kp.hintsShown === 0) io.out(`No hints seen yet for ${kata.id}: \`tlbkata hint ${kata.id}\` shows the first.\n`);
       for (let i = 0; i < kp.hintsShown; i++) show(i);
       return EXIT_OK;
     }
