@@ -11,3 +11,4 @@ export { replaySteps, replayTable, pteWatch, cachedWatch, frameWatch } from "./r
 export type { Watch, ReplayRow } from "./replay";
 export { lineChart, barChart, compactNumber, byteSize, PALETTE } from "./chart";
 export type { Scale, ChartSeries, LineChartOptions, BarChartOptions } from "./chart";
+export * from "./drivers";
