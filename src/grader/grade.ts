@@ -1,8 +1,10 @@
 /**
- * Grade one submission with the hidden tests: each kata in its own sandboxed worker
- * (see kata/job.ts), partial credit per test, a kernel-worded message per failure.
- * A kata that cannot be graded (no file, edited protected files, does not load) gets
- * zero with the reason; the other katas are graded normally.
+ * Grade one submission with the hidden tests, in sandboxed workers (see kata/job.ts):
+ * the submission's katas are shared among `jobs` workers, each running its katas one
+ * after the other; a crash, hang or memory blow-up costs only the test (or the kata's
+ * load) where it happened. Partial credit per test, a kernel-worded message per
+ * failure. A kata that cannot be graded (no file, edited protected files, does not
+ * load) gets zero with the reason; the other katas are graded normally.
  */
 import * as crypto from "crypto";
 import * as fs from "fs";
@@ -10,7 +12,8 @@ import * as path from "path";
 import { VERSION } from "../version";
 import { writeAtomic } from "./files";
 import type { KataInfo } from "../kata/catalog";
-import { runKataJob } from "../kata/job";
+import { runKataJobs, type JobResult } from "../kata/job";
+import type { WorkerSpec } from "../kata/protocol";
 import { readSubmission, readManifest, type SubmittedKata } from "./submission";
 
 export interface TestResult {
@@ -69,17 +72,6 @@ const limits = (o: GradeOptions) => ({
   sandbox: { nodeModules: path.join(o.root, "node_modules") },
 });
 
-/** Hidden suites of a kata, with their points, for a kata that is not run at all. */
-async function planOnly(kata: KataInfo, o: GradeOptions, reason: string): Promise<KataResult> {
-  // A worker given no implementation still reports the plan (tests and points), then fails to load.
-  const r = await runKataJob(
-    { impl: path.join(kata.dir, ".no-submission.ts"), kataId: kata.id, exports: kata.exports, suites: kata.hidden, traces: false },
-    limits(o),
-  );
-  const tests = r.cases.map((c) => ({ suite: c.suite, name: c.name, score: 0, max: c.points, ok: false, message: reason }));
-  return { id: kata.id, title: kata.title, score: 0, max: tests.reduce((n, t) => n + t.max, 0), error: reason, tests, ms: r.ms };
-}
-
 function cacheKey(kata: KataInfo, file: string, o: GradeOptions): string {
   const h = crypto.createHash("sha256");
   h.update(JSON.stringify({ v: VERSION, kata: kata.id, limits: [o.caseTimeoutMs, o.kataTimeoutMs, o.memoryMb] }));
@@ -89,35 +81,70 @@ function cacheKey(kata: KataInfo, file: string, o: GradeOptions): string {
   return h.digest("hex");
 }
 
-export async function gradeKata(s: SubmittedKata, o: GradeOptions): Promise<KataResult> {
-  const { kata } = s;
-  if (s.tampered) return planOnly(kata, o, s.tampered);
-  if (!s.file) return planOnly(kata, o, `no ${path.basename(kata.file)} in the submission`);
-  if (o.cacheDir) {
-    const cached = path.join(o.cacheDir, kata.id, `${cacheKey(kata, s.file, o)}.json`);
-    try {
-      return { ...(JSON.parse(fs.readFileSync(cached, "utf8")) as KataResult), cached: true };
-    } catch {
-      const r = await gradeKata(s, { ...o, cacheDir: undefined });
-      // A result cut short by the machine (a time limit) is not worth remembering.
-      if (!r.tests.some((t) => /took longer than|time limit/.test(t.message ?? ""))) writeAtomic(cached, JSON.stringify(r));
-      return r;
-    }
-  }
-  const r = await runKataJob(
-    { impl: s.file, kataId: kata.id, exports: kata.exports, suites: kata.hidden, traces: false },
-    limits(o),
-  );
-  const tests = r.results.map((x) => ({ suite: x.suite, name: x.name, score: x.score, max: x.points, ok: x.ok, message: x.ok ? undefined : x.message }));
+function toKataResult(kata: KataInfo, r: JobResult, reason?: string): KataResult {
+  const tests = r.results.map((x) => ({
+    suite: x.suite,
+    name: x.name,
+    score: reason ? 0 : x.score,
+    max: x.points,
+    ok: reason ? false : x.ok,
+    message: reason ?? (x.ok ? undefined : x.message),
+  }));
   return {
     id: kata.id,
     title: kata.title,
     score: tests.reduce((n, t) => n + t.score, 0),
     max: tests.reduce((n, t) => n + t.max, 0),
-    error: r.loadError,
+    error: reason ?? r.loadError,
     tests,
     ms: r.ms,
   };
+}
+
+interface Unit {
+  readonly sub: SubmittedKata;
+  readonly spec: WorkerSpec;
+  /** Set when the kata is not run: the reason every test scores 0. */
+  readonly reason?: string;
+  readonly cacheFile?: string;
+}
+
+/** Grade some katas of one submission: the cached ones from the cache, the rest in `jobs` workers. */
+export async function gradeKatas(subs: readonly SubmittedKata[], o: GradeOptions): Promise<KataResult[]> {
+  const units: Unit[] = subs.map((sub) => {
+    const { kata } = sub;
+    const reason = sub.tampered ?? (sub.file ? undefined : `no ${path.basename(kata.file)} in the submission`);
+    // A kata not run still goes to a worker with no implementation: it reports the tests and points.
+    const impl = reason || !sub.file ? path.join(kata.dir, ".no-submission.ts") : sub.file;
+    const spec: WorkerSpec = { impl, kataId: kata.id, exports: kata.exports, suites: kata.hidden, traces: false };
+    const cacheFile = !reason && sub.file && o.cacheDir ? path.join(o.cacheDir, kata.id, `${cacheKey(kata, sub.file, o)}.json`) : undefined;
+    return { sub, spec, reason, cacheFile };
+  });
+  const out: (KataResult | undefined)[] = units.map((u) => {
+    if (!u.cacheFile) return undefined;
+    try {
+      return { ...(JSON.parse(fs.readFileSync(u.cacheFile, "utf8")) as KataResult), cached: true };
+    } catch {
+      return undefined;
+    }
+  });
+  const todo = units.map((_, i) => i).filter((i) => !out[i]);
+  const jobs = Math.max(1, Math.min(o.jobs ?? 2, todo.length));
+  const groups = Array.from({ length: jobs }, (_, g) => todo.filter((_, k) => k % jobs === g));
+  await Promise.all(
+    groups.map(async (g) => {
+      if (!g.length) return;
+      const rs = await runKataJobs(g.map((i) => units[i]!.spec), limits(o));
+      g.forEach((i, k) => {
+        const u = units[i]!;
+        const r = toKataResult(u.sub.kata, rs[k]!, u.reason);
+        out[i] = r;
+        // A result cut short by the machine (a time limit) is not worth remembering.
+        if (u.cacheFile && !r.tests.some((t) => /took longer than|time limit|took too long/.test(t.message ?? ""))) writeAtomic(u.cacheFile, JSON.stringify(r));
+      });
+    }),
+  );
+  return out as KataResult[];
 }
 
 /** Run `f` over `items` with at most `jobs` at once, keeping the order of results. */
@@ -137,7 +164,7 @@ export async function pool<T, R>(items: readonly T[], jobs: number, f: (t: T, i:
 export async function gradeSubmission(dir: string, o: GradeOptions): Promise<SubmissionResult> {
   const t0 = Date.now();
   const subs = readSubmission(dir, o.katas, readManifest(dir));
-  const katas = await pool(subs, o.jobs ?? 2, (s) => gradeKata(s, o));
+  const katas = await gradeKatas(subs, o);
   return {
     submission: path.basename(path.resolve(dir)),
     score: katas.reduce((n, k) => n + k.score, 0),

@@ -5,6 +5,6 @@ export * from "./runner";
 export * from "./catalog";
 export { userFrame, atUserFrame } from "../sim/where";
 export { loadTsModule, LoadError } from "./load";
-export { runKataJob, type JobOptions, type JobResult } from "./job";
+export { runKataJob, runKataJobs, type JobOptions, type JobResult } from "./job";
 export type { WorkerSpec, PlannedCase } from "./protocol";
 export * from "./progress";

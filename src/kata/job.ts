@@ -8,7 +8,7 @@ import { spawn } from "child_process";
 import * as crypto from "crypto";
 import * as path from "path";
 import * as fs from "fs";
-import { decodeEvent, type PlannedCase, type WorkerSpec, type WorkerInput, type CompiledModule } from "./protocol";
+import { decodeEvent, type PlannedCase, type WorkerSpec, type WorkerInput, type CompiledModule, type CompiledUnit } from "./protocol";
 import { transpileTs, LoadError } from "./load";
 import type { CaseResult } from "./runner";
 
@@ -43,17 +43,6 @@ export interface JobResult {
 /** The built package (src/dist): workers always run compiled code, even when the parent runs from sources under vitest. */
 const DIST = path.basename(path.resolve(__dirname, "..")) === "dist" ? path.resolve(__dirname, "..") : path.resolve(__dirname, "..", "dist");
 const WORKER = path.join(DIST, "kata", "worker.js");
-
-interface Attempt {
-  plan?: PlannedCase[];
-  loadError?: string;
-  loaded: boolean;
-  results: Map<number, CaseResult & { traceText?: string }>;
-  /** Case running when the worker stopped, if it did not finish. */
-  running?: number;
-  done: boolean;
-  reason?: string;
-}
 
 /** The package's own files: what a sandboxed worker must be able to read. */
 const PACKAGE_DIST = DIST;
@@ -117,11 +106,27 @@ function dedupe(ms: CompiledModule[], suites: readonly string[]): CompiledModule
   return ms.filter((m) => !seen.has(m.path) && (seen.add(m.path), true));
 }
 
-function attempt(spec: WorkerSpec, o: JobOptions, output: { text: string }, compiled: WorkerInput["compiled"]): Promise<Attempt> {
+interface Attempt {
+  plan?: PlannedCase[][];
+  results: Map<number, CaseResult & { traceText?: string }>;
+  loadErrors: Map<number, string>;
+  loaded: Set<number>;
+  /** Unit being loaded when the worker stopped, if it did not finish loading. */
+  loading?: number;
+  /** Case running when the worker stopped, if it did not finish. */
+  running?: number;
+  /** When each unit's first case started (for the per-kata budget). */
+  firstStart: Map<number, number>;
+  done: boolean;
+  reason?: string;
+}
+
+function attempt(input: Omit<WorkerInput, "key">, o: JobOptions, output: { text: string }, unitOf: (i: number) => number): Promise<Attempt> {
   const key = crypto.randomBytes(32);
   const timeout = o.caseTimeoutMs ?? 30_000;
+  const loadTimeout = Math.max(timeout, 15_000);
   const cap = o.outputCap ?? 8192;
-  const a: Attempt = { results: new Map(), done: false, loaded: false };
+  const a: Attempt = { results: new Map(), loadErrors: new Map(), loaded: new Set(), firstStart: new Map(), done: false };
   const flags = [`--max-old-space-size=${o.memoryMb ?? 512}`, "--stack-size=2000"];
   if (o.sandbox) {
     flags.push("--experimental-permission", "--no-warnings", `--allow-fs-read=${PACKAGE_DIST}${path.sep}`, `--allow-fs-read=${PACKAGE_JSON}`, `--allow-fs-read=${o.sandbox.nodeModules}${path.sep}`);
@@ -133,14 +138,14 @@ function attempt(spec: WorkerSpec, o: JobOptions, output: { text: string }, comp
       env: { PATH: process.env.PATH ?? "", NODE_ENV: "production" },
     });
     let timer: NodeJS.Timeout | undefined;
-    const arm = (why: string, ms = timeout): void => {
+    const arm = (why: string, ms: number): void => {
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => {
         a.reason = why;
         child.kill("SIGKILL");
       }, ms);
     };
-    arm("took too long to start", Math.max(timeout, 15_000));
+    arm("took too long to start", loadTimeout);
     const keep = (chunk: Buffer): void => {
       if (output.text.length < cap) output.text += chunk.toString("utf8").slice(0, cap - output.text.length);
     };
@@ -158,12 +163,21 @@ function attempt(spec: WorkerSpec, o: JobOptions, output: { text: string }, comp
         pending = pending.slice(nl + 1);
         const e = decodeEvent(key, line);
         if (!e) continue;
-        if (e.t === "plan") a.plan = [...e.cases];
-        else if (e.t === "load-error") a.loadError = e.message;
-        else if (e.t === "loaded") a.loaded = true;
-        else if (e.t === "start") {
+        if (e.t === "plan") a.plan = e.units.map((u) => [...u]);
+        else if (e.t === "loading") {
+          a.loading = e.u;
+          arm("took too long to load", loadTimeout);
+        } else if (e.t === "load-error") {
+          a.loadErrors.set(e.u, e.message);
+          a.loading = undefined;
+        } else if (e.t === "loaded") {
+          a.loaded.add(e.u);
+          a.loading = undefined;
+        } else if (e.t === "start") {
           a.running = e.i;
-          arm(`took longer than ${timeout / 1000} s`);
+          const u = unitOf(e.i);
+          if (!a.firstStart.has(u)) a.firstStart.set(u, Date.now());
+          arm(`took longer than ${timeout / 1000} s`, timeout);
         } else if (e.t === "case") {
           a.results.set(e.i, { ...e.result, traceText: e.trace });
           a.running = undefined;
@@ -179,56 +193,89 @@ function attempt(spec: WorkerSpec, o: JobOptions, output: { text: string }, comp
       resolve(a);
     });
     child.stdin!.on("error", () => undefined);
-    const input: WorkerInput = { key: key.toString("hex"), spec, compiled };
-    child.stdin!.end(JSON.stringify(input));
+    const full: WorkerInput = { key: key.toString("hex"), ...input };
+    child.stdin!.end(JSON.stringify(full));
   });
 }
 
-/** Run every case of `suites` on `impl`. Never throws for anything the implementation does. */
-export async function runKataJob(spec: Omit<WorkerSpec, "from">, o: JobOptions = {}): Promise<JobResult> {
+type Result = CaseResult & { readonly traceText?: string };
+
+/**
+ * Run several katas' suites, each on its implementation, one after the other in one
+ * worker (a crash, hang or blow-up costs the test, or the kata's load, where it
+ * happened: a new worker goes on after it). Never throws for anything the code does.
+ */
+export async function runKataJobs(units: readonly WorkerSpec[], o: JobOptions = {}): Promise<JobResult[]> {
   const t0 = Date.now();
   const output = { text: "" };
-  const results: (CaseResult & { traceText?: string })[] = [];
-  let plan: PlannedCase[] | undefined;
-  let from = 0;
-  const compiled = {
-    suites: spec.suites.map(compile),
-    impl: compile(spec.impl),
-    // Suites may import helpers beside them; untrusted code gets nothing but itself,
-    // trusted code (mutants, solutions) its relative imports too.
-    suiteDeps: dedupe(spec.suites.flatMap((f) => compileDeps(f)), spec.suites),
-    deps: o.sandbox ? [] : compileDeps(spec.impl),
-    nodeModules: o.sandbox ? o.sandbox.nodeModules : null,
+  const compiled: CompiledUnit[] = units.map((u) => ({
+    suites: u.suites.map(compile),
+    impl: compile(u.impl),
+    // Untrusted code gets nothing but itself; trusted code (mutants, solutions) its relative imports.
+    deps: o.sandbox ? [] : compileDeps(u.impl),
+  }));
+  const allSuites = units.flatMap((u) => u.suites);
+  const base = { units, compiled, suiteDeps: dedupe(allSuites.flatMap((f) => compileDeps(f)), allSuites), nodeModules: o.sandbox ? o.sandbox.nodeModules : null };
+  let plan: PlannedCase[][] | undefined;
+  let offsets: number[] = [];
+  const unitOf = (i: number): number => {
+    let u = 0;
+    while (u + 1 < offsets.length && offsets[u + 1]! <= i) u++;
+    return u;
   };
+  const results: Result[] = [];
+  const loadErrors = new Map<number, string>();
+  const firstStart = new Map<number, number>();
+  const fill = (u: number, why: string): void => {
+    for (let i = offsets[u]!; i < offsets[u + 1]!; i++) results[i] ??= { ...flat(plan!)[i]!, score: 0, ok: false, message: why, ms: 0 };
+  };
+  let from = 0;
   for (;;) {
-    const a = await attempt({ ...spec, from }, o, output, compiled);
-    plan ??= a.plan;
+    const a = await attempt({ ...base, from }, o, output, unitOf);
     if (!plan) {
-      // The worker died before it could read the suites: nothing can be graded.
-      throw new Error(`the kata worker could not start: ${a.reason ?? "no plan"}${output.text ? `: ${output.text.split("\n")[0]}` : ""}`);
+      plan = a.plan;
+      if (!plan) throw new Error(`the kata worker could not start: ${a.reason ?? "no plan"}${output.text ? `: ${output.text.split("\n")[0]}` : ""}`);
+      offsets = [0];
+      for (const p of plan) offsets.push(offsets[offsets.length - 1]! + p.length);
     }
+    const total = offsets[offsets.length - 1]!;
     for (const [i, r] of a.results) results[i] = r;
-    // Dying while its module loads (process.exit at the top level, say) is a load failure.
-    if (!a.loaded && !a.loadError) a.loadError = `kata ${spec.kataId}: ${path.basename(spec.impl)} stopped the test process while loading (it ${a.reason ?? "stopped"})`;
-    if (a.loadError) {
-      plan.forEach((c, i) => (results[i] ??= { ...c, score: 0, ok: false, message: a.loadError, ms: 0 }));
-      return { cases: plan, results, loadError: a.loadError, output: output.text, ms: Date.now() - t0 };
-    }
+    for (const [u, m] of a.loadErrors) loadErrors.set(u, m);
+    for (const [u, t] of a.firstStart) if (!firstStart.has(u)) firstStart.set(u, t);
     if (a.done) break;
-    // The worker stopped inside case `stuck` (or between cases): that case fails, go on after it.
-    const stuck = a.running ?? results.findIndex((r, i) => i >= from && r === undefined);
-    const at = stuck >= 0 ? stuck : plan.length;
-    if (at >= plan.length) break;
-    const c = plan[at]!;
-    results[at] = { ...c, score: 0, ok: false, message: `your code ${a.reason ?? "stopped"} during this test`, ms: 0 };
-    from = at + 1;
-    if (from >= plan.length) break;
-    if (o.kataTimeoutMs !== undefined && Date.now() - t0 > o.kataTimeoutMs) {
-      const why = `not run: the kata's time limit (${Math.round(o.kataTimeoutMs / 1000)} s) was used up by tests that did not finish`;
-      plan.forEach((p, i) => (results[i] ??= { ...p, score: 0, ok: false, message: why, ms: 0 }));
-      break;
+    let next: number;
+    if (a.loading !== undefined) {
+      // Dying while its module loads (process.exit at the top level, say) is that kata's load failure.
+      const u = a.loading;
+      loadErrors.set(u, `kata ${units[u]!.kataId}: ${path.basename(units[u]!.impl)} stopped the test process while loading (it ${a.reason ?? "stopped"})`);
+      next = offsets[u + 1]!;
+    } else {
+      // The worker stopped inside case `stuck` (or between cases): that case fails, go on after it.
+      const stuck = a.running ?? results.findIndex((r, i) => i >= from && r === undefined);
+      const at = stuck >= 0 ? stuck : total;
+      if (at >= total) break;
+      results[at] = { ...flat(plan)[at]!, score: 0, ok: false, message: `your code ${a.reason ?? "stopped"} during this test`, ms: 0 };
+      next = at + 1;
+      const u = unitOf(at);
+      const began = firstStart.get(u);
+      if (o.kataTimeoutMs !== undefined && began !== undefined && Date.now() - began > o.kataTimeoutMs && next < offsets[u + 1]!) {
+        fill(u, `not run: the kata's time limit (${Math.round(o.kataTimeoutMs / 1000)} s) was used up by tests that did not finish`);
+        next = offsets[u + 1]!;
+      }
     }
+    from = next;
+    if (from >= total) break;
   }
-  plan.forEach((c, i) => (results[i] ??= { ...c, score: 0, ok: false, message: "not run", ms: 0 }));
-  return { cases: plan, results, output: output.text, ms: Date.now() - t0 };
+  return units.map((_, u) => {
+    const err = loadErrors.get(u);
+    fill(u, err ?? "not run");
+    return { cases: plan![u]!, results: results.slice(offsets[u]!, offsets[u + 1]!), loadError: err, output: output.text, ms: Date.now() - t0 };
+  });
+}
+
+const flat = (plan: PlannedCase[][]): PlannedCase[] => plan.flat();
+
+/** Run every case of `suites` on `impl`, in a worker of its own. */
+export async function runKataJob(spec: WorkerSpec, o: JobOptions = {}): Promise<JobResult> {
+  return (await runKataJobs([spec], o))[0]!;
 }

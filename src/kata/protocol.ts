@@ -2,6 +2,9 @@
  * What a kata worker process tells its parent: one JSON line per event on fd 3, each
  * signed with an HMAC under a key the parent sends on stdin before any learner code
  * is loaded. A line the learner's code forges (without the key) is ignored.
+ *
+ * A worker runs one or more *units* (a kata's suites on one implementation), one
+ * after the other; cases are numbered across all units.
  */
 import * as crypto from "crypto";
 import type { CaseResult } from "./runner";
@@ -13,23 +16,23 @@ export interface PlannedCase {
 }
 
 export type WorkerEvent =
-  | { readonly t: "plan"; readonly cases: readonly PlannedCase[] }
-  | { readonly t: "load-error"; readonly message: string }
-  | { readonly t: "loaded" }
+  | { readonly t: "plan"; readonly units: readonly (readonly PlannedCase[])[] }
+  | { readonly t: "loading"; readonly u: number }
+  | { readonly t: "load-error"; readonly u: number; readonly message: string }
+  | { readonly t: "loaded"; readonly u: number }
   | { readonly t: "start"; readonly i: number }
   | { readonly t: "case"; readonly i: number; readonly result: CaseResult; readonly trace?: string }
   | { readonly t: "done" };
 
+/** One kata's suites, to run on one implementation. */
 export interface WorkerSpec {
   /** The learner's (or solution's, or mutant's) file. */
   readonly impl: string;
   readonly kataId: string;
   /** Names the module must export. */
   readonly exports: readonly string[];
-  /** Suite files, in order; cases are numbered across them. */
+  /** Suite files, in order. */
   readonly suites: readonly string[];
-  /** First case to run (after a timeout the parent restarts past the hung case). */
-  readonly from: number;
   /** Attach the counterexample trace (text) to failures. */
   readonly traces: boolean;
 }
@@ -44,20 +47,23 @@ export interface CompiledModule {
   readonly error?: string;
 }
 
+export interface CompiledUnit {
+  readonly suites: readonly CompiledModule[];
+  readonly impl: CompiledModule;
+  /** Trusted code only: .ts files the implementation imports by relative path (a mutant imports the solution). */
+  readonly deps: readonly CompiledModule[];
+}
+
 export interface WorkerInput {
   readonly key: string;
-  readonly spec: WorkerSpec;
-  /** Suites and implementation, compiled by the parent (which loads TypeScript once for many workers). */
-  readonly compiled?: {
-    readonly suites: readonly CompiledModule[];
-    readonly impl: CompiledModule;
-    /** .ts files the suites import by relative path (helpers beside the hidden tests). */
-    readonly suiteDeps: readonly CompiledModule[];
-    /** Trusted code only: .ts files it imports by relative path (a mutant imports the solution). */
-    readonly deps: readonly CompiledModule[];
-    /** Sandboxed: the only place packages resolve from. Trusted: null (normal resolution). */
-    readonly nodeModules: string | null;
-  };
+  readonly units: readonly WorkerSpec[];
+  readonly compiled: readonly CompiledUnit[];
+  /** .ts files the suites import by relative path (helpers beside the hidden tests). */
+  readonly suiteDeps: readonly CompiledModule[];
+  /** Sandboxed: the only place packages resolve from. Trusted: null (normal resolution). */
+  readonly nodeModules: string | null;
+  /** First case to run, counted across units (after a failure the parent restarts past it). */
+  readonly from: number;
 }
 
 export function sign(key: Buffer, body: string): string {

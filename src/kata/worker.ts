@@ -1,12 +1,12 @@
 /**
- * A kata worker: a child process that loads one implementation and runs suites on
- * it, case by case, reporting each result to the parent (see protocol.ts). Everything
- * it needs to report honestly is captured before the implementation is loaded, and
+ * A kata worker: a child process that runs katas' suites, each on its implementation,
+ * case by case, reporting each result to the parent (see protocol.ts). The parent
+ * sends suites and implementations already compiled. Everything the worker needs to
+ * report honestly is captured, and every suite loaded, before any implementation is;
  * the simulation's classes are frozen, so that code cannot rewrite them.
  *
- * Sandboxed (grading), the parent sends the suites and the implementation already
- * compiled, and starts the worker under Node's permission model: it can read only
- * the simulation package and node_modules, and write nothing.
+ * Sandboxed (grading), the worker runs under Node's permission model: it can read
+ * only the simulation package and node_modules, and write nothing.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -70,52 +70,58 @@ function lockProcess(): void {
 function main(): void {
   const input = JSON.parse(fs.readFileSync(0, "utf8")) as WorkerInput;
   const key = Buffer.from(input.key, "hex");
-  const spec = input.spec;
-  const compiled = input.compiled;
   const emit = (e: WorkerEvent): void => void writeSync(EVENTS_FD, encodeEvent(key, e));
+  process.setSourceMapsEnabled(true);
   const served = new Map<string, CompiledModule>();
-  if (compiled) {
-    process.setSourceMapsEnabled(true);
-    for (const d of compiled.suiteDeps) served.set(d.path, d);
-    serveCompiled(served);
-  }
+  for (const d of input.suiteDeps) served.set(d.path, d);
+  serveCompiled(served);
 
-  const suites: KataSuite<unknown>[] = spec.suites.map((file, i) => {
-    const mod = (compiled ? compileInMemory(compiled.suites[i]!, compiled.nodeModules) : loadTsModule(file)) as { default?: KataSuite<unknown> };
-    if (!mod.default?.cases) throw new Error(`${file} has no default-exported suite`);
-    return mod.default;
-  });
-  const plan: PlannedCase[] = suites.flatMap((s) => s.cases.map((c) => ({ suite: s.title, name: c.name, points: c.points })));
-  emit({ t: "plan", cases: plan });
+  // Every unit's suites first, while only trusted code has run.
+  const units = input.units.map((spec, u) =>
+    spec.suites.map((file, i) => {
+      const mod = compileInMemory(input.compiled[u]!.suites[i]!, input.nodeModules) as { default?: KataSuite<unknown> };
+      if (!mod.default?.cases) throw new Error(`${file} has no default-exported suite`);
+      return mod.default;
+    }),
+  );
+  const plan: PlannedCase[][] = units.map((suites) => suites.flatMap((s) => s.cases.map((c) => ({ suite: s.title, name: c.name, points: c.points }))));
+  emit({ t: "plan", units: plan });
 
   freezeSimulation();
-  if (compiled) {
-    // The suites are loaded: their helpers are no longer served, the implementation's are.
-    forgetModules(served.keys());
-    served.clear();
-    for (const d of compiled.deps) served.set(d.path, d);
-  }
-  if (compiled?.nodeModules) lockProcess();
-  let impl: Record<string, unknown>;
-  try {
-    impl = compiled ? compileInMemory(compiled.impl, compiled.nodeModules) : loadTsModule(spec.impl);
-    const missing = spec.exports.filter((x) => impl[x] === undefined);
-    if (missing.length) throw new LoadError(`${path.basename(spec.impl)} does not export ${missing.map((m) => `\`${m}\``).join(", ")} (kata ${spec.kataId} needs ${spec.exports.join(", ")})`);
-  } catch (e) {
-    const msg = e instanceof LoadError ? e.message : `${path.basename(spec.impl)} could not be loaded: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}${atUserFrame(e)}`;
-    emit({ t: "load-error", message: `kata ${spec.kataId}: ${msg}` });
-    emit({ t: "done" });
-    return;
-  }
-  emit({ t: "loaded" });
+  // The suites are loaded: their helpers are no longer served or reachable through require.cache.
+  forgetModules(served.keys());
+  served.clear();
+  if (input.nodeModules) lockProcess();
 
   let i = 0;
-  for (const s of suites) {
-    for (let c = 0; c < s.cases.length; c++, i++) {
-      if (i < spec.from) continue;
-      emit({ t: "start", i });
-      const { trace, ...result } = runCase(s, c, impl);
-      emit({ t: "case", i, result, trace: spec.traces && trace ? traceToText(trace) : undefined });
+  for (let u = 0; u < units.length; u++) {
+    const spec = input.units[u]!;
+    const count = plan[u]!.length;
+    if (i + count <= input.from) {
+      i += count;
+      continue;
+    }
+    emit({ t: "loading", u });
+    let impl: Record<string, unknown>;
+    try {
+      for (const d of input.compiled[u]!.deps) served.set(d.path, d);
+      impl = compileInMemory(input.compiled[u]!.impl, input.nodeModules);
+      const missing = spec.exports.filter((x) => impl[x] === undefined);
+      if (missing.length) throw new LoadError(`${path.basename(spec.impl)} does not export ${missing.map((m) => `\`${m}\``).join(", ")} (kata ${spec.kataId} needs ${spec.exports.join(", ")})`);
+    } catch (e) {
+      const msg = e instanceof LoadError ? e.message : `${path.basename(spec.impl)} could not be loaded: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}${atUserFrame(e)}`;
+      emit({ t: "load-error", u, message: `kata ${spec.kataId}: ${msg}` });
+      i += count;
+      continue;
+    }
+    emit({ t: "loaded", u });
+    for (const s of units[u]!) {
+      for (let c = 0; c < s.cases.length; c++, i++) {
+        if (i < input.from) continue;
+        emit({ t: "start", i });
+        const { trace, ...result } = runCase(s, c, impl);
+        emit({ t: "case", i, result, trace: spec.traces && trace ? traceToText(trace) : undefined });
+      }
     }
   }
   emit({ t: "done" });
