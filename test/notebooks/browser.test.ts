@@ -145,9 +145,12 @@ describe("the welcome notebook in a browser", () => {
 
       const puppeteer = await loadPuppeteer();
       let browser: Awaited<ReturnType<typeof puppeteer.launch>> | undefined;
+      // Start Chromium while the server starts.
+      const launching = puppeteer.launch(puppeteerLaunchOptions());
+      launching.catch(() => {});
       try {
         await waitForServer(`${base}/api/status?token=${token}`, server, redactedLog);
-        browser = await puppeteer.launch(puppeteerLaunchOptions());
+        browser = await launching;
         const page = await browser.newPage();
         await page.setViewport({ width: 1280, height: 1000 });
         await page.goto(`${base}/notebooks/00-welcome.ipynb?token=${token}`, { waitUntil: "networkidle2", timeout: 30_000 });
@@ -217,7 +220,7 @@ describe("the welcome notebook in a browser", () => {
         expect(seen.cells).toContain("00-welcome.ipynb");
         expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
       } finally {
-        await browser?.close().catch(() => {});
+        await (browser ?? (await launching.catch(() => undefined)))?.close().catch(() => {});
         await stopServer(server, base, token);
         fs.rmSync(copy, { force: true });
         // Jupyter makes a checkpoint of a notebook when it opens it.
