@@ -56,6 +56,7 @@ export class Kernel {
     }
     const base = new MmuNotifierCore(this.sim, this.locks);
     this.mn = opts.core ? opts.core(base) : base;
+    this.mn.secondaryAtRangeEnd = this.arch.notifierModel === "rfc";
     this.mn.onRangeEnd = (mm, start, end) => this.oracle.rangeEnded(mm, start, end);
     this.locks.onSpinUnlock = (lock) => {
       if (lock.lockClass === "ptl" || lock.lockClass === "page_table_lock") this.oracle.ptlReleased(lock);
