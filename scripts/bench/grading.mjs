@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { partialAmd, writeSample } from "../katas/samples.mjs";
 
 const require = createRequire(import.meta.url);
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
@@ -17,7 +18,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const katas = listKatas(ROOT).filter((k) => k.hidden.length && k.solution);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "tlbkata-bench-grading-"));
 const HOSTILE = path.join(ROOT, "test/grader/fixtures");
-const PARTIAL = path.join(ROOT, "test/grader/samples/partial-amd.ts");
+const PARTIAL = writeSample(path.join(tmp, "samples"), "partial-amd.ts", partialAmd());
 
 function put(dir, kata, file) {
   const dst = path.join(dir, "katas", kata.id, path.basename(kata.file));

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { findKata } from "tlbkata";
+import { partialAmd } from "../../scripts/katas/samples.mjs";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CLI = path.join(ROOT, "src/dist/cli/main.js");
@@ -25,7 +26,7 @@ function classroom(): string {
     if (text !== null) fs.writeFileSync(path.join(root, student, "amd_iommu_v2.ts"), text);
   };
   put("alice", fs.readFileSync(amd.solution!, "utf8"));
-  put("bob", fs.readFileSync(path.join(__dirname, "samples", "partial-amd.ts"), "utf8"));
+  put("bob", partialAmd());
   put("carol, \"the quiet one\"", null);
   put("dave", "export const iommu_mn = {;\n");
   return root;

@@ -8,12 +8,13 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findKata } from "tlbkata";
 import { gradeSubmission, render, toGradescope, toJunit, type SubmissionResult } from "../../src/grader/index";
+import { partialAmd, writeSample } from "../../scripts/katas/samples.mjs";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CLI = path.join(ROOT, "src/dist/cli/main.js");
 const amd = findKata(ROOT, "05")!;
 // Self-contained (a mutant imports the solution, which a sandboxed submission cannot).
-const MUTANT = path.join(__dirname, "samples", "partial-amd.ts");
+const MUTANT = writeSample(fs.mkdtempSync(path.join(os.tmpdir(), "tlbkata-sample-")), "partial-amd.ts", partialAmd());
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), `tlbkata-${p}-`));
 
 function tlbkata(args: string[], env: Record<string, string> = {}) {

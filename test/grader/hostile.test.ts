@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { listKatas, type KataInfo } from "tlbkata";
 import { gradeSubmission, pool, render, type SubmissionResult } from "../../src/grader/index";
+import { noisyAmd } from "../../scripts/katas/samples.mjs";
 
 const ROOT = path.resolve(__dirname, "../..");
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -29,14 +30,19 @@ const EXPECTED: Record<string, { score: "zero" | "full"; reason: RegExp }> = {
   "patch-builtins.ts": { score: "zero", reason: /Cannot assign to read only property 'some'/ },
   "forge-results.ts": { score: "zero", reason: /^\[stale-tlb/ },
   "kill-grader.ts": { score: "zero", reason: /process\.kill is not allowed while grading/ },
-  "output-flood.ts": { score: "full", reason: /^$/ },
+};
+/** Generated from the solution rather than kept as a copy of it. */
+const GENERATED: Record<string, { text: () => string; score: "full"; reason: RegExp }> = {
+  "output-flood.ts": { text: noisyAmd, score: "full", reason: /^$/ },
 };
 
 beforeAll(async () => {
-  const names = Object.keys(EXPECTED);
+  const names = [...Object.keys(EXPECTED), ...Object.keys(GENERATED)];
   await pool(names, 3, async (name) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tlbkata-hostile-`));
-    fs.copyFileSync(path.join(FIXTURES, name), path.join(dir, path.basename(amd.file)));
+    const gen = GENERATED[name];
+    if (gen) fs.writeFileSync(path.join(dir, path.basename(amd.file)), gen.text());
+    else fs.copyFileSync(path.join(FIXTURES, name), path.join(dir, path.basename(amd.file)));
     if (other) fs.copyFileSync(other.solution!, path.join(dir, path.basename(other.file)));
     const r = await gradeSubmission(dir, { root: ROOT, katas: other ? [amd, other] : [amd], jobs: 1, caseTimeoutMs: 3000, kataTimeoutMs: 10000, memoryMb: 256 });
     graded.set(name, r);
@@ -49,7 +55,7 @@ describe("hostile submissions", () => {
     expect(fs.readdirSync(FIXTURES).sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
-  for (const [name, want] of Object.entries(EXPECTED)) {
+  for (const [name, want] of Object.entries({ ...EXPECTED, ...GENERATED })) {
     it(`${name}: ${want.score === "zero" ? "zero" : "full marks"} for its kata, with the reason; the other kata unaffected`, () => {
       const r = graded.get(name)!;
       const k = r.katas.find((x) => x.id === amd.id)!;
