@@ -9,6 +9,7 @@ import * as path from "path";
 import { execFileSync } from "child_process";
 import type { KataInfo } from "../kata/catalog";
 import { runKataJob, type JobResult } from "../kata/job";
+import { typeErrors } from "../kata/load";
 import { readProgress, writeProgress, kataProgress, sha256File } from "../kata/progress";
 import { parseArgs, formatOptions, type OptionSpecs } from "./args";
 import type { Command, Io } from "./command";
@@ -124,13 +125,13 @@ Exit status: 0 every test passes, 1 some fail, 2 bad usage or input.`,
     const root = courseRoot();
     const katas = positionals.length ? [kataNamed(positionals[0]!, root)] : allKatas(root);
     const runs: { kata: KataInfo; result: JobResult }[] = [];
-    for (const kata of katas) {
-      if (positionals.length === 0 && !fs.existsSync(kata.file)) continue;
-      const result = await checkKata(root, kata, options.trace ?? false);
-      runs.push({ kata, result });
-      if (!options.ktap) io.out(textReport(kata, result, { traces: options.trace ?? false, color: Boolean(process.stdout.isTTY) }) + "\n\n");
+    const present = katas.filter((k) => positionals.length > 0 || fs.existsSync(k.file));
+    for (const kata of present) runs.push({ kata, result: await checkKata(root, kata, options.trace ?? false) });
+    const types = typeErrors(present.filter((k) => fs.existsSync(k.file)).map((k) => k.file));
+    for (const { kata, result } of runs) {
+      if (!options.ktap) io.out(textReport(kata, result, { traces: options.trace ?? false, color: Boolean(process.stdout.isTTY), typeErrors: types.get(path.resolve(kata.file)) }) + "\n\n");
     }
-    if (options.ktap) io.out(ktapReport(runs) + "\n");
+    if (options.ktap) io.out(ktapReport(runs.map((r) => ({ ...r, typeErrors: types.get(path.resolve(r.kata.file)) }))) + "\n");
     const allPass = runs.every((r) => points(r.result).passed);
     if (!options.ktap && !allPass) {
       const first = runs.find((r) => !points(r.result).passed)!;
@@ -275,7 +276,7 @@ you save its file, and move on to the next kata when it passes. Ctrl-C to stop.`
           if (tty) io.out("\x1b[2J\x1b[H");
           io.out(`[watch] ${new Date().toLocaleTimeString()} checking ${kata.id}...\n`);
           const r = await checkKata(root, kata);
-          io.out(textReport(kata, r, { traces: false, color: tty }) + "\n");
+          io.out(textReport(kata, r, { traces: false, color: tty, typeErrors: typeErrors([kata.file]).get(path.resolve(kata.file)) }) + "\n");
           if (points(r).passed) {
             const next = katas.find((k) => k.id > kata.id && statusOf(root, k) !== "passing");
             if (!next) {

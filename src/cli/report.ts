@@ -15,7 +15,7 @@ export function points(r: JobResult): { score: number; max: number; passed: bool
   return { score, max, passed: r.results.every((x) => x.ok) };
 }
 
-export function textReport(kata: KataInfo, r: JobResult, o: { traces: boolean; color: boolean }): string {
+export function textReport(kata: KataInfo, r: JobResult, o: { traces: boolean; color: boolean; typeErrors?: readonly string[] }): string {
   const green = (s: string) => (o.color ? `\x1b[32m${s}\x1b[0m` : s);
   const red = (s: string) => (o.color ? `\x1b[31m${s}\x1b[0m` : s);
   const lines = [`${kata.id}  ${kata.title}  (${path.relative(process.cwd(), kata.file) || kata.file})`];
@@ -30,15 +30,17 @@ export function textReport(kata: KataInfo, r: JobResult, o: { traces: boolean; c
   }
   const p = points(r);
   lines.push(`  ${p.score}/${p.max} points: ${p.passed ? green("passing") : red("failing")}`);
+  if (o.typeErrors?.length) lines.push("  TypeScript finds type errors (they may explain a failure):", ...o.typeErrors.map((t) => `    ${t}`));
   if (r.output.trim()) lines.push(`  your code printed (first lines):`, indent(r.output.trim().split("\n").slice(0, 5).join("\n"), "    > "));
   return lines.join("\n");
 }
 
 /** KTAP: one subtest per kata, one test line per case, failures explained in diagnostic lines. */
-export function ktapReport(runs: readonly { kata: KataInfo; result: JobResult }[]): string {
+export function ktapReport(runs: readonly { kata: KataInfo; result: JobResult; typeErrors?: readonly string[] }[]): string {
   const out = ["KTAP version 1", `1..${runs.length}`];
-  runs.forEach(({ kata, result }, k) => {
+  runs.forEach(({ kata, result, typeErrors }, k) => {
     out.push("    KTAP version 1", `    # Subtest: ${kata.id}`, `    1..${result.cases.length}`);
+    for (const t of typeErrors ?? []) out.push(`    # type error: ${t}`);
     result.results.forEach((x, i) => {
       if (!x.ok) for (const l of (x.message ?? "failed").split("\n")) out.push(`    # ${l}`);
       out.push(`    ${x.ok ? "ok" : "not ok"} ${i + 1} ${x.name.replace(/#/g, "")}`);

@@ -4,7 +4,7 @@ export * from "./checks";
 export * from "./runner";
 export * from "./catalog";
 export { userFrame, atUserFrame } from "../sim/where";
-export { loadTsModule, LoadError } from "./load";
+export { loadTsModule, LoadError, typeErrors } from "./load";
 export { runKataJob, runKataJobs, type JobOptions, type JobResult } from "./job";
 export type { WorkerSpec, PlannedCase } from "./protocol";
 export * from "./progress";

@@ -73,3 +73,36 @@ export function loadTsModule(file: string): Record<string, unknown> {
     throw new LoadError(`${path.basename(abs)} could not be loaded: ${msg}${atUserFrame(e)}`);
   }
 }
+
+/**
+ * Type errors in learners' files, as "file.ts:LINE:COL: message" lines (at most `max`
+ * per file), from one TypeScript program over all of them. Types do not change how
+ * the code runs, so these are shown beside the test results rather than failing
+ * them; they often explain a failure.
+ */
+export function typeErrors(files: readonly string[], max = 5): Map<string, string[]> {
+  const ts = typescript();
+  const program = ts.createProgram(
+    files.map((f) => path.resolve(f)),
+    {
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
+      esModuleInterop: true,
+      types: ["node"],
+      lib: ["lib.es2022.d.ts"],
+    },
+  );
+  const out = new Map<string, string[]>(files.map((f) => [path.resolve(f), []]));
+  for (const d of ts.getPreEmitDiagnostics(program)) {
+    if (d.category !== ts.DiagnosticCategory.Error || !d.file) continue;
+    const list = out.get(path.resolve(d.file.fileName));
+    if (!list || list.length >= max) continue;
+    const pos = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
+    list.push(`${path.basename(d.file.fileName)}:${pos.line + 1}:${pos.character + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`);
+  }
+  return out;
+}

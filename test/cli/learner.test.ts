@@ -73,6 +73,16 @@ describe("check and list", () => {
     expect(k.stdout).toMatch(/^not ok 1 05-amd-iommu-v2$/m);
   });
 
+  it("a type error is named with its line beside the results (types do not decide a test)", () => {
+    const withTypeError = SOLUTION.replace("  const pasid_state = container_of<pasid_state>(mn);\n  const dev_state = pasid_state.device_state;\n  // One page", "  const label: string = start;\n  void label;\n  const pasid_state = container_of<pasid_state>(mn);\n  const dev_state = pasid_state.device_state;\n  // One page");
+    expect(withTypeError).not.toBe(SOLUTION);
+    fs.writeFileSync(FILE, withTypeError);
+    const r = tlbkata("check", "05");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/3\/3 points: passing/);
+    expect(r.stdout).toMatch(/TypeScript finds type errors[^\n]*\n\s+amd_iommu_v2\.ts:\d+:\d+: Type 'number' is not assignable to type 'string'\./);
+  });
+
   it("a syntax error: the kata, file and line, and no stack trace; the file is left as written", () => {
     const broken = STARTER.replace("function mn_release(mn: mmu_notifier, mm: mm_struct): void {", "function mn_release(mn: mmu_notifier, mm: mm_struct: void {");
     fs.writeFileSync(FILE, broken);
