@@ -23,6 +23,7 @@ import {
   type CounterexampleJSON,
 } from "../sched/index";
 import type { World } from "../sim/world";
+import type { KernelOptions } from "../kernel/kernel";
 import { parseArgs, formatOptions, type OptionSpecs, type Options } from "./args";
 import type { Command, Io } from "./command";
 import { allDrivers, driverFamilies, findDriver } from "./drivers";
@@ -71,6 +72,9 @@ const OPTIONS = {
     help: "write the counterexample (or, if none, the straight-line run) to FILE as a mermaid sequenceDiagram",
   },
   trace: { type: "boolean", help: "when no violation is found, also show the straight-line run" },
+  arch: { type: "string", value: "A", help: "x86 (default) or arm64: how the CPU treats permission upgrades" },
+  model: { type: "string", value: "M", help: "where secondary TLBs are told: rfc (the June 2023 RFC, default) or v6.6 (in the arch TLB flush)" },
+  "notify-upgrade": { type: "boolean", help: "with --arch arm64: notify secondary TLBs on permission upgrades (RFC patch 2/2)" },
   list: { type: "boolean", help: "list the scenarios and drivers, then exit" },
   help: { type: "boolean", short: "h", help: "show this help" },
 } as const satisfies OptionSpecs;
@@ -80,6 +84,7 @@ type ExploreOptions = Options<typeof OPTIONS>;
 const USAGE = `Usage: tlbkata explore SCENARIO (--driver NAME | --impl PATH [--driver VENDOR])
                        [--exhaustive | --random N [--seed S]]
                        [--shortest] [--preemptions K] [--max-states N]
+                       [--arch x86|arm64] [--model rfc|v6.6] [--notify-upgrade]
                        [--json] [--mermaid FILE] [--trace]
        tlbkata explore --list [--json]
 
@@ -102,6 +107,7 @@ Examples:
   tlbkata explore munmap --driver start-only
   tlbkata explore munmap --driver start-only --shortest --mermaid munmap.mmd
   tlbkata explore cow --driver amd
+  tlbkata explore mprotect-huge --driver arm --arch arm64 --model v6.6
   tlbkata explore cow --impl katas/05-amd-iommu-v2/amd_iommu_v2.ts
   tlbkata explore reclaim --driver correct-generic --random 1000 --seed 42 --json`;
 
@@ -114,6 +120,7 @@ type Mode =
 interface Request {
   readonly scenario: Scenario;
   readonly driver: DriverSpec;
+  readonly kernel: KernelOptions;
   readonly mode: Mode;
   readonly json: boolean;
   readonly mermaid?: string;
@@ -148,6 +155,15 @@ function implFromOptions(file: string, driver: string | undefined): DriverSpec {
   return implDriver(v, file);
 }
 
+function kernelOptions(o: ExploreOptions): KernelOptions {
+  const arch = o.arch ?? "x86";
+  if (arch !== "x86" && arch !== "arm64") throw unknownName("architecture", arch, ["x86", "arm64"], "architectures");
+  const model = o.model ?? "rfc";
+  if (model !== "rfc" && model !== "v6.6") throw unknownName("notifier model", model, ["rfc", "v6.6"], "models");
+  if (o["notify-upgrade"] && arch !== "arm64") throw new UsageError("--notify-upgrade applies only with --arch arm64 (x86 needs no notification on an upgrade)");
+  return { arch: { arch, notifierModel: model, notifyOnUpgrade: o["notify-upgrade"] ?? false } };
+}
+
 function toRequest(o: ExploreOptions, positionals: readonly string[]): Request {
   const scenarioNames = scenarios.map((s) => s.name);
   if (positionals.length === 0) {
@@ -171,7 +187,7 @@ function toRequest(o: ExploreOptions, positionals: readonly string[]): Request {
     if (o.seed !== undefined) throw new UsageError("--seed applies only to --random N");
     mode = { kind: "exhaustive", shortest: o.shortest ?? false, preemptions: o.preemptions, maxStates: o["max-states"] };
   }
-  return { scenario, driver, mode, json: o.json ?? false, mermaid: o.mermaid, trace: o.trace ?? false };
+  return { scenario, driver, kernel: kernelOptions(o), mode, json: o.json ?? false, mermaid: o.mermaid, trace: o.trace ?? false };
 }
 
 // ---------------------------------------------------------------- the search
@@ -198,7 +214,7 @@ function agentNames(w: World): string[] {
 }
 
 function search(req: Request): Outcome {
-  const world = req.scenario.build(req.driver);
+  const world = req.scenario.build(req.driver, req.kernel);
   const names = agentNames(world);
   if (world.setupViolations.length > 0) {
     const violations = world.setupViolations.map(
@@ -235,7 +251,7 @@ function search(req: Request): Outcome {
 
 /** The author's order, from a freshly built world: shown when there is no counterexample. */
 function straightRun(req: Request): Trace & { complete: boolean } {
-  return runStraight(req.scenario.build(req.driver), { maxSteps: STRAIGHT_MAX_STEPS });
+  return runStraight(req.scenario.build(req.driver, req.kernel), { maxSteps: STRAIGHT_MAX_STEPS });
 }
 
 // ---------------------------------------------------------------- output

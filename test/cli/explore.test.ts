@@ -120,6 +120,19 @@ describe("tlbkata explore: vendor drivers and --impl", () => {
     expect(r.stdout).toMatch(/driver-crash.*invalidate_secondary_tlbs threw: .*\(at throws-in-callback\.ts:6\)/);
   });
 
+  it("--arch arm64 --model v6.6: arm64's whole-mm flush reaches a per-page driver as (0, ULONG_MAX), a soft lockup", () => {
+    const mutant = path.join(ROOT, "katas/05-amd-iommu-v2/mutants/per-page-loop.ts");
+    expect(tlbkata("explore", "mprotect-huge", "--impl", mutant).status).toBe(0);
+    const r = tlbkata("explore", "mprotect-huge", "--impl", mutant, "--arch", "arm64", "--model", "v6.6");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/invalidation-flood/);
+    for (const bad of [["--arch", "riscv"], ["--model", "v7"], ["--notify-upgrade"]]) {
+      const b = tlbkata("explore", "cow", "--driver", "amd", ...bad);
+      expect(b.status, bad.join(" ")).toBe(2);
+      expect(b.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  });
+
   it("--impl outside a kata folder without --driver, a generic --driver, or a missing file: exit 2, one line", () => {
     for (const args of [
       ["--impl", fixture("throws-in-callback.ts")],
