@@ -17,6 +17,16 @@ function violationLine(v: Violation): string {
  *             iotlb hit
  *   !! use-after-free (corruption): ...
  */
+/** A step's events, cut in the middle when a step logs more than a reader can use (a flood of commands). */
+export const MAX_STEP_EVENTS = 40;
+
+export function shownEvents(events: readonly string[], max = MAX_STEP_EVENTS): string[] {
+  if (events.length <= max) return events.slice();
+  const head = Math.ceil(max * 0.75);
+  const tail = max - head;
+  return [...events.slice(0, head), `... ${events.length - max} more events in this step ...`, ...events.slice(events.length - tail)];
+}
+
 export function traceToText(trace: Trace): string {
   const steps = trace.steps;
   let iw = 1;
@@ -29,7 +39,7 @@ export function traceToText(trace: Trace): string {
   const out: string[] = [];
   for (const s of steps) {
     out.push(`${String(s.index).padStart(iw)} ${s.agentName.padEnd(nw)}  ${s.label}`);
-    for (const e of s.events) for (const line of e.split("\n")) out.push(indent + line);
+    for (const e of shownEvents(s.events)) for (const line of e.split("\n")) out.push(indent + line);
   }
   if (trace.violation) out.push(violationLine(trace.violation));
   return out.join("\n");
@@ -66,7 +76,7 @@ export function violationToJSON(v: Violation): ViolationJSON {
 }
 
 export function stepToJSON(s: TraceStep): TraceStepJSON {
-  return { index: s.index, agent: s.agent, agentName: s.agentName, label: s.label, events: s.events.slice() };
+  return { index: s.index, agent: s.agent, agentName: s.agentName, label: s.label, events: shownEvents(s.events) };
 }
 
 /** `{rule, kind, message, schedule, trace}`: one entry of a `violations` list. */
@@ -132,7 +142,7 @@ export function traceToMermaid(trace: Trace, opts: MermaidOptions = {}): string 
   for (const s of trace.steps) {
     out.push(`  A${s.agent}->>A${s.agent}: ${s.index} ${mermaidEscape(s.label, max)}`);
     if ((opts.events ?? true) && s.events.length > 0) {
-      out.push(`  Note right of A${s.agent}: ${mermaidLines(s.events, max)}`);
+      out.push(`  Note right of A${s.agent}: ${mermaidLines(shownEvents(s.events, 12), max)}`);
     }
   }
   const v = trace.violation;

@@ -7,6 +7,8 @@ export { explore } from "./explore";
 export type { ExploreOptions, ExploreResult } from "./explore";
 export {
   traceToText,
+  shownEvents,
+  MAX_STEP_EVENTS,
   traceToMermaid,
   mermaidEscape,
   violationToJSON,
