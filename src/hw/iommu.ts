@@ -91,30 +91,34 @@ export abstract class IommuModel {
   translate(pasid: number, addr: number, write: boolean): TranslateResult {
     const ctx = this.context(pasid);
     if (!ctx) return { ok: false, reason: "not-present" };
-    for (const c of this.caches()) {
-      const hit = c.lookup(ctx.tag, addr);
+    const caches = this.caches();
+    for (let i = 0; i < caches.length; i++) {
+      const hit = caches[i]!.lookup(ctx.tag, addr);
       if (!hit) continue;
       if (!write || hit.write) return { ok: true, hit };
       if (!this.opts.rewalkOnPermissionFault) return { ok: false, reason: "permission" };
       break;
     }
-    const w = ctx.mm.pgd.walk(addr);
-    if (!w || !pte_present(w.entry)) return { ok: false, reason: "not-present" };
-    if (write && !pte_write(w.entry)) return { ok: false, reason: "permission" };
-    const size = w.level === "pte" ? PAGE_SIZE : w.level === "pmd" ? PMD_SIZE : PUD_SIZE;
+    const pgd = ctx.mm.pgd;
+    const entry = pgd.leaf(addr);
+    const level = pgd.leafLevel;
+    if (!pte_present(entry)) return { ok: false, reason: "not-present" };
+    if (write && !pte_write(entry)) return { ok: false, reason: "permission" };
+    const size = level === "pte" ? PAGE_SIZE : level === "pmd" ? PMD_SIZE : PUD_SIZE;
     const base = Math.floor(addr / size) * size;
-    const updated = write ? pte_mkdirty(pte_mkyoung(w.entry)) : pte_mkyoung(w.entry);
-    if (updated !== w.entry) {
-      if (w.level === "pte") ctx.mm.pgd.write_pte(addr, updated);
-      else if (w.level === "pmd") ctx.mm.pgd.write_pmd(addr, updated);
-      else ctx.mm.pgd.write_pud(addr, updated);
+    const updated = write ? pte_mkdirty(pte_mkyoung(entry)) : pte_mkyoung(entry);
+    if (updated !== entry) {
+      if (level === "pte") pgd.write_pte(addr, updated);
+      else if (level === "pmd") pgd.write_pmd(addr, updated);
+      else pgd.write_pud(addr, updated);
     }
-    const headPfn = pte_pfn(w.entry);
+    const headPfn = pte_pfn(entry);
     const pfn = headPfn + Math.floor((addr - base) / PAGE_SIZE);
     const gen = this.phys.generation(pfn);
-    for (const c of this.caches()) c.fill(ctx.tag, base, w.level, headPfn, pte_write(w.entry), gen);
-    this.sim.log(() => `${this.name}: page walk ${hex(addr)} -> pfn ${pfn}`);
-    return { ok: true, hit: { pfn, write: pte_write(w.entry), gen, entry: { tag: ctx.tag, va: base, size, pfn: headPfn, write: pte_write(w.entry), gen } } };
+    const w = pte_write(entry);
+    for (let i = 0; i < caches.length; i++) caches[i]!.fill(ctx.tag, base, level, headPfn, w, gen);
+    if (this.sim.tracing) this.sim.log(() => `${this.name}: page walk ${hex(addr)} -> pfn ${pfn}`);
+    return { ok: true, hit: { pfn, write: w, gen, entry: { tag: ctx.tag, va: base, size, pfn: headPfn, write: w, gen } } };
   }
 }
 

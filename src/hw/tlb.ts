@@ -9,11 +9,12 @@ import { SlotMap } from "../sim/store";
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../mm/constants";
 import type { Level } from "../mm/pgtable";
 
-const LEVELS: readonly Level[] = ["pte", "pmd", "pud"];
-const LEVEL_SIZE: Record<Level, number> = { pte: PAGE_SIZE, pmd: PMD_SIZE, pud: PUD_SIZE };
-const LEVEL_CODE: Record<Level, number> = { pte: 0, pmd: 1, pud: 2 };
+/** Entry size by level code (0 pte, 1 pmd, 2 pud). */
+const LEVEL_SIZE: readonly number[] = [PAGE_SIZE, PMD_SIZE, PUD_SIZE];
 /** Keys: tag (< 2^20), level (2 bits), page index at that level (< 2^28). */
 const IDX_SPACE = 2 ** 28;
+
+const levelCode = (level: Level): number => (level === "pte" ? 0 : level === "pmd" ? 1 : 2);
 
 export interface TlbEntry {
   readonly tag: number;
@@ -35,11 +36,44 @@ export interface TlbHit {
   readonly entry: TlbEntry;
 }
 
+/** Every key ever filled for one tag, in fill order, with its slots and geometry. */
+class TagKeys {
+  readonly keys: number[] = [];
+  readonly valSlots: number[] = [];
+  readonly genSlots: number[] = [];
+  readonly vas: number[] = [];
+  readonly sizes: number[] = [];
+  constructor(readonly tag: number) {}
+}
+
+/**
+ * Live entries copied out of one or more TLBs (Tlb.liveEntriesInto), in entries()
+ * order, into reusable arrays: the oracle scans these without allocating.
+ */
+export class TlbEntryList {
+  n = 0;
+  readonly tlbs: Tlb[] = [];
+  readonly tags: number[] = [];
+  readonly vas: number[] = [];
+  readonly sizes: number[] = [];
+  readonly pfns: number[] = [];
+  readonly writes: boolean[] = [];
+  readonly gens: number[] = [];
+  clear(): void {
+    this.n = 0;
+  }
+}
+
 export class Tlb {
-  private readonly val: SlotMap;
-  private readonly gens: SlotMap;
-  /** Every key ever filled, per tag: lets invalidation visit only real entries. */
-  private readonly keysByTag = new Map<number, Set<number>>();
+  /** Entry values and fill-time generations, one map per level (each keeps its own
+   * last-used block, so the three probes of a lookup do not evict one another). */
+  private readonly val: SlotMap[];
+  private readonly gens: SlotMap[];
+  /** Every key ever filled, per tag (tags in first-fill order): invalidation visits only these. */
+  private readonly byTag = new Map<number, TagKeys>();
+  private readonly tagList: TagKeys[] = [];
+  /** Value slots of the keys above, to tell a new key from a known one. */
+  private readonly known = new Set<number>();
 
   constructor(
     private readonly sim: Sim,
@@ -47,60 +81,76 @@ export class Tlb {
     /** "cpu" TLBs are flushed by the CPU paths; "secondary" ones only by notifiers. */
     readonly kind: "cpu" | "secondary",
   ) {
-    this.val = new SlotMap(sim.store, `${name}`);
-    this.gens = new SlotMap(sim.store, `${name}.gen`);
+    this.val = [0, 1, 2].map(() => new SlotMap(sim.store, `${name}`));
+    this.gens = [0, 1, 2].map(() => new SlotMap(sim.store, `${name}.gen`));
   }
 
-  private key(tag: number, level: Level, va: number): number {
-    return (tag * 4 + LEVEL_CODE[level]) * IDX_SPACE + Math.floor(va / LEVEL_SIZE[level]);
+  private static key(tag: number, code: number, va: number): number {
+    return (tag * 4 + code) * IDX_SPACE + Math.floor(va / LEVEL_SIZE[code]!);
   }
 
-  private decode(key: number, v: number): TlbEntry {
-    const idx = key % IDX_SPACE;
-    const hi = Math.floor(key / IDX_SPACE);
-    const level = LEVELS[hi % 4]!;
-    const size = LEVEL_SIZE[level];
-    return { tag: Math.floor(hi / 4), va: idx * size, size, pfn: v >>> 2, write: (v & 2) !== 0, gen: this.gens.get(key) };
+  private static entryOf(tag: number, va: number, size: number, v: number, gen: number): TlbEntry {
+    return { tag, va, size, pfn: v >>> 2, write: (v & 2) !== 0, gen };
   }
 
   lookup(tag: number, addr: number): TlbHit | null {
-    for (const level of LEVELS) {
-      const k = this.key(tag, level, addr);
-      const v = this.val.get(k);
+    for (let code = 0; code < 3; code++) {
+      const k = Tlb.key(tag, code, addr);
+      const v = this.val[code]!.get(k);
       if (v !== 0) {
-        const e = this.decode(k, v);
-        return { pfn: e.pfn + Math.floor((addr - e.va) / PAGE_SIZE), write: e.write, gen: e.gen, entry: e };
+        const size = LEVEL_SIZE[code]!;
+        const va = Math.floor(addr / size) * size;
+        const e = Tlb.entryOf(tag, va, size, v, this.gens[code]!.get(k));
+        return { pfn: e.pfn + Math.floor((addr - va) / PAGE_SIZE), write: e.write, gen: e.gen, entry: e };
       }
     }
     return null;
   }
 
   fill(tag: number, addr: number, level: Level, pfn: number, write: boolean, gen: number): void {
-    const k = this.key(tag, level, addr);
-    this.val.set(k, (pfn << 2) | (write ? 2 : 0) | 1);
-    this.gens.set(k, gen);
-    let keys = this.keysByTag.get(tag);
-    if (!keys) this.keysByTag.set(tag, (keys = new Set()));
-    keys.add(k);
-    this.sim.log(() => `${this.name}: fill tag ${tag} ${hex(addr)} -> pfn ${pfn} ${write ? "rw" : "ro"}${level !== "pte" ? ` (${level})` : ""}`);
+    const code = levelCode(level);
+    const k = Tlb.key(tag, code, addr);
+    const vs = this.val[code]!.slotFor(k);
+    const gs = this.gens[code]!.slotFor(k);
+    const st = this.sim.store;
+    st.set(vs, (pfn << 2) | (write ? 2 : 0) | 1);
+    st.set(gs, gen);
+    if (!this.known.has(vs)) {
+      this.known.add(vs);
+      let t = this.byTag.get(tag);
+      if (!t) {
+        t = new TagKeys(tag);
+        this.byTag.set(tag, t);
+        this.tagList.push(t);
+      }
+      const size = LEVEL_SIZE[code]!;
+      t.keys.push(k);
+      t.valSlots.push(vs);
+      t.genSlots.push(gs);
+      t.vas.push((k % IDX_SPACE) * size);
+      t.sizes.push(size);
+    }
+    if (this.sim.tracing) this.sim.log(() => `${this.name}: fill tag ${tag} ${hex(addr)} -> pfn ${pfn} ${write ? "rw" : "ro"}${level !== "pte" ? ` (${level})` : ""}`);
   }
 
   /** Drop entries of `tag` overlapping [start, end); returns how many were dropped. */
   invalidateRange(tag: number, start: number, end: number): number {
-    const keys = this.keysByTag.get(tag);
-    if (!keys) return 0;
+    const t = this.byTag.get(tag);
+    if (!t) return 0;
+    const st = this.sim.store;
     let n = 0;
-    for (const k of keys) {
-      const v = this.val.get(k);
+    for (let i = 0; i < t.keys.length; i++) {
+      const v = st.get(t.valSlots[i]!);
       if (v === 0) continue;
-      const e = this.decode(k, v);
-      if (e.va < end && e.va + e.size > start) {
-        this.val.set(k, 0);
-        this.gens.set(k, 0);
+      st.get(t.genSlots[i]!); // an entry is read whole
+      const va = t.vas[i]!;
+      if (va < end && va + t.sizes[i]! > start) {
+        st.set(t.valSlots[i]!, 0);
+        st.set(t.genSlots[i]!, 0);
         n++;
       }
     }
-    if (n) this.sim.log(() => `${this.name}: invalidated ${n} entr${n === 1 ? "y" : "ies"} of tag ${tag} in [${hex(start)}, ${hex(end)})`);
+    if (n && this.sim.tracing) this.sim.log(() => `${this.name}: invalidated ${n} entr${n === 1 ? "y" : "ies"} of tag ${tag} in [${hex(start)}, ${hex(end)})`);
     return n;
   }
 
@@ -111,17 +161,18 @@ export class Tlb {
 
   invalidateAll(): number {
     let n = 0;
-    for (const tag of this.keysByTag.keys()) n += this.invalidateTag(tag);
+    for (const t of this.tagList) n += this.invalidateTag(t.tag);
     return n;
   }
 
   /** Live entries, optionally only those of one tag. */
   *entries(tag?: number): IterableIterator<TlbEntry> {
-    for (const [t, keys] of this.keysByTag) {
-      if (tag !== undefined && t !== tag) continue;
-      for (const k of keys) {
-        const v = this.val.get(k);
-        if (v !== 0) yield this.decode(k, v);
+    const st = this.sim.store;
+    for (const t of this.tagList) {
+      if (tag !== undefined && t.tag !== tag) continue;
+      for (let i = 0; i < t.keys.length; i++) {
+        const v = st.get(t.valSlots[i]!);
+        if (v !== 0) yield Tlb.entryOf(t.tag, t.vas[i]!, t.sizes[i]!, v, st.get(t.genSlots[i]!));
       }
     }
   }
@@ -131,6 +182,43 @@ export class Tlb {
     for (const e of this.entries()) {
       const pages = e.size / PAGE_SIZE;
       if (e.pfn < pfn + nr && e.pfn + pages > pfn) yield e;
+    }
+  }
+
+  /**
+   * The first live entry that maps a frame in [pfn, pfn + nr), in entries() order, or
+   * null. Reads what entries() would read up to it; allocates only when it finds one.
+   */
+  firstEntryMapping(pfn: number, nr = 1): TlbEntry | null {
+    const st = this.sim.store;
+    for (const t of this.tagList) {
+      for (let i = 0; i < t.keys.length; i++) {
+        const v = st.get(t.valSlots[i]!);
+        if (v === 0) continue;
+        const gen = st.get(t.genSlots[i]!);
+        const first = v >>> 2;
+        if (first < pfn + nr && first + t.sizes[i]! / PAGE_SIZE > pfn) return Tlb.entryOf(t.tag, t.vas[i]!, t.sizes[i]!, v, gen);
+      }
+    }
+    return null;
+  }
+
+  /** Append every live entry, in entries() order, to `out` (which is not cleared). */
+  liveEntriesInto(out: TlbEntryList): void {
+    const st = this.sim.store;
+    for (const t of this.tagList) {
+      for (let i = 0; i < t.keys.length; i++) {
+        const v = st.get(t.valSlots[i]!);
+        if (v === 0) continue;
+        const j = out.n++;
+        out.tlbs[j] = this;
+        out.tags[j] = t.tag;
+        out.vas[j] = t.vas[i]!;
+        out.sizes[j] = t.sizes[i]!;
+        out.pfns[j] = v >>> 2;
+        out.writes[j] = (v & 2) !== 0;
+        out.gens[j] = st.get(t.genSlots[i]!);
+      }
     }
   }
 }

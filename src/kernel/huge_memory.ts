@@ -10,7 +10,7 @@ import { ProgramBuilder } from "../sim/program";
 import { set_entry, flush_tlb_range } from "../mm/ops";
 import { pte_present, pte_huge, pte_pfn, pte_write, pfn_pte, mk_table_entry } from "../mm/pte";
 import { MMU_NOTIFIER_RANGE_BLOCKABLE, type mmu_notifier_range } from "../notifier/mmu_notifier";
-import { PAGE_SIZE, PMD_SIZE, HPAGE_PMD_NR, hex } from "../mm/constants";
+import { PMD_SIZE, HPAGE_PMD_NR, hex } from "../mm/constants";
 
 export function splitHugePmdProgram(k: Kernel, vma: vm_area_struct, addr: number, name = "split"): ProgramBuilder {
   const mm = vma.vm_mm;
@@ -26,13 +26,11 @@ export function splitHugePmdProgram(k: Kernel, vma: vm_area_struct, addr: number
     const head = pte_pfn(pmd);
     const write = pte_write(pmd);
     // The ptes are written first (the new table is not yet visible), then the pmd.
-    for (let i = 0; i < HPAGE_PMD_NR; i++) mm.pgd.write_pte(haddr + i * PAGE_SIZE, pfn_pte(head + i, { write }));
+    mm.pgd.set_ptes(haddr, pfn_pte(head, { write }), HPAGE_PMD_NR);
     // The folio is split too (as split_huge_page() would), so that each 4 KiB page
     // carries its own reference and can be freed alone.
-    for (let i = 1; i < HPAGE_PMD_NR; i++) {
-      k.phys.get_page(head + i);
-      k.phys.page_add_rmap(head + i);
-    }
+    k.phys.get_page_range(head + 1, HPAGE_PMD_NR - 1);
+    k.phys.page_add_rmap_range(head + 1, HPAGE_PMD_NR - 1);
     set_entry(k, mm, haddr, "pmd", mk_table_entry(), "unmap");
     flush_tlb_range(k, vma, haddr, haddr + PMD_SIZE);
     return undefined;

@@ -59,7 +59,8 @@ export class IopfQueue implements PageRequestSink {
   }
 
   private pendingIndex(): number {
-    return this.reqAddr.findIndex((c) => c.value !== 0);
+    for (let i = 0; i < this.reqAddr.length; i++) if (this.reqAddr[i]!.value !== 0) return i;
+    return -1;
   }
 
   private get addr(): number {
@@ -103,7 +104,7 @@ export class IopfQueue implements PageRequestSink {
       // A PASID whose mm is exiting gets an invalid response (mmget_not_zero fails).
       const r = dev.mm.is_exiting ? "sigsegv" : handle_mm_fault(this.world.k, dev.mm, this.addr, this.reqWrite[i]!.value !== 0, this.swap);
       this.result.value = r === "done" ? 0 : 1;
-      this.world.k.sim.log(() => `handle_mm_fault ${hex(this.addr)}: ${r}`);
+      if (this.world.k.sim.tracing) this.world.k.sim.log(() => `handle_mm_fault ${hex(this.addr)}: ${r}`);
       this.phase.value = RESPONDING;
     } else {
       dev.mm.mmap_lock.up_read();

@@ -120,18 +120,19 @@ export function userProgram(
       if (hit && (!write || hit.write)) pfn = hit.pfn;
       else {
         if (hit) cpu.tlb.invalidateRange(mm.id, acc.addr, acc.addr + PAGE_SIZE);
-        const w = mm.pgd.walk(acc.addr);
-        if (w && pte_present(w.entry) && (!write || pte_write(w.entry))) {
-          const size = w.level === "pte" ? PAGE_SIZE : PMD_SIZE;
+        const e = mm.pgd.leaf(acc.addr);
+        const level = mm.pgd.leafLevel;
+        if (pte_present(e) && (!write || pte_write(e))) {
+          const size = level === "pte" ? PAGE_SIZE : PMD_SIZE;
           const base = Math.floor(acc.addr / size) * size;
-          pfn = pte_pfn(w.entry) + Math.floor((acc.addr - base) / PAGE_SIZE);
-          cpu.tlb.fill(mm.id, base, w.level, pte_pfn(w.entry), pte_write(w.entry), k.phys.generation(pfn));
+          pfn = pte_pfn(e) + Math.floor((acc.addr - base) / PAGE_SIZE);
+          cpu.tlb.fill(mm.id, base, level, pte_pfn(e), pte_write(e), k.phys.generation(pfn));
         }
       }
       if (pfn < 0) return `${L}:fault`;
       if (write) {
         const id = k.phys.write(pfn);
-        k.sim.log(() => `cpu${cpu.id}: wrote ${where} in pfn ${pfn} (write #${id})`);
+        if (k.sim.tracing) k.sim.log(() => `cpu${cpu.id}: wrote ${where} in pfn ${pfn} (write #${id})`);
       } else {
         seen[i]!.value = k.phys.read(pfn);
       }
@@ -200,7 +201,7 @@ export function hugetlbWpProgram(k: Kernel, vma: vm_area_struct, addr: number, r
   b.step("alloc_hugetlb_folio; copy_user_large_folio", () => {
     oldPfn.value = pte_pfn(mm.pgd.get_pmd(haddr));
     k.phys.claim(reservedPfn, `${mm.name} (hugetlb copy)`, HPAGE_PMD_NR);
-    for (let i = 0; i < HPAGE_PMD_NR; i++) if (k.phys.read(oldPfn.value + i)) k.phys.copy(reservedPfn + i, oldPfn.value + i);
+    k.phys.copy_range(reservedPfn, oldPfn.value, HPAGE_PMD_NR);
   });
   b.step("mmu_notifier_invalidate_range_start", () => k.mn.mmu_notifier_invalidate_range_start(range));
   b.step("huge_pte_lock", () => ptl.spin_lock(), () => ptl.available());

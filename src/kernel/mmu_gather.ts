@@ -71,7 +71,7 @@ export function tlb_flush_mmu_tlbonly(k: Kernel, tlb: mmu_gather): void {
   const end = tlb.rangeEnd;
   flush_tlb_mm_range(k, tlb.mm, start, end);
   if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(tlb.mm, start, end);
-  k.sim.log(() => `tlb_flush_mmu_tlbonly [${hex(start)}, ${hex(end)})`);
+  if (k.sim.tracing) k.sim.log(() => `tlb_flush_mmu_tlbonly [${hex(start)}, ${hex(end)})`);
   tlb.start.value = 0;
   tlb.end.value = 0;
 }

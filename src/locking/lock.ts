@@ -4,12 +4,17 @@
  * lockdep keeps it across the life of a kernel.
  */
 import type { Sim } from "../sim/sim";
+import type { Store } from "../sim/store";
 
 export type LockKind = "spinlock" | "mutex" | "rwsem";
 
 /** Lock classes, as lockdep groups locks: every page-table lock is one class "ptl". */
 export class LockOrderGraph {
   private readonly edges = new Map<string, Set<string>>();
+  /** Bumped whenever an edge is added: a path found before is still the answer until then. */
+  private version = 0;
+  /** held -> taking -> the path back found at `version` (every lock taken asks again). */
+  private readonly memo = new Map<string, Map<string, { version: number; back: string[] | null }>>();
 
   /**
    * Add "held -> taking"; returns a cycle path if the edge closes one. The graph
@@ -20,9 +25,19 @@ export class LockOrderGraph {
     if (held === taking) return null;
     let out = this.edges.get(held);
     if (!out) this.edges.set(held, (out = new Set()));
-    const back = this.path(taking, held);
-    out.add(taking);
-    return back ? [held, ...back] : null;
+    let byTaking = this.memo.get(held);
+    if (!byTaking) this.memo.set(held, (byTaking = new Map()));
+    let m = byTaking.get(taking);
+    if (!m || m.version !== this.version) {
+      // (Adding held -> taking cannot change whether taking reaches held.)
+      m = { version: this.version, back: this.path(taking, held) };
+      byTaking.set(taking, m);
+    }
+    if (!out.has(taking)) {
+      out.add(taking);
+      this.version++;
+    }
+    return m.back ? [held, ...m.back] : null;
   }
 
   private path(from: string, to: string): string[] | null {
@@ -51,11 +66,21 @@ export class LockRegistry {
   heldBy(owner: number): Lock[] {
     return this.all.filter((l) => l.heldBy(owner));
   }
+
+  /** heldBy() into `out` (overwritten from index 0, not truncated); returns the count. */
+  heldInto(owner: number, out: Lock[]): number {
+    let n = 0;
+    const all = this.all;
+    for (let i = 0; i < all.length; i++) if (all[i]!.heldBy(owner)) out[n++] = all[i]!;
+    return n;
+  }
 }
 
 abstract class Lock {
   /** 0 = free, else owner (agent index + 1). For rwsem readers see RwSemaphore. */
   protected readonly ownerSlot: number;
+  protected readonly sim: Sim;
+  private readonly store: Store;
   constructor(
     protected readonly reg: LockRegistry,
     readonly name: string,
@@ -63,16 +88,14 @@ abstract class Lock {
     readonly lockClass: string,
     readonly kind: LockKind,
   ) {
-    this.ownerSlot = reg.sim.store.alloc(`${name}.owner`);
+    this.sim = reg.sim;
+    this.store = reg.sim.store;
+    this.ownerSlot = this.store.alloc(`${name}.owner`);
     reg.all.push(this);
   }
 
-  protected get sim(): Sim {
-    return this.reg.sim;
-  }
-
   heldBy(owner: number): boolean {
-    return this.sim.store.get(this.ownerSlot) === owner;
+    return this.store.get(this.ownerSlot) === owner;
   }
 
   /** Held by the running agent. */
@@ -90,8 +113,11 @@ abstract class Lock {
   }
 
   protected checkOrder(): void {
-    for (const h of this.reg.heldBy(this.sim.owner)) {
-      if (h === this) continue;
+    const owner = this.sim.owner;
+    const all = this.reg.all;
+    for (let i = 0; i < all.length; i++) {
+      const h = all[i]!;
+      if (!h.heldBy(owner) || h === this) continue;
       const cycle = this.reg.order.add(h.lockClass, this.lockClass);
       if (cycle) {
         this.sim.report(
@@ -154,7 +180,7 @@ export class Mutex extends Lock {
     super(reg, name, lockClass, "mutex");
   }
   mutex_lock(): void {
-    might_sleep(this.sim, `mutex_lock(${this.name})`);
+    if (this.sim.inAtomic()) might_sleep(this.sim, `mutex_lock(${this.name})`);
     this.acquire();
   }
   mutex_unlock(): void {
@@ -179,7 +205,7 @@ export class RwSemaphore extends Lock {
     return this.sim.store.get(this.readersSlot);
   }
   down_write(): void {
-    might_sleep(this.sim, `down_write(${this.name})`);
+    if (this.sim.inAtomic()) might_sleep(this.sim, `down_write(${this.name})`);
     if (this.readers > 0) {
       this.sim.abort("deadlock", `${this.sim.agentName(this.sim.current)} waits for ${this.name} held for read inside an atomic step: deadlock`);
     }
@@ -189,7 +215,7 @@ export class RwSemaphore extends Lock {
     this.release();
   }
   down_read(): void {
-    might_sleep(this.sim, `down_read(${this.name})`);
+    if (this.sim.inAtomic()) might_sleep(this.sim, `down_read(${this.name})`);
     const owner = this.sim.store.get(this.ownerSlot);
     if (owner !== 0) {
       this.sim.abort(owner === this.sim.owner ? "lock-recursion" : "deadlock", `${this.sim.agentName(this.sim.current)} takes ${this.name} for read while it is held for write`);

@@ -81,17 +81,25 @@ export class PhysMem {
     this.freeStack.set(top - 1, 0);
     st.set(this.freeTop, top - 1);
     this.claim(pfn, owner);
-    this.sim.log(() => `alloc_page -> pfn ${pfn} (${owner})`);
+    if (this.sim.tracing) this.sim.log(() => `alloc_page -> pfn ${pfn} (${owner})`);
     return pfn;
   }
 
   /** Take specific frames: `nr` of them from `pfn` for a huge page, refcounted on the head. */
   claim(pfn: number, owner: string, nr = 1): void {
     const id = this.ownerId(owner);
-    for (let p = pfn; p < pfn + nr; p++) {
-      const gen = this.stateGen.get(p);
-      this.stateGen.set(p, ((gen >>> 1) + 1) * 2 + FrameState.Allocated);
-      this.owner.set(p, id);
+    const st = this.sim.store;
+    // Run by run of consecutive slots: a huge page is 512 frames.
+    for (let p = pfn; p < pfn + nr; ) {
+      const g = this.stateGen.run(p, pfn + nr - p);
+      const o = this.owner.run(p, this.stateGen.runLength);
+      const len = this.owner.runLength;
+      for (let i = 0; i < len; i++) {
+        const gen = st.get(g + i);
+        st.set(g + i, ((gen >>> 1) + 1) * 2 + FrameState.Allocated);
+        st.set(o + i, id);
+      }
+      p += len;
     }
     this.refcount.set(pfn, 1);
     this.mapcount.set(pfn, 0);
@@ -117,6 +125,21 @@ export class PhysMem {
     this.refcount.set(pfn, this.refcount.get(pfn) + 1);
   }
 
+  /** Add `delta` to `map` at each of `nr` frames from `pfn`, run by run. */
+  private addEach(map: SlotMap, pfn: number, nr: number, delta: number): void {
+    for (let p = pfn; p < pfn + nr; ) {
+      const first = map.run(p, pfn + nr - p);
+      const len = map.runLength;
+      this.sim.store.addRange(first, len, delta);
+      p += len;
+    }
+  }
+
+  /** get_page() on each of `nr` frames from `pfn` (the pages of a split folio). */
+  get_page_range(pfn: number, nr: number): void {
+    this.addEach(this.refcount, pfn, nr, 1);
+  }
+
   /** put_page(): drop a reference; the last one frees the frame (or `nr` frames of a huge page). */
   put_page(pfn: number, nr = 1): void {
     const c = this.refcount.get(pfn) - 1;
@@ -127,18 +150,29 @@ export class PhysMem {
 
   private free(pfn: number, nr: number): void {
     for (const hook of this.freeHooks) hook(pfn, nr);
-    this.sim.log(() => `free page pfn ${pfn}${nr > 1 ? ` (+${nr - 1})` : ""}`);
-    for (let i = nr - 1; i >= 0; i--) {
-      const p = pfn + i;
-      this.stateGen.set(p, this.stateGen.get(p) & ~1);
-      this.owner.set(p, 0);
-      // Freed memory keeps its stale contents, as real memory does.
-      if (nr === 1 || i === 0) this.pushFree(p);
+    if (this.sim.tracing) this.sim.log(() => `free page pfn ${pfn}${nr > 1 ? ` (+${nr - 1})` : ""}`);
+    const st = this.sim.store;
+    for (let p = pfn; p < pfn + nr; ) {
+      const g = this.stateGen.run(p, pfn + nr - p);
+      const o = this.owner.run(p, this.stateGen.runLength);
+      const len = this.owner.runLength;
+      for (let i = 0; i < len; i++) {
+        st.set(g + i, st.get(g + i) & ~1);
+        st.set(o + i, 0);
+      }
+      p += len;
     }
+    // Freed memory keeps its stale contents, as real memory does. A huge page goes
+    // back as one block (its head).
+    this.pushFree(pfn);
   }
 
   page_add_rmap(pfn: number): void {
     this.mapcount.set(pfn, this.mapcount.get(pfn) + 1);
+  }
+  /** page_add_rmap() on each of `nr` frames from `pfn` (folio_add_anon_rmap_ptes). */
+  page_add_rmap_range(pfn: number, nr: number): void {
+    this.addEach(this.mapcount, pfn, nr, 1);
   }
   page_remove_rmap(pfn: number): void {
     this.mapcount.set(pfn, this.mapcount.get(pfn) - 1);
@@ -157,6 +191,23 @@ export class PhysMem {
   /** copy_user_highpage(): the copy keeps the source's write id. */
   copy(dst: number, src: number): void {
     this.content.set(dst, this.content.get(src));
+  }
+  /**
+   * copy() of each of `nr` frames from `src` to `dst` whose source has been written
+   * (a never-written frame reads 0: its copy keeps whatever the target held).
+   */
+  copy_range(dst: number, src: number, nr: number): void {
+    const st = this.sim.store;
+    for (let i = 0; i < nr; ) {
+      const s = this.content.run(src + i, nr - i);
+      const d = this.content.run(dst + i, this.content.runLength);
+      const len = this.content.runLength;
+      for (let j = 0; j < len; j++) {
+        const v = st.get(s + j);
+        if (v !== 0) st.set(d + j, v);
+      }
+      i += len;
+    }
   }
   /** Swap-in: the frame gets back the data (write id) it had when swapped out. */
   restore(pfn: number, writeId: number): void {

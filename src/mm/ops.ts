@@ -36,10 +36,11 @@ function write(mm: mm_struct, addr: number, level: Level, v: pte_t): void {
  */
 export function set_entry(k: Kernel, mm: mm_struct, addr: number, level: Level, next: pte_t, fate: PteFate): pte_t {
   const lock = entry_lock(mm, addr, level);
-  lock.assertHeld(`changing a ${level} entry of ${mm.name} at ${hex(addr)}`);
+  // (The message is only built when the check fails.)
+  if (!lock.held) lock.assertHeld(`changing a ${level} entry of ${mm.name} at ${hex(addr)}`);
   const old = read(mm, addr, level);
   write(mm, addr, level, next);
-  k.sim.log(() => `${level} ${hex(addr)}: ${pte_describe(old)} -> ${pte_describe(next)}`);
+  if (k.sim.tracing) k.sim.log(() => `${level} ${hex(addr)}: ${pte_describe(old)} -> ${pte_describe(next)}`);
   if (pte_present(old)) {
     const movedOrGone = !pte_present(next) || pte_pfn(next) !== pte_pfn(old);
     const lostWrite = pte_write(old) && !pte_write(next);
@@ -73,7 +74,7 @@ export function flush_tlb_mm_range(k: Kernel, mm: mm_struct, start: number, end:
   for (const cpu of k.cpus) n += cpu.tlb.invalidateRange(mm.id, start, end);
   // Broadcast TLB maintenance: hardware that snoops the CPU's TLBIs (an SMMU with BTM).
   for (const snoop of k.tlbiSnoopers) snoop(mm, start, end);
-  k.sim.log(() => `flush_tlb_range ${mm.name} [${hex(start)}, ${hex(end)})${n ? "" : " (no CPU entries)"}`);
+  if (k.sim.tracing) k.sim.log(() => `flush_tlb_range ${mm.name} [${hex(start)}, ${hex(end)})${n ? "" : " (no CPU entries)"}`);
   // v6.6: secondary TLBs are flushed exactly when the CPU TLB is. arm64 gives up on
   // per-page TLBIs from MAX_TLBI_OPS pages and flushes the whole mm: (0, ULONG_MAX).
   if (k.arch.notifierModel === "v6.6") {

@@ -6,8 +6,8 @@
 import type { Sim } from "../sim/sim";
 import { SlotMap } from "../sim/store";
 import { SpinLock, type LockRegistry } from "../locking/lock";
-import { PAGE_SHIFT, PMD_SHIFT, PUD_SHIFT, hex } from "./constants";
-import { type pte_t, pte_huge, pmd_table, mk_table_entry } from "./pte";
+import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "./constants";
+import { type pte_t, pte_huge, pmd_table, mk_table_entry, PTE_PFN_SHIFT, MAX_PFN } from "./pte";
 
 export type Level = "pte" | "pmd" | "pud";
 
@@ -38,10 +38,10 @@ export class PageTable {
 
   /** pte_lockptr(): the lock of the PTE table that maps `addr`. */
   pte_lockptr(addr: number): SpinLock {
-    const key = Math.floor(addr / 2 ** PMD_SHIFT);
+    const key = Math.floor(addr / PMD_SIZE);
     let l = this.ptlocks.get(key);
     if (!l) {
-      l = new SpinLock(this.locks, `${this.mmName}.ptl[${hex(key * 2 ** PMD_SHIFT)}]`, "ptl");
+      l = new SpinLock(this.locks, `${this.mmName}.ptl[${hex(key * PMD_SIZE)}]`, "ptl");
       this.ptlocks.set(key, l);
     }
     return l;
@@ -49,34 +49,50 @@ export class PageTable {
 
   /** pmd_lockptr(): the lock of the PMD table that maps `addr`. */
   pmd_lockptr(addr: number): SpinLock {
-    const key = Math.floor(addr / 2 ** PUD_SHIFT);
+    const key = Math.floor(addr / PUD_SIZE);
     let l = this.pmdlocks.get(key);
     if (!l) {
-      l = new SpinLock(this.locks, `${this.mmName}.pmd_lock[${hex(key * 2 ** PUD_SHIFT)}]`, "ptl");
+      l = new SpinLock(this.locks, `${this.mmName}.pmd_lock[${hex(key * PUD_SIZE)}]`, "ptl");
       this.pmdlocks.set(key, l);
     }
     return l;
   }
 
   get_pte(addr: number): pte_t {
-    return this.pte.get(Math.floor(addr / 2 ** PAGE_SHIFT));
+    return this.pte.get(Math.floor(addr / PAGE_SIZE));
   }
   get_pmd(addr: number): pte_t {
-    return this.pmd.get(Math.floor(addr / 2 ** PMD_SHIFT));
+    return this.pmd.get(Math.floor(addr / PMD_SIZE));
   }
   get_pud(addr: number): pte_t {
-    return this.pud.get(Math.floor(addr / 2 ** PUD_SHIFT));
+    return this.pud.get(Math.floor(addr / PUD_SIZE));
   }
 
   /** Raw writes. Kernel paths use the helpers in mm/ops.ts, which also tell the oracle. */
   write_pte(addr: number, v: pte_t): void {
-    this.pte.set(Math.floor(addr / 2 ** PAGE_SHIFT), v);
+    this.pte.set(Math.floor(addr / PAGE_SIZE), v);
   }
   write_pmd(addr: number, v: pte_t): void {
-    this.pmd.set(Math.floor(addr / 2 ** PMD_SHIFT), v);
+    this.pmd.set(Math.floor(addr / PMD_SIZE), v);
   }
   write_pud(addr: number, v: pte_t): void {
-    this.pud.set(Math.floor(addr / 2 ** PUD_SHIFT), v);
+    this.pud.set(Math.floor(addr / PUD_SIZE), v);
+  }
+
+  /**
+   * set_ptes() without the oracle (raw, like write_pte): `nr` PTEs from addr, mapping
+   * consecutive frames from the one `pte` maps (same bits otherwise).
+   */
+  set_ptes(addr: number, pte: pte_t, nr: number): void {
+    if ((pte >>> PTE_PFN_SHIFT) + nr - 1 > MAX_PFN) throw new RangeError(`pfn ${(pte >>> PTE_PFN_SHIFT) + nr - 1} out of range`);
+    const first = Math.floor(addr / PAGE_SIZE);
+    const st = this.sim.store;
+    for (let i = 0; i < nr; ) {
+      const s = this.pte.run(first + i, nr - i);
+      const len = this.pte.runLength;
+      st.setRange(s, len, pte + (i << PTE_PFN_SHIFT), 1 << PTE_PFN_SHIFT);
+      i += len;
+    }
   }
 
   /** Make sure the upper levels point to tables down to `level` (setup and faults). */
@@ -92,13 +108,28 @@ export class PageTable {
    * it reads whatever the entries hold at this instant.
    */
   walk(addr: number): WalkResult | null {
+    const e = this.leaf(addr);
+    return e === 0 ? null : { entry: e, level: this.leafLevel };
+  }
+
+  /** Level of the entry the last leaf() returned. */
+  leafLevel: Level = "pte";
+
+  /** walk() without a result object: the leaf entry, or 0; its level goes to leafLevel. */
+  leaf(addr: number): pte_t {
     const pud = this.get_pud(addr);
-    if (pud === 0) return null;
-    if (pte_huge(pud) || !pmd_table(pud)) return { entry: pud, level: "pud" };
+    if (pud === 0) return 0;
+    if (pte_huge(pud) || !pmd_table(pud)) {
+      this.leafLevel = "pud";
+      return pud;
+    }
     const pmd = this.get_pmd(addr);
-    if (pmd === 0) return null;
-    if (!pmd_table(pmd)) return { entry: pmd, level: "pmd" };
-    const pte = this.get_pte(addr);
-    return pte === 0 ? null : { entry: pte, level: "pte" };
+    if (pmd === 0) return 0;
+    if (!pmd_table(pmd)) {
+      this.leafLevel = "pmd";
+      return pmd;
+    }
+    this.leafLevel = "pte";
+    return this.get_pte(addr);
   }
 }

@@ -17,6 +17,8 @@ const TABLE = 1 << 5;
 const SWAP = 1 << 6;
 const MIGRATION = 1 << 7;
 const PFN_SHIFT = 8;
+/** Where the pfn starts in an entry: consecutive frames' entries differ by 1 << this. */
+export const PTE_PFN_SHIFT = PFN_SHIFT;
 /** Largest pfn the encoding holds (2^23 frames = 32 GiB). */
 export const MAX_PFN = (1 << 23) - 1;
 

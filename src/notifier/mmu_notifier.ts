@@ -8,7 +8,7 @@ import { atUserFrame } from "../sim/where";
 import type { Sim } from "../sim/sim";
 import { Cell } from "../sim/store";
 import type { mm_struct, NotifierSubscriptions } from "../mm/mm";
-import { srcu_read_lock, srcu_read_unlock, srcu_read_lock_held, might_sleep, type LockRegistry } from "../locking/lock";
+import { srcu_read_lock, srcu_read_unlock, srcu_read_lock_held, might_sleep, type LockRegistry, type Lock } from "../locking/lock";
 import { StepAbort } from "../sim/sim";
 import { hex } from "../mm/constants";
 
@@ -113,6 +113,9 @@ export class MmuNotifierCore {
   readonly warnings = new Warnings();
   /** Callbacks made, by op: what the efficiency checks count. */
   readonly calls = { invalidate_range_start: 0, invalidate_range_end: 0, invalidate_secondary_tlbs: 0, release: 0 };
+  /** Nesting depth of callOp, and a reusable held-lock list per depth. */
+  private callDepth = 0;
+  private readonly heldStack: Lock[][] = [];
   /** Called after range_end ran the subscriptions (the oracle's range-end check). */
   onRangeEnd: (mm: mm_struct, start: number, end: number) => void = () => {};
 
@@ -131,12 +134,22 @@ export class MmuNotifierCore {
 
   /** Live subscriptions, in registration order (hlist_for_each_entry_rcu). */
   *subscriptions(mm: mm_struct): IterableIterator<mmu_notifier> {
+    const list = this.walkList(mm);
+    if (list) for (const sub of list) if (sub.linked.value) yield sub;
+  }
+
+  /**
+   * Start of a subscription walk: the list to iterate (skipping entries whose `linked`
+   * is 0, read just before each is used), after the SRCU check. The core's own loops
+   * use this instead of the generator, which costs an object per call.
+   */
+  private walkList(mm: mm_struct): readonly mmu_notifier[] | null {
     const s = this.subs(mm);
-    if (!s) return;
+    if (!s) return null;
     if (!srcu_read_lock_held(this.sim) && this.sim.current > 0) {
       this.sim.report("rcu-not-held", `walking ${mm.name}->notifier_subscriptions outside srcu_read_lock()`);
     }
-    for (const sub of s.list) if (sub.linked.value) yield sub;
+    return s.list;
   }
 
   /**
@@ -146,28 +159,42 @@ export class MmuNotifierCore {
   callOp<T>(sub: mmu_notifier, op: string, fn: () => T): T {
     const sim = this.sim;
     const agent = sim.current;
-    const heldBefore = agent >= 0 ? this.locks.heldBy(sim.owner) : [];
-    const atomicBefore = agent >= 0 ? sim.store.get(sim.slotsOf(agent).atomic) : 0;
-    let result!: T;
+    // Callbacks may nest (a callback calling into the core): one held-lock buffer per level.
+    const depth = this.callDepth++;
+    if (depth === this.heldStack.length) this.heldStack.push([]);
+    const before = this.heldStack[depth]!;
     try {
-      result = fn();
-    } catch (e) {
-      if (e instanceof StepAbort) throw e;
-      const msg = e instanceof Error ? e.message : String(e);
-      sim.abort("driver-crash", `${sub.ops.name ?? sub.name}: ${op} threw: ${msg}${atUserFrame(e)} (an oops in a notifier callback)`);
-    }
-    if (agent >= 0) {
-      const heldAfter = this.locks.heldBy(sim.owner);
-      for (const l of heldAfter) {
-        if (!heldBefore.includes(l)) {
-          sim.report("lock-held-on-return", `${sub.ops.name ?? sub.name}: ${op} returned with ${l.name} still held (lock held when returning to the core)`);
+      const nBefore = agent >= 0 ? this.locks.heldInto(sim.owner, before) : 0;
+      const atomicBefore = agent >= 0 ? sim.store.get(sim.slotsOf(agent).atomic) : 0;
+      let result!: T;
+      try {
+        result = fn();
+      } catch (e) {
+        if (e instanceof StepAbort) throw e;
+        const msg = e instanceof Error ? e.message : String(e);
+        sim.abort("driver-crash", `${sub.ops.name ?? sub.name}: ${op} threw: ${msg}${atUserFrame(e)} (an oops in a notifier callback)`);
+      }
+      if (agent >= 0) {
+        const all = this.locks.all;
+        let nAfter = 0;
+        for (let i = 0; i < all.length; i++) {
+          const l = all[i]!;
+          if (!l.heldBy(sim.owner)) continue;
+          nAfter++;
+          let was = false;
+          for (let j = 0; j < nBefore; j++) if (before[j] === l) was = true;
+          if (!was) {
+            sim.report("lock-held-on-return", `${sub.ops.name ?? sub.name}: ${op} returned with ${l.name} still held (lock held when returning to the core)`);
+          }
+        }
+        if (sim.store.get(sim.slotsOf(agent).atomic) !== atomicBefore && nAfter === nBefore) {
+          sim.report("lock-held-on-return", `${sub.ops.name ?? sub.name}: ${op} returned with rcu_read_lock or preemption state unbalanced`);
         }
       }
-      if (sim.store.get(sim.slotsOf(agent).atomic) !== atomicBefore && heldAfter.length === heldBefore.length) {
-        sim.report("lock-held-on-return", `${sub.ops.name ?? sub.name}: ${op} returned with rcu_read_lock or preemption state unbalanced`);
-      }
+      return result;
+    } finally {
+      this.callDepth--;
     }
-    return result;
   }
 
   /** __mmu_notifier_register(): the caller holds mmap_lock for write. */
@@ -254,7 +281,10 @@ export class MmuNotifierCore {
   /** __mmu_notifier_release(): exit_mmap() tells every subscription the mm is going away. */
   __mmu_notifier_release(mm: mm_struct): void {
     const id = srcu_read_lock(this.sim);
-    for (const sub of this.subscriptions(mm)) {
+    const list = this.walkList(mm);
+    for (let i = 0; list !== null && i < list.length; i++) {
+      const sub = list[i]!;
+      if (!sub.linked.value) continue;
       if (sub.ops.release) {
         this.calls.release++;
         this.callOp(sub, "release", () => sub.ops.release!(sub, mm));
@@ -269,9 +299,12 @@ export class MmuNotifierCore {
   mmu_notifier_invalidate_range_start(range: mmu_notifier_range): void {
     if (mmu_notifier_range_blockable(range)) might_sleep(this.sim, "mmu_notifier_invalidate_range_start");
     if (!this.mm_has_notifiers(range.mm)) return;
-    this.sim.log(() => `mmu_notifier_invalidate_range_start [${hex(range.start)}, ${hex(range.end)}) ${range.event}`);
+    if (this.sim.tracing) this.sim.log(() => `mmu_notifier_invalidate_range_start [${hex(range.start)}, ${hex(range.end)}) ${range.event}`);
     const id = srcu_read_lock(this.sim);
-    for (const sub of this.subscriptions(range.mm)) {
+    const list = this.walkList(range.mm);
+    for (let i = 0; list !== null && i < list.length; i++) {
+      const sub = list[i]!;
+      if (!sub.linked.value) continue;
       if (sub.ops.invalidate_range_start) {
         this.calls.invalidate_range_start++;
         this.callOp(sub, "invalidate_range_start", () => sub.ops.invalidate_range_start!(sub, range));
@@ -292,7 +325,10 @@ export class MmuNotifierCore {
 
   mn_hlist_invalidate_end(range: mmu_notifier_range, only_end: boolean): void {
     const id = srcu_read_lock(this.sim);
-    for (const sub of this.subscriptions(range.mm)) {
+    const list = this.walkList(range.mm);
+    for (let i = 0; list !== null && i < list.length; i++) {
+      const sub = list[i]!;
+      if (!sub.linked.value) continue;
       if (!only_end && this.secondaryAtRangeEnd && sub.ops.invalidate_secondary_tlbs) {
         this.calls.invalidate_secondary_tlbs++;
         this.callOp(sub, "invalidate_secondary_tlbs", () => sub.ops.invalidate_secondary_tlbs!(sub, range.mm, range.start, range.end));
@@ -308,7 +344,7 @@ export class MmuNotifierCore {
   mmu_notifier_invalidate_range_end(range: mmu_notifier_range): void {
     if (mmu_notifier_range_blockable(range)) might_sleep(this.sim, "mmu_notifier_invalidate_range_end");
     if (this.mm_has_notifiers(range.mm)) {
-      this.sim.log(() => `mmu_notifier_invalidate_range_end [${hex(range.start)}, ${hex(range.end)})`);
+      if (this.sim.tracing) this.sim.log(() => `mmu_notifier_invalidate_range_end [${hex(range.start)}, ${hex(range.end)})`);
       this.mn_hlist_invalidate_end(range, false);
     }
     this.onRangeEnd(range.mm, range.start, range.end);
@@ -317,7 +353,7 @@ export class MmuNotifierCore {
   /** For call sites that already called invalidate_secondary_tlbs under the ptl. */
   mmu_notifier_invalidate_range_only_end(range: mmu_notifier_range): void {
     if (this.mm_has_notifiers(range.mm)) {
-      this.sim.log(() => `mmu_notifier_invalidate_range_only_end [${hex(range.start)}, ${hex(range.end)})`);
+      if (this.sim.tracing) this.sim.log(() => `mmu_notifier_invalidate_range_only_end [${hex(range.start)}, ${hex(range.end)})`);
       this.mn_hlist_invalidate_end(range, true);
     }
     this.onRangeEnd(range.mm, range.start, range.end);
@@ -326,7 +362,10 @@ export class MmuNotifierCore {
   /** __mmu_notifier_invalidate_secondary_tlbs(): call the op on each subscription that has it. */
   __mmu_notifier_invalidate_secondary_tlbs(mm: mm_struct, start: number, end: number): void {
     const id = srcu_read_lock(this.sim);
-    for (const sub of this.subscriptions(mm)) {
+    const list = this.walkList(mm);
+    for (let i = 0; list !== null && i < list.length; i++) {
+      const sub = list[i]!;
+      if (!sub.linked.value) continue;
       if (sub.ops.invalidate_secondary_tlbs) {
         this.calls.invalidate_secondary_tlbs++;
         this.callOp(sub, "invalidate_secondary_tlbs", () => sub.ops.invalidate_secondary_tlbs!(sub, mm, start, end));
@@ -338,7 +377,7 @@ export class MmuNotifierCore {
   /** mmu_notifier_invalidate_secondary_tlbs(): the fast path skips mms without notifiers. */
   mmu_notifier_invalidate_secondary_tlbs(mm: mm_struct, start: number, end: number): void {
     if (this.mm_has_notifiers(mm)) {
-      this.sim.log(() => `mmu_notifier_invalidate_secondary_tlbs [${hex(start)}, ${hex(end)})`);
+      if (this.sim.tracing) this.sim.log(() => `mmu_notifier_invalidate_secondary_tlbs [${hex(start)}, ${hex(end)})`);
       this.__mmu_notifier_invalidate_secondary_tlbs(mm, start, end);
     }
   }

@@ -18,8 +18,8 @@ import { SlotMap } from "../sim/store";
 import type { PhysMem } from "../mm/frames";
 import type { mm_struct } from "../mm/mm";
 import type { SpinLock } from "../locking/lock";
-import type { Tlb, TlbHit } from "../hw/tlb";
-import { PAGE_SIZE, hex } from "../mm/constants";
+import { TlbEntryList, type Tlb, type TlbHit } from "../hw/tlb";
+import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../mm/constants";
 
 export type PteFate = "remap" | "unmap" | "protect";
 
@@ -32,15 +32,43 @@ export interface WatchedTlb {
 
 const MM_SPACE = 2 ** 28;
 
+/** One (mm, base page) the oracle has had a deadline for, with the lock it waits on. */
+class Due {
+  constructor(
+    /** Its slot in dueAtUnlock or dueAtEnd. */
+    readonly slot: number,
+    /** First-use order: checks go in this order, as in one insertion-ordered map. */
+    readonly seq: number,
+    readonly mm: mm_struct,
+    readonly addr: number,
+    public lock: SpinLock | null,
+  ) {}
+}
+
+/** Insert keeping `seq` order (almost always an append). */
+function insertBySeq(list: Due[], d: Due): void {
+  let i = list.length;
+  while (i > 0 && list[i - 1]!.seq > d.seq) i--;
+  list.splice(i, 0, d);
+}
+
 export class Oracle {
   private readonly watched: WatchedTlb[] = [];
   private readonly cpuTlbs: Tlb[] = [];
   /** (mm, vpn) -> old pfn + 1, due when the ptl covering it is released. */
   private readonly dueAtUnlock: SlotMap;
-  private readonly dueAtUnlockLock = new Map<number, { lock: SpinLock; mm: mm_struct; addr: number }>();
+  /** Records of dueAtUnlock by slot, and by the lock they wait for now. */
+  private readonly unlockBySlot: (Due | undefined)[] = [];
+  private readonly unlockByLock = new Map<SpinLock, Due[]>();
   /** (mm, vpn) -> 1, write permission must be gone from secondary TLBs by range_end. */
   private readonly dueAtEnd: SlotMap;
-  private readonly dueAtEndWhere = new Map<number, { mm: mm_struct; addr: number }>();
+  private readonly endBySlot: (Due | undefined)[] = [];
+  private readonly endByMm = new Map<mm_struct, Due[]>();
+  private seq = 0;
+  /** Live secondary entries, gathered once per check (a check changes no TLB). */
+  private readonly live = new TlbEntryList();
+  private readonly liveMm: (mm_struct | null)[] = [];
+  private readonly liveWatch: WatchedTlb[] = [];
 
   constructor(
     private readonly sim: Sim,
@@ -65,49 +93,104 @@ export class Oracle {
     return mm.id * MM_SPACE + Math.floor(addr / PAGE_SIZE);
   }
 
-  /** Secondary TLB entries for `addr` in `mm` (optionally only those mapping `pfn`). */
-  private staleEntries(mm: mm_struct, addr: number, pred: (pfn: number, write: boolean) => boolean): string[] {
-    const found: string[] = [];
+  /** Gather the live entries of every watched TLB, with the mm of each one's tag. */
+  private scanSecondary(): void {
+    const live = this.live;
+    live.clear();
     for (const w of this.watched) {
-      for (const e of w.tlb.entries()) {
-        if (w.mmOfTag(e.tag) !== mm) continue;
-        if (addr < e.va || addr >= e.va + e.size) continue;
-        const pfn = e.pfn + Math.floor((addr - e.va) / PAGE_SIZE);
-        if (pred(pfn, e.write)) found.push(`${w.tlb.name} (tag ${e.tag}) maps ${hex(addr)} -> pfn ${pfn} ${e.write ? "rw" : "ro"}`);
-      }
+      const from = live.n;
+      w.tlb.liveEntriesInto(live);
+      for (let i = from; i < live.n; i++) this.liveWatch[i] = w;
     }
-    return found;
+    for (let i = 0; i < live.n; i++) this.liveMm[i] = this.liveWatch[i]!.mmOfTag(live.tags[i]!);
+  }
+
+  /**
+   * Index in `live` of the first entry for `addr` in `mm` whose frame there is `pfn`
+   * (any frame if pfn < 0) and which allows writes (if `writeOnly`); -1 if none.
+   */
+  private firstStale(mm: mm_struct, addr: number, pfn: number, writeOnly: boolean): number {
+    const live = this.live;
+    for (let i = 0; i < live.n; i++) {
+      if (this.liveMm[i] !== mm) continue;
+      const va = live.vas[i]!;
+      if (addr < va || addr >= va + live.sizes[i]!) continue;
+      if (writeOnly && !live.writes[i]) continue;
+      if (pfn >= 0 && live.pfns[i]! + Math.floor((addr - va) / PAGE_SIZE) !== pfn) continue;
+      return i;
+    }
+    return -1;
+  }
+
+  private describe(i: number, addr: number): string {
+    const live = this.live;
+    const pfn = live.pfns[i]! + Math.floor((addr - live.vas[i]!) / PAGE_SIZE);
+    return `${live.tlbs[i]!.name} (tag ${live.tags[i]}) maps ${hex(addr)} -> pfn ${pfn} ${live.writes[i] ? "rw" : "ro"}`;
+  }
+
+  /** The record of slot `slot`, created on first use. */
+  private due(bySlot: (Due | undefined)[], slot: number, mm: mm_struct, addr: number): Due {
+    let d = bySlot[slot];
+    if (d === undefined) bySlot[slot] = d = new Due(slot, this.seq++, mm, addr, null);
+    return d;
   }
 
   /** A leaf entry covering [addr, addr + size) changed from oldPfn (present) under `ptl`. */
   pteChanged(mm: mm_struct, addr: number, size: number, oldPfn: number, fate: PteFate, ptl: SpinLock): void {
+    // An unmap is checked when the page is freed (frameFreed), not here.
+    if (fate === "unmap") return;
+    const st = this.sim.store;
     for (let a = addr; a < addr + size; a += PAGE_SIZE) {
       const k = this.key(mm, a);
-      const pfn = oldPfn + (a - addr) / PAGE_SIZE;
       if (fate === "remap") {
-        this.dueAtUnlock.set(k, pfn + 1);
-        this.dueAtUnlockLock.set(k, { lock: ptl, mm, addr: a });
-      } else if (fate === "protect") {
-        this.dueAtEnd.set(k, 1);
-        this.dueAtEndWhere.set(k, { mm, addr: a });
+        const slot = this.dueAtUnlock.slotFor(k);
+        st.set(slot, oldPfn + (a - addr) / PAGE_SIZE + 1);
+        const d = this.due(this.unlockBySlot, slot, mm, a);
+        if (d.lock !== ptl) {
+          if (d.lock !== null) {
+            const old = this.unlockByLock.get(d.lock)!;
+            old.splice(old.indexOf(d), 1);
+          }
+          d.lock = ptl;
+          let list = this.unlockByLock.get(ptl);
+          if (!list) this.unlockByLock.set(ptl, (list = []));
+          insertBySeq(list, d);
+        }
+      } else {
+        const slot = this.dueAtEnd.slotFor(k);
+        st.set(slot, 1);
+        if (this.endBySlot[slot] === undefined) {
+          const d = this.due(this.endBySlot, slot, mm, a);
+          let list = this.endByMm.get(mm);
+          if (!list) this.endByMm.set(mm, (list = []));
+          insertBySeq(list, d);
+        }
       }
     }
   }
 
   /** Called by spin_unlock of a page-table lock. */
   ptlReleased(lock: SpinLock): void {
-    for (const [k, where] of this.dueAtUnlockLock) {
-      if (where.lock !== lock) continue;
-      const v = this.dueAtUnlock.get(k);
+    const list = this.unlockByLock.get(lock);
+    if (list === undefined) return;
+    const st = this.sim.store;
+    let scanned = false;
+    for (let j = 0; j < list.length; j++) {
+      const d = list[j]!;
+      const v = st.get(d.slot);
       if (v === 0) continue;
-      this.dueAtUnlock.set(k, 0);
+      st.set(d.slot, 0);
       const oldPfn = v - 1;
-      const stale = this.staleEntries(where.mm, where.addr, (pfn) => pfn === oldPfn);
-      if (stale.length) {
+      if (!scanned) {
+        this.scanSecondary();
+        scanned = true;
+      }
+      const i = this.firstStale(d.mm, d.addr, oldPfn, false);
+      if (i >= 0) {
         this.sim.report(
           "stale-tlb-after-ptl-release",
-          `${lock.name} released while ${stale[0]}, but the PTE for ${hex(where.addr)} no longer points to pfn ${oldPfn}: the secondary TLB must be invalidated under the page-table lock, when the CPU TLB is flushed (invalidate_secondary_tlbs), not later`,
-          { address: where.addr, pfn: oldPfn },
+          `${lock.name} released while ${this.describe(i, d.addr)}, but the PTE for ${hex(d.addr)} no longer points to pfn ${oldPfn}: the secondary TLB must be invalidated under the page-table lock, when the CPU TLB is flushed (invalidate_secondary_tlbs), not later`,
+          { address: d.addr, pfn: oldPfn },
         );
       }
     }
@@ -115,19 +198,27 @@ export class Oracle {
 
   /** Called by mmu_notifier_invalidate_range_end after the subscriptions ran. */
   rangeEnded(mm: mm_struct, start: number, end: number): void {
-    for (const [k, where] of this.dueAtEndWhere) {
-      if (where.mm !== mm || where.addr < start || where.addr >= end) continue;
-      if (this.dueAtEnd.get(k) === 0) continue;
-      this.dueAtEnd.set(k, 0);
-      const pte = mm.pgd.walk(where.addr);
-      const stillWritable = pte !== null && (pte.entry & 3) === 3;
+    const list = this.endByMm.get(mm);
+    if (list === undefined) return;
+    const st = this.sim.store;
+    let scanned = false;
+    for (let j = 0; j < list.length; j++) {
+      const d = list[j]!;
+      if (d.addr < start || d.addr >= end) continue;
+      if (st.get(d.slot) === 0) continue;
+      st.set(d.slot, 0);
+      const stillWritable = (mm.pgd.leaf(d.addr) & 3) === 3;
       if (stillWritable) continue;
-      const stale = this.staleEntries(mm, where.addr, (_pfn, write) => write);
-      if (stale.length) {
+      if (!scanned) {
+        this.scanSecondary();
+        scanned = true;
+      }
+      const i = this.firstStale(mm, d.addr, -1, true);
+      if (i >= 0) {
         this.sim.report(
           "stale-write-permission",
-          `invalidate_range_end for [${hex(start)}, ${hex(end)}) returned while ${stale[0]}, but the PTE was write-protected: write permission must be gone from secondary TLBs by range_end`,
-          { address: where.addr },
+          `invalidate_range_end for [${hex(start)}, ${hex(end)}) returned while ${this.describe(i, d.addr)}, but the PTE was write-protected: write permission must be gone from secondary TLBs by range_end`,
+          { address: d.addr },
         );
       }
     }
@@ -135,7 +226,8 @@ export class Oracle {
 
   private frameFreed(pfn: number, nr: number): void {
     for (const w of this.watched) {
-      for (const e of w.tlb.entriesMapping(pfn, nr)) {
+      const e = w.tlb.firstEntryMapping(pfn, nr);
+      if (e !== null) {
         const mm = w.mmOfTag(e.tag);
         this.sim.report(
           "stale-tlb-at-free",
@@ -146,7 +238,8 @@ export class Oracle {
       }
     }
     for (const t of this.cpuTlbs) {
-      for (const e of t.entriesMapping(pfn, nr)) {
+      const e = t.firstEntryMapping(pfn, nr);
+      if (e !== null) {
         this.sim.report("stale-tlb-at-free", `page pfn ${pfn} freed while CPU TLB ${t.name} still maps ${hex(e.va)}: the CPU TLB flush was skipped`, { address: e.va, pfn });
         return;
       }
@@ -177,10 +270,11 @@ export class Oracle {
       );
       return;
     }
-    const now = mm.pgd.walk(addr);
+    const now = mm.pgd.leaf(addr);
+    const level = mm.pgd.leafLevel;
     // Unmapped by the process itself (munmap, exit): late accesses are its own race.
-    if (now === null) return;
-    const nowPfn = now.entry & 1 ? (now.entry >>> 8) + Math.floor((addr % (now.level === "pte" ? PAGE_SIZE : now.level === "pmd" ? 2 ** 21 : 2 ** 30)) / PAGE_SIZE) : -1;
+    if (now === 0) return;
+    const nowPfn = now & 1 ? (now >>> 8) + Math.floor((addr % (level === "pte" ? PAGE_SIZE : level === "pmd" ? PMD_SIZE : PUD_SIZE)) / PAGE_SIZE) : -1;
     if (nowPfn === pfn) return;
     if (write) {
       this.sim.report(

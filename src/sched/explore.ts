@@ -12,7 +12,7 @@
  *   (an equivalent interleaving may need more preemptions; see Coons et al.,
  *   "Bounded partial-order reduction", OOPSLA 2013), so a bound turns POR off.
  */
-import type { Footprint } from "../sim/store";
+import { FootprintBuffer, type Store } from "../sim/store";
 import type { Model, StepResult } from "./model";
 import { replayCounterexample } from "./run";
 import { StateTable } from "./table";
@@ -55,11 +55,21 @@ class Frame {
   enabled = 0;
   preempt = 0;
   /** Footprint of each sleeping or already-explored agent's step from this state. */
-  readonly fps: Footprint[];
+  readonly fps: FootprintBuffer[];
+  /**
+   * Buffers this depth records its own steps into (made on first use). Deeper frames
+   * may point at them (sleepers inherited); they are only rewritten once this depth
+   * is left.
+   */
+  readonly own: (FootprintBuffer | undefined)[];
   constructor(n: number) {
-    this.fps = new Array<Footprint>(n);
+    this.fps = new Array<FootprintBuffer>(n);
+    this.own = new Array<FootprintBuffer | undefined>(n).fill(undefined);
   }
 }
+
+/** Frame stacks of finished searches, by agent count: the next search reuses them. */
+const spareFrames = new Map<number, Frame[][]>();
 
 /**
  * Independence of one step against several sleeping steps. Footprints of real kernel
@@ -72,17 +82,23 @@ class Stamps {
   private write = new Int32Array(1024);
   private epoch = 0;
 
+  constructor() {
+    // Written twice so that V8 never treats them as constants: grow() would deoptimise.
+    this.read = new Int32Array(1024);
+    this.write = new Int32Array(1024);
+  }
+
   /** Stamp the slots of `q`, the step just taken. */
-  mark(q: Footprint): void {
+  mark(q: FootprintBuffer): void {
     const e = ++this.epoch;
     const r = q.reads;
     const w = q.writes;
-    for (let i = 0; i < r.length; i++) {
+    for (let i = 0, nr = q.nReads; i < nr; i++) {
       const x = r[i]!;
       if (x >= this.read.length) this.grow(x);
       this.read[x] = e;
     }
-    for (let i = 0; i < w.length; i++) {
+    for (let i = 0, nw = q.nWrites; i < nw; i++) {
       const x = w[i]!;
       if (x >= this.write.length) this.grow(x);
       this.write[x] = e;
@@ -90,18 +106,18 @@ class Stamps {
   }
 
   /** Whether `p` commutes with the stamped step: neither writes what the other touches. */
-  independent(p: Footprint): boolean {
+  independent(p: FootprintBuffer): boolean {
     const e = this.epoch;
     const read = this.read;
     const write = this.write;
     const n = read.length;
     const w = p.writes;
-    for (let i = 0; i < w.length; i++) {
+    for (let i = 0, nw = p.nWrites; i < nw; i++) {
       const x = w[i]!;
       if (x < n && (write[x] === e || read[x] === e)) return false;
     }
     const r = p.reads;
-    for (let i = 0; i < r.length; i++) {
+    for (let i = 0, nr = p.nReads; i < nr; i++) {
       const x = r[i]!;
       if (x < n && write[x] === e) return false;
     }
@@ -121,28 +137,19 @@ class Stamps {
 }
 
 /**
- * Search every schedule from the model's current state (the initial state), which is
- * restored before returning. Stops at the first violation unless `shortest` is set.
- * Tracing is off during the search and left on after it (the counterexample is
- * replayed traced).
+ * One search's state. A class rather than closures inside explore(): its methods are
+ * the same functions from one search to the next, so the code V8 optimises for one
+ * search is still valid for the next.
  */
-export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult {
-  const t0 = performance.now();
-  const n = model.agentCount;
-  // Agent sets are 32-bit masks.
-  if (n > 32) throw new Error(`explore: at most 32 agents are supported, the model has ${n}`);
-  const bound = opts.preemptionBound ?? -1;
-  const bounded = opts.preemptionBound !== undefined;
-  if (bounded && (!Number.isInteger(bound) || bound < 0)) {
-    throw new Error(`explore: preemptionBound must be a non-negative integer, got ${opts.preemptionBound}`);
-  }
-  const por = (opts.por ?? true) && !bounded;
-  const shortest = opts.shortest ?? false;
-  const maxStates = opts.maxStates ?? Infinity;
-  const onState = opts.onState;
-  const store = model.store;
-  const start = store.mark();
-
+class Search {
+  readonly n: number;
+  readonly store: Store;
+  readonly bound: number;
+  readonly bounded: boolean;
+  readonly por: boolean;
+  readonly shortest: boolean;
+  readonly maxStates: number;
+  readonly onState: ((fingerprint: number, depth: number) => void) | undefined;
   /**
    * Unbounded search: fingerprint -> (sleep mask, depth) at the last visit.
    *
@@ -156,73 +163,111 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
    * With `shortest`, a state reached at a smaller depth than stored is explored again
    * in full, since the depth limit let it go less far last time.
    */
-  const seen = new StateTable();
+  readonly seen = new StateTable();
   /** Bounded search: fingerprint -> per last agent (+1) pairs [preemptions, depth], -1 = none. */
-  const seenB = new Map<number, Int32Array>();
-  const frames: Frame[] = [new Frame(n)];
-  const stamps = new Stamps();
-  const path: number[] = [];
-  // Longest counterexample still worth finding.
-  let limit = Infinity;
-  let best: number[] | undefined;
-  let transitions = 0;
-  let maxDepth = 0;
-  let complete = true;
-  let stop = false;
+  readonly seenB = new Map<number, Int32Array>();
+  readonly frames: Frame[];
+  readonly stamps = new Stamps();
+  readonly path: number[] = [];
+  /** Longest counterexample still worth finding. */
+  limit = Infinity;
+  best: number[] | undefined = undefined;
+  transitions = 0;
+  maxDepth = 0;
+  complete = true;
+  stop = false;
 
-  const record = (len: number): void => {
-    if (best === undefined || len < best.length) best = path.slice(0, len);
-    if (shortest) limit = best.length - 1;
-    else stop = true;
-  };
+  constructor(
+    readonly model: Model,
+    opts: ExploreOptions,
+  ) {
+    const n = model.agentCount;
+    // Agent sets are 32-bit masks.
+    if (n > 32) throw new Error(`explore: at most 32 agents are supported, the model has ${n}`);
+    this.n = n;
+    this.bound = opts.preemptionBound ?? -1;
+    this.bounded = opts.preemptionBound !== undefined;
+    if (this.bounded && (!Number.isInteger(this.bound) || this.bound < 0)) {
+      throw new Error(`explore: preemptionBound must be a non-negative integer, got ${opts.preemptionBound}`);
+    }
+    this.por = (opts.por ?? true) && !this.bounded;
+    this.shortest = opts.shortest ?? false;
+    this.maxStates = opts.maxStates ?? Infinity;
+    this.onState = opts.onState;
+    this.store = model.store;
+    this.frames = spareFrames.get(n)?.pop() ?? [new Frame(n)];
+  }
+
+  /** Hand the frames on to the next search. */
+  release(): void {
+    let spare = spareFrames.get(this.n);
+    if (!spare) spareFrames.set(this.n, (spare = []));
+    if (spare.length < 2) spare.push(this.frames);
+  }
+
+  record(len: number): void {
+    if (this.best === undefined || len < this.best.length) this.best = this.path.slice(0, len);
+    if (this.shortest) this.limit = this.best.length - 1;
+    else this.stop = true;
+  }
 
   /** Arrive at the state at depth d: decide which agents to step from it. */
-  const enter = (d: number): void => {
-    const f = frames[d]!;
+  enter(d: number): void {
+    const { model, store, n } = this;
+    const f = this.frames[d]!;
     f.mark = store.mark();
     f.todo = 0;
-    if (d > maxDepth) maxDepth = d;
-    let en = 0;
-    for (let a = 0; a < n; a++) if (model.enabled(a)) en |= 1 << a;
-    f.enabled = en;
-    const key = store.fingerprint();
+    if (d > this.maxDepth) this.maxDepth = d;
     let fresh = false;
-    if (bounded) {
+    // Which agents are enabled is only needed for a new state (or a bounded search): a
+    // revisited state's stored sleep set is already a subset of its enabled agents.
+    let en = 0;
+    if (this.bounded) {
+      for (let a = 0; a < n; a++) if (model.enabled(a)) en |= 1 << a;
+      f.enabled = en;
       // Future preemption costs depend on who ran last, so that is part of the key.
-      const li = d === 0 ? 0 : path[d - 1]! + 1;
-      let e = seenB.get(key);
+      const li = d === 0 ? 0 : this.path[d - 1]! + 1;
+      const key = store.fingerprint();
+      let e = this.seenB.get(key);
       if (e === undefined) {
-        if (seenB.size >= maxStates) {
-          complete = false;
-          stop = true;
+        if (this.seenB.size >= this.maxStates) {
+          this.complete = false;
+          this.stop = true;
           return;
         }
         e = new Int32Array(2 * (n + 1)).fill(-1);
-        seenB.set(key, e);
+        this.seenB.set(key, e);
         fresh = true;
       } else {
         const sp = e[2 * li]!;
         // Pruned only against one real earlier visit that had at least our budget.
-        if (sp >= 0 && sp <= f.preempt && (!shortest || e[2 * li + 1]! <= d)) return;
+        if (sp >= 0 && sp <= f.preempt && (!this.shortest || e[2 * li + 1]! <= d)) return;
       }
       e[2 * li] = f.preempt;
       e[2 * li + 1] = d;
       f.todo = en;
     } else {
+      const seen = this.seen;
       const sleep = f.sleep;
-      let i = seen.probe(key);
+      // The fingerprint in two int32 halves: a 53-bit number would be boxed.
+      const hi = store.fingerprintHigh();
+      const lo = store.fingerprintLow();
+      let i = seen.probeParts(hi, lo);
+      if (!seen.found || (this.shortest && d < seen.b[i]!)) {
+        for (let a = 0; a < n; a++) if (model.enabled(a)) en |= 1 << a;
+      }
       if (!seen.found) {
-        if (seen.size >= maxStates) {
-          complete = false;
-          stop = true;
+        if (seen.size >= this.maxStates) {
+          this.complete = false;
+          this.stop = true;
           return;
         }
-        i = seen.claim(i, key);
+        i = seen.claimParts(i, hi, lo);
         seen.a[i] = sleep;
         seen.b[i] = d;
         fresh = true;
         f.todo = en & ~sleep;
-      } else if (shortest && d < seen.b[i]!) {
+      } else if (this.shortest && d < seen.b[i]!) {
         seen.a[i] = sleep;
         seen.b[i] = d;
         f.todo = en & ~sleep;
@@ -236,21 +281,25 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
         // d >= stored depth here; recording d keeps the depth check conservative.
         seen.b[i] = d;
         f.todo = missing;
+        // Some agent is enabled (missing is not empty): no final check.
+        return;
       }
     }
-    if (fresh && onState !== undefined) onState(key, d);
-    if (en === 0 && model.finalCheck().length > 0) record(d);
-  };
+    if (fresh && this.onState !== undefined) this.onState(store.fingerprint(), d);
+    if (en === 0 && model.finalCheck().length > 0) this.record(d);
+  }
 
-  model.setTracing(false);
-  try {
+  /** The depth-first search from the current state. */
+  run(): void {
+    const { model, store, frames, stamps, path, n, por, bounded, bound } = this;
+    let steps = 0;
     frames[0]!.sleep = 0;
     frames[0]!.preempt = 0;
-    enter(0);
+    this.enter(0);
     let d = 0;
-    while (!stop) {
+    while (!this.stop) {
       const f = frames[d]!;
-      if (f.todo === 0 || d >= limit) {
+      if (f.todo === 0 || d >= this.limit) {
         if (d === 0) break;
         d--;
         store.undo(frames[d]!.mark);
@@ -266,19 +315,20 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
       }
       path[d] = a;
       let res: StepResult;
-      let fp: Footprint | undefined;
+      let fp: FootprintBuffer | undefined;
       // The footprint is only needed against sleepers or for later siblings.
       if (por && (f.sleep | f.todo) !== 0) {
-        store.beginFootprint();
+        fp = f.own[a] ??= new FootprintBuffer(16);
+        store.beginFootprintInto(fp);
         model.enabled(a);
         res = model.step(a);
-        fp = store.endFootprint();
+        store.endFootprintInto();
       } else {
         res = model.step(a);
       }
-      transitions++;
+      steps++;
       if (res.violations.length > 0) {
-        record(d + 1);
+        this.record(d + 1);
         store.undo(f.mark);
         continue;
       }
@@ -305,19 +355,38 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
       c.sleep = cs;
       c.preempt = p;
       d++;
-      enter(d);
+      this.enter(d);
     }
+    this.transitions = steps;
+  }
+}
+
+/**
+ * Search every schedule from the model's current state (the initial state), which is
+ * restored before returning. Stops at the first violation unless `shortest` is set.
+ * Tracing is off during the search and left on after it (the counterexample is
+ * replayed traced).
+ */
+export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult {
+  const t0 = performance.now();
+  const s = new Search(model, opts);
+  const store = s.store;
+  const start = store.mark();
+  model.setTracing(false);
+  try {
+    s.run();
   } finally {
     store.undo(start);
     model.setTracing(true);
+    s.release();
   }
-  const violation = best !== undefined ? replayCounterexample(model, start, best) : undefined;
+  const violation = s.best !== undefined ? replayCounterexample(model, start, s.best) : undefined;
   return {
-    complete,
+    complete: s.complete,
     violation,
-    states: bounded ? seenB.size : seen.size,
-    transitions,
+    states: s.bounded ? s.seenB.size : s.seen.size,
+    transitions: s.transitions,
     ms: performance.now() - t0,
-    maxDepth,
+    maxDepth: s.maxDepth,
   };
 }

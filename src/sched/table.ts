@@ -8,12 +8,14 @@
 const LO = 2097152; // 2^21: Store.fingerprint() is h1 * 2^21 + (h2 >>> 11)
 
 export class StateTable {
-  private hi: Int32Array;
+  // Placeholders, replaced in the constructor: written twice, V8 never treats these
+  // fields as constants, so grow() does not deoptimise the explorer.
+  private hi = new Int32Array(0);
   /** Low 21 bits of the fingerprint plus one; 0 marks an empty slot. */
-  private lo: Int32Array;
-  a: Int32Array;
-  b: Int32Array;
-  private mask: number;
+  private lo = new Int32Array(0);
+  a = new Int32Array(0);
+  b = new Int32Array(0);
+  private mask = 0;
   size = 0;
   /** Whether the last probe() found its fingerprint. */
   found = false;
@@ -30,8 +32,13 @@ export class StateTable {
 
   /** The entry of `fp`, or the empty slot where it would go (then found is false). */
   probe(fp: number): number {
-    const lo = (fp % LO) + 1;
-    const hi = ((fp - lo + 1) / LO) | 0;
+    const lo = fp % LO;
+    return this.probeParts(((fp - lo) / LO) | 0, lo);
+  }
+
+  /** probe() of the fingerprint hi * 2^21 + lo (Store.fingerprintHigh/Low). */
+  probeParts(hi: number, lo21: number): number {
+    const lo = lo21 + 1;
     const mask = this.mask;
     let i = (hi ^ Math.imul(lo, 0x9e3779b1)) & mask;
     for (;;) {
@@ -50,12 +57,17 @@ export class StateTable {
 
   /** Store `fp` in the empty slot `i` from probe(); returns its index, which moves if the table grows. */
   claim(i: number, fp: number): number {
-    const lo = (fp % LO) + 1;
-    this.lo[i] = lo;
-    this.hi[i] = ((fp - lo + 1) / LO) | 0;
+    const lo = fp % LO;
+    return this.claimParts(i, ((fp - lo) / LO) | 0, lo);
+  }
+
+  /** claim() of the fingerprint hi * 2^21 + lo. */
+  claimParts(i: number, hi: number, lo21: number): number {
+    this.lo[i] = lo21 + 1;
+    this.hi[i] = hi;
     if (++this.size * 2 > this.mask + 1) {
       this.grow();
-      return this.probe(fp);
+      return this.probeParts(hi, lo21);
     }
     return i;
   }

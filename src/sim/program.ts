@@ -72,11 +72,14 @@ export class ProgramBuilder {
 
 /** A running program: its program counter lives in the store. */
 export class ProgramRunner {
+  private readonly steps: readonly StepDef[];
   constructor(
     readonly program: Program,
     private readonly store: Store,
     private readonly pcSlot: number,
-  ) {}
+  ) {
+    this.steps = program.steps;
+  }
 
   get pc(): number {
     return this.store.get(this.pcSlot);
@@ -87,7 +90,7 @@ export class ProgramRunner {
   }
 
   enabled(): boolean {
-    const s = this.program.steps[this.pc];
+    const s = this.steps[this.store.get(this.pcSlot)];
     return s !== undefined && (s.guard === undefined || s.guard());
   }
 
@@ -96,8 +99,8 @@ export class ProgramRunner {
   }
 
   step(): void {
-    const pc = this.pc;
-    const s = this.program.steps[pc]!;
+    const pc = this.store.get(this.pcSlot);
+    const s = this.steps[pc]!;
     const next = s.run();
     this.store.set(this.pcSlot, next === undefined ? pc + 1 : this.program.indexOf(next));
   }

@@ -13,6 +13,8 @@ export class StepAbort extends Error {
   }
 }
 
+const QUIET: { events: string[]; violations: Violation[] } = Object.freeze({ events: Object.freeze([]) as unknown as string[], violations: Object.freeze([]) as unknown as Violation[] });
+
 export interface AgentSlots {
   readonly name: string;
   /** Spinlocks held + rcu_read_lock depth + explicit preempt_disable: > 0 means atomic. */
@@ -90,7 +92,10 @@ export class Sim {
     return this.events !== null;
   }
 
-  /** Record a trace event; the message is built only when tracing is on. */
+  /**
+   * Record a trace event; the message is built only when tracing is on. Hot call
+   * sites test `tracing` first, which also saves making the closure.
+   */
   log(msg: () => string): void {
     if (this.events) this.events.push(msg());
   }
@@ -107,6 +112,8 @@ export class Sim {
 
   /** Collected by the model at the end of each step. */
   takeStepOutput(): { events: string[]; violations: Violation[] } {
+    // Untraced steps without violations (nearly all of an exploration) share one result.
+    if (this.events === null && this.violations.length === 0) return QUIET;
     const out = { events: this.events ?? [], violations: this.violations };
     if (this.events) this.events = [];
     this.violations = [];

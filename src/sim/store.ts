@@ -2,8 +2,9 @@
  * The simulation's whole mutable state lives in one Store of 32-bit integer slots.
  *
  * Why: the explorer steps forward, then undoes back to a mark, thousands of times a
- * second. Journalled writes make undo cheap, and a Zobrist-style hash kept up to date
- * on every write gives a state fingerprint without serialising anything.
+ * second. Journalled writes make undo cheap, and a Zobrist-style hash over the slots
+ * written since it was last asked for gives a state fingerprint without serialising
+ * anything.
  *
  * A slot whose value is 0 contributes nothing to the hash, so slots may be allocated
  * lazily (keyed maps below) without changing the state they describe.
@@ -19,13 +20,8 @@ function fmix(h: number): number {
   return h;
 }
 
-function zobrist1(slot: number, value: number): number {
-  return value === 0 ? 0 : fmix(Math.imul(slot, 0x9e3779b1) ^ fmix(value ^ 0x2545f491));
-}
-
-function zobrist2(slot: number, value: number): number {
-  return value === 0 ? 0 : fmix(Math.imul(slot ^ 0x5bd1e995, 0x27d4eb2f) + fmix(value + 0x165667b1));
-}
+/** Slots a store starts with (it doubles as needed): enough for a standard scenario. */
+const INITIAL_SLOTS = 4096;
 
 /** Read and write sets of one step, used for partial-order reduction. */
 export interface Footprint {
@@ -33,44 +29,150 @@ export interface Footprint {
   readonly writes: readonly number[];
 }
 
+/**
+ * A footprint recorded into reusable typed arrays: the explorer keeps one per (depth,
+ * agent) instead of allocating two arrays per step. Valid until recorded into again.
+ */
+export class FootprintBuffer {
+  reads: Int32Array;
+  writes: Int32Array;
+  nReads = 0;
+  nWrites = 0;
+  constructor(capacity = 64) {
+    this.reads = new Int32Array(capacity);
+    this.writes = new Int32Array(capacity);
+  }
+  /** A plain copy (for Store.endFootprint). */
+  toFootprint(): Footprint {
+    return { reads: Array.from(this.reads.subarray(0, this.nReads)), writes: Array.from(this.writes.subarray(0, this.nWrites)) };
+  }
+}
+
 export class Store {
-  private vals: Int32Array = new Int32Array(1024);
+  private vals: Int32Array = new Int32Array(INITIAL_SLOTS);
+  /** Per-slot Zobrist keys, two independent ones (fixed by the slot number). */
+  private key1: Int32Array = new Int32Array(INITIAL_SLOTS);
+  private key2: Int32Array = new Int32Array(INITIAL_SLOTS);
+  /**
+   * Each slot's contribution to h1 and h2 as of the last rehash. Writes and undo only
+   * list the slots they change (dirty); the hash catches up when it is asked for, so a
+   * slot written several times, or written and undone, is hashed once.
+   */
+  private cur1: Int32Array = new Int32Array(INITIAL_SLOTS);
+  private cur2: Int32Array = new Int32Array(INITIAL_SLOTS);
+  private isDirty: Uint8Array = new Uint8Array(INITIAL_SLOTS);
+  private dirty: Int32Array = new Int32Array(INITIAL_SLOTS);
+  private nDirty = 0;
   private count = 0;
   /** Undo journal: pairs of (slot, old value). */
-  private journal: number[] = [];
+  private journal: Int32Array = new Int32Array(4096);
+  private jlen = 0;
   private h1 = 0;
   private h2 = 0;
   /** Slots whose name is known, for debugging and state dumps. */
   private readonly names: string[] = [];
+  /** Blocks from allocBlock, in slot order: first slot, length, name prefix, first key. */
+  private readonly blockFirst: number[] = [];
+  private readonly blockLen: number[] = [];
+  private readonly blockPrefix: string[] = [];
+  private readonly blockKeyBase: number[] = [];
 
   private tracking = false;
   private epoch = 1;
-  private readStamp: Int32Array = new Int32Array(1024);
-  private writeStamp: Int32Array = new Int32Array(1024);
-  private reads: number[] = [];
-  private writes: number[] = [];
+  private readStamp: Int32Array = new Int32Array(INITIAL_SLOTS);
+  private writeStamp: Int32Array = new Int32Array(INITIAL_SLOTS);
+  private fp: FootprintBuffer = new FootprintBuffer();
+  private readonly ownFp = new FootprintBuffer();
+
+  constructor() {
+    // Every growable field is written twice here, so that V8 never treats it as a
+    // constant: growing one mid-run would otherwise deoptimise every inlined get/set.
+    this.vals = new Int32Array(INITIAL_SLOTS);
+    this.key1 = new Int32Array(INITIAL_SLOTS);
+    this.key2 = new Int32Array(INITIAL_SLOTS);
+    this.cur1 = new Int32Array(INITIAL_SLOTS);
+    this.cur2 = new Int32Array(INITIAL_SLOTS);
+    this.isDirty = new Uint8Array(INITIAL_SLOTS);
+    this.dirty = new Int32Array(INITIAL_SLOTS);
+    this.readStamp = new Int32Array(INITIAL_SLOTS);
+    this.writeStamp = new Int32Array(INITIAL_SLOTS);
+    this.journal = new Int32Array(4096);
+    this.fp = this.ownFp;
+    this.makeKeys(0, INITIAL_SLOTS);
+  }
+
+  /** Zobrist keys of slots [from, to): made for the whole capacity, so alloc costs nothing. */
+  private makeKeys(from: number, to: number): void {
+    for (let slot = from; slot < to; slot++) {
+      this.key1[slot] = fmix(Math.imul(slot + 1, 0x9e3779b1) ^ 0x2545f491);
+      this.key2[slot] = fmix(Math.imul(slot ^ 0x5bd1e995, 0x27d4eb2f) + 0x165667b1);
+    }
+  }
 
   /** Allocate one slot holding `initial`. Allocation itself is never undone. */
   alloc(name: string, initial = 0): number {
     const slot = this.count++;
     if (slot >= this.vals.length) this.grow();
+    // (Slots past `count` were never written: they hold 0 already.)
     this.names[slot] = name;
-    this.vals[slot] = 0;
     if (initial !== 0) this.set(slot, initial);
     return slot;
   }
 
+  /**
+   * Allocate `n` consecutive zero slots named `${prefix}[${base + i}]` (the names are
+   * made only when asked for). Returns the first slot.
+   */
+  allocBlock(n: number, prefix: string, base: number): number {
+    const first = this.count;
+    while (this.count + n > this.vals.length) this.grow();
+    this.count += n;
+    this.blockFirst.push(first);
+    this.blockLen.push(n);
+    this.blockPrefix.push(prefix);
+    this.blockKeyBase.push(base);
+    return first;
+  }
+
+  /** The key of the first slot of the block starting at `first` (for SlotMap). */
+  blockBase(first: number): number {
+    return this.blockKeyBase[this.blockAt(first)]!;
+  }
+
+  /** Index of the block holding `slot`, or -1. */
+  private blockAt(slot: number): number {
+    const f = this.blockFirst;
+    let lo = 0;
+    let hi = f.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (f[mid]! > slot) hi = mid - 1;
+      else if (f[mid]! + this.blockLen[mid]! <= slot) lo = mid + 1;
+      else return mid;
+    }
+    return -1;
+  }
+
   private grow(): void {
-    const n = this.vals.length * 2;
-    const v = new Int32Array(n);
-    v.set(this.vals);
-    this.vals = v;
-    const r = new Int32Array(n);
-    r.set(this.readStamp);
-    this.readStamp = r;
-    const w = new Int32Array(n);
-    w.set(this.writeStamp);
-    this.writeStamp = w;
+    const old = this.vals.length;
+    const n = old * 2;
+    const widen = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.vals = widen(this.vals);
+    this.key1 = widen(this.key1);
+    this.key2 = widen(this.key2);
+    this.cur1 = widen(this.cur1);
+    this.cur2 = widen(this.cur2);
+    this.dirty = widen(this.dirty);
+    const d = new Uint8Array(n);
+    d.set(this.isDirty);
+    this.isDirty = d;
+    this.readStamp = widen(this.readStamp);
+    this.writeStamp = widen(this.writeStamp);
+    this.makeKeys(old, n);
   }
 
   get size(): number {
@@ -78,42 +180,122 @@ export class Store {
   }
 
   get(slot: number): number {
-    if (this.tracking && this.readStamp[slot] !== this.epoch) {
-      this.readStamp[slot] = this.epoch;
-      this.reads.push(slot);
-    }
+    if (this.tracking && this.readStamp[slot] !== this.epoch) this.noteRead(slot);
     return this.vals[slot]!;
+  }
+
+  private noteRead(slot: number): void {
+    this.readStamp[slot] = this.epoch;
+    const fp = this.fp;
+    if (fp.nReads === fp.reads.length) {
+      const r = new Int32Array(fp.reads.length * 2);
+      r.set(fp.reads);
+      fp.reads = r;
+    }
+    fp.reads[fp.nReads++] = slot;
+  }
+
+  private noteWrite(slot: number): void {
+    this.writeStamp[slot] = this.epoch;
+    const fp = this.fp;
+    if (fp.nWrites === fp.writes.length) {
+      const w = new Int32Array(fp.writes.length * 2);
+      w.set(fp.writes);
+      fp.writes = w;
+    }
+    fp.writes[fp.nWrites++] = slot;
   }
 
   set(slot: number, value: number): void {
     const old = this.vals[slot]!;
     value |= 0;
-    if (this.tracking && this.writeStamp[slot] !== this.epoch) {
-      this.writeStamp[slot] = this.epoch;
-      this.writes.push(slot);
-    }
+    if (this.tracking && this.writeStamp[slot] !== this.epoch) this.noteWrite(slot);
     if (old === value) return;
-    this.journal.push(slot, old);
+    const j = this.jlen;
+    if (j + 2 > this.journal.length) this.growJournal();
+    this.journal[j] = slot;
+    this.journal[j + 1] = old;
+    this.jlen = j + 2;
     this.vals[slot] = value;
-    this.h1 ^= zobrist1(slot, old) ^ zobrist1(slot, value);
-    this.h2 ^= zobrist2(slot, old) ^ zobrist2(slot, value);
+    if (this.isDirty[slot] === 0) {
+      this.isDirty[slot] = 1;
+      this.dirty[this.nDirty++] = slot;
+    }
+  }
+
+  /** Add `delta` to each of `n` consecutive slots (a read and a write of each). */
+  addRange(first: number, n: number, delta: number): void {
+    for (let s = first; s < first + n; s++) this.set(s, this.get(s) + delta);
+  }
+
+  /** Set `n` consecutive slots to value, value + step, value + 2 * step, ... */
+  setRange(first: number, n: number, value: number, step: number): void {
+    for (let i = 0; i < n; i++) this.set(first + i, value + i * step);
+  }
+
+  private growJournal(): void {
+    const g = new Int32Array(this.journal.length * 2);
+    g.set(this.journal);
+    this.journal = g;
   }
 
   /** A mark to undo back to. */
   mark(): number {
-    return this.journal.length;
+    return this.jlen;
   }
 
   undo(mark: number): void {
     const j = this.journal;
-    while (j.length > mark) {
-      const old = j.pop()!;
-      const slot = j.pop()!;
-      const cur = this.vals[slot]!;
-      this.vals[slot] = old;
-      this.h1 ^= zobrist1(slot, cur) ^ zobrist1(slot, old);
-      this.h2 ^= zobrist2(slot, cur) ^ zobrist2(slot, old);
+    const vals = this.vals;
+    const isDirty = this.isDirty;
+    let n = this.jlen;
+    while (n > mark) {
+      n -= 2;
+      const slot = j[n]!;
+      vals[slot] = j[n + 1]!;
+      if (isDirty[slot] === 0) {
+        isDirty[slot] = 1;
+        this.dirty[this.nDirty++] = slot;
+      }
     }
+    this.jlen = n;
+  }
+
+  /** Bring h1 and h2 up to date with the dirty slots. */
+  private rehash(): void {
+    const dirty = this.dirty;
+    const vals = this.vals;
+    let h1 = this.h1;
+    let h2 = this.h2;
+    for (let i = 0; i < this.nDirty; i++) {
+      const slot = dirty[i]!;
+      this.isDirty[slot] = 0;
+      const value = vals[slot]!;
+      // Zobrist contributions of (slot, value), fmix32 written out; 0 contributes nothing.
+      let n1 = 0;
+      let n2 = 0;
+      if (value !== 0) {
+        n1 = this.key1[slot]! ^ Math.imul(value, 0xcc9e2d51);
+        n1 ^= n1 >>> 16;
+        n1 = Math.imul(n1, 0x85ebca6b);
+        n1 ^= n1 >>> 13;
+        n1 = Math.imul(n1, 0xc2b2ae35);
+        n1 ^= n1 >>> 16;
+        n2 = (this.key2[slot]! + Math.imul(value, 0x1b873593)) | 0;
+        n2 ^= n2 >>> 16;
+        n2 = Math.imul(n2, 0x85ebca6b);
+        n2 ^= n2 >>> 13;
+        n2 = Math.imul(n2, 0xc2b2ae35);
+        n2 ^= n2 >>> 16;
+      }
+      h1 ^= this.cur1[slot]! ^ n1;
+      h2 ^= this.cur2[slot]! ^ n2;
+      this.cur1[slot] = n1;
+      this.cur2[slot] = n2;
+    }
+    this.nDirty = 0;
+    this.h1 = h1;
+    this.h2 = h2;
   }
 
   /**
@@ -122,24 +304,48 @@ export class Store {
    * one is about 1 in 10^4.
    */
   fingerprint(): number {
+    if (this.nDirty !== 0) this.rehash();
     return (this.h1 >>> 0) * 0x200000 + (this.h2 >>> 11);
+  }
+
+  /** fingerprint() in two int32 parts, high (h1) and low 21 bits: no boxed double. */
+  fingerprintHigh(): number {
+    if (this.nDirty !== 0) this.rehash();
+    return this.h1;
+  }
+  fingerprintLow(): number {
+    if (this.nDirty !== 0) this.rehash();
+    return this.h2 >>> 11;
   }
 
   /** Start recording which slots the next step reads and writes. */
   beginFootprint(): void {
-    this.tracking = true;
-    this.epoch++;
-    this.reads = [];
-    this.writes = [];
+    this.beginFootprintInto(this.ownFp);
   }
 
   endFootprint(): Footprint {
     this.tracking = false;
-    return { reads: this.reads, writes: this.writes };
+    return this.ownFp.toFootprint();
+  }
+
+  /** Like beginFootprint, recording into `buf` (reset here); stop with endFootprintInto. */
+  beginFootprintInto(buf: FootprintBuffer): void {
+    this.tracking = true;
+    this.epoch++;
+    buf.nReads = 0;
+    buf.nWrites = 0;
+    this.fp = buf;
+  }
+
+  endFootprintInto(): void {
+    this.tracking = false;
   }
 
   nameOf(slot: number): string {
-    return this.names[slot] ?? `slot${slot}`;
+    const n = this.names[slot];
+    if (n !== undefined) return n;
+    const b = this.blockAt(slot);
+    return b >= 0 ? `${this.blockPrefix[b]}[${this.blockKeyBase[b]! + slot - this.blockFirst[b]!}]` : `slot${slot}`;
   }
 
   /** Every non-zero slot, named: for debugging and for tests of determinism. */
@@ -150,30 +356,132 @@ export class Store {
   }
 }
 
-/** A map from integer keys to slots, allocated on first touch (value 0 = absent). */
+/** Keys per SlotMap block: neighbouring keys (a PTE table, a run of frames) share one. */
+const BLOCK = 64;
+const UNTOUCHED = new Uint8Array(0);
+
+/**
+ * A map from integer keys to slots, allocated on first touch (value 0 = absent).
+ *
+ * Slots come in blocks of BLOCK consecutive keys, so that a key next to the last one
+ * used is found with a subtraction, and loops over a huge page's 512 entries stay
+ * cheap. Blocks are found through an open-addressing table over typed arrays (keys
+ * reach 2^50 for TLBs, which a Map would box).
+ */
 export class SlotMap {
-  private readonly slots = new Map<number, number>();
+  private blockKeys = new Float64Array(0);
+  /** Block index + 1; 0 marks an empty bucket. */
+  private blockIdx = new Int32Array(0);
+  private mask = 0;
+  private readonly firstSlots: number[] = [];
+  /** Per block, which keys were touched (for keys()). */
+  private readonly touched: Uint8Array[] = [];
+  /** Touched keys in first-touch order. */
+  private readonly order: number[] = [];
+  /** The block used last. */
+  private lastBase = Number.NaN;
+  private lastFirst = 0;
+  private lastTouched = UNTOUCHED;
+
   constructor(
     private readonly store: Store,
     private readonly name: string,
-  ) {}
-
-  slotFor(key: number): number {
-    let s = this.slots.get(key);
-    if (s === undefined) {
-      s = this.store.alloc(`${this.name}[${key}]`);
-      this.slots.set(key, s);
-    }
-    return s;
+  ) {
+    // Written twice so that V8 never treats them as constants (see Store).
+    this.blockKeys = new Float64Array(8);
+    this.blockIdx = new Int32Array(8);
+    this.mask = 7;
   }
 
-  get(key: number): number {
-    const s = this.slots.get(key);
-    if (s === undefined) {
-      // Reading an untouched key must still be tracked as a read for POR.
-      return this.store.get(this.slotFor(key));
+  private static hash(base: number): number {
+    const hi = (base / 4294967296) | 0;
+    const h = Math.imul((base | 0) ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1);
+    return h ^ (h >>> 15);
+  }
+
+  slotFor(key: number): number {
+    const off = key - this.lastBase;
+    if (off >= 0 && off < BLOCK && (off | 0) === off) {
+      if (this.lastTouched[off] === 0) this.touch(key, off);
+      return this.lastFirst + off;
     }
-    return this.store.get(s);
+    return this.slowSlotFor(key);
+  }
+
+  private touch(key: number, off: number): void {
+    this.lastTouched[off] = 1;
+    this.order.push(key);
+  }
+
+  private slowSlotFor(key: number): number {
+    if (!Number.isSafeInteger(key)) throw new RangeError(`SlotMap ${this.name}: key ${key} is not an integer`);
+    const base = Math.floor(key / BLOCK) * BLOCK;
+    const mask = this.mask;
+    let i = SlotMap.hash(base) & mask;
+    let b = -1;
+    for (;;) {
+      const x = this.blockIdx[i]!;
+      if (x === 0) break;
+      if (this.blockKeys[i] === base) {
+        b = x - 1;
+        break;
+      }
+      i = (i + 1) & mask;
+    }
+    if (b < 0) b = this.addBlock(base);
+    this.lastBase = base;
+    this.lastFirst = this.firstSlots[b]!;
+    this.lastTouched = this.touched[b]!;
+    const off = key - base;
+    if (this.lastTouched[off] === 0) this.touch(key, off);
+    return this.lastFirst + off;
+  }
+
+  private addBlock(base: number): number {
+    const b = this.firstSlots.length;
+    this.firstSlots.push(this.store.allocBlock(BLOCK, this.name, base));
+    this.touched.push(new Uint8Array(BLOCK));
+    if ((b + 1) * 2 > this.mask + 1) this.rebuild((this.mask + 1) * 2);
+    else this.place(base, b);
+    return b;
+  }
+
+  private place(base: number, b: number): void {
+    const mask = this.mask;
+    let i = SlotMap.hash(base) & mask;
+    while (this.blockIdx[i] !== 0) i = (i + 1) & mask;
+    this.blockKeys[i] = base;
+    this.blockIdx[i] = b + 1;
+  }
+
+  private rebuild(cap: number): void {
+    this.blockKeys = new Float64Array(cap);
+    this.blockIdx = new Int32Array(cap);
+    this.mask = cap - 1;
+    for (let b = 0; b < this.firstSlots.length; b++) this.place(this.store.blockBase(this.firstSlots[b]!), b);
+  }
+
+  /**
+   * Slots of up to `n` keys from `key` on, which are consecutive: returns the first
+   * slot; runLength says how many keys the run covers (at least 1). Loops over a range
+   * of keys (a huge page's PTEs or frames) go run by run instead of key by key.
+   */
+  run(key: number, n: number): number {
+    const first = this.slotFor(key);
+    const off = key - this.lastBase;
+    const len = Math.min(n, BLOCK - off);
+    const t = this.lastTouched;
+    for (let i = 1; i < len; i++) if (t[off + i] === 0) this.touch(key + i, off + i);
+    this.runLength = len;
+    return first;
+  }
+
+  /** Keys covered by the last run(). */
+  runLength = 0;
+
+  get(key: number): number {
+    // Reading an untouched key allocates its slot: it must still count as a read for POR.
+    return this.store.get(this.slotFor(key));
   }
 
   set(key: number, value: number): void {
@@ -182,13 +490,13 @@ export class SlotMap {
 
   /** Keys ever touched, whether or not their value is currently non-zero. */
   keys(): IterableIterator<number> {
-    return this.slots.keys();
+    return this.order.values();
   }
 
   /** Keys whose value is currently non-zero, with their values. */
   *entries(): IterableIterator<[number, number]> {
-    for (const [k, s] of this.slots) {
-      const v = this.store.get(s);
+    for (const k of this.order) {
+      const v = this.store.get(this.slotFor(k));
       if (v !== 0) yield [k, v];
     }
   }

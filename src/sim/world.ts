@@ -8,6 +8,8 @@ import { Kernel, type KernelOptions } from "../kernel/kernel";
 import { ProgramRunner, type Program } from "./program";
 import { StepAbort } from "./sim";
 
+const NONE: readonly Violation[] = Object.freeze([]);
+
 export type AgentKind = "kernel" | "user" | "device" | "hardware";
 
 export interface Agent {
@@ -100,8 +102,12 @@ export class World implements Model {
   }
 
   finalCheck(): readonly Violation[] {
-    const stuck = this.agents.map((a) => a.unfinished()).filter((s): s is string => s !== null);
-    if (stuck.length === 0 || !this.k.sim.oracleEnabled) return [];
+    let stuck: string[] | null = null;
+    for (const a of this.agents) {
+      const u = a.unfinished();
+      if (u !== null) (stuck ??= []).push(u);
+    }
+    if (stuck === null || !this.k.sim.oracleEnabled) return NONE;
     return [{ rule: "deadlock", kind: "liveness", message: `no agent can run, but ${stuck.join("; ")}` }];
   }
 
