@@ -109,6 +109,22 @@ interface Unit {
   readonly cacheFile?: string;
 }
 
+/** How long a kata's hidden tests take, roughly: the size of their source. */
+function weight(kata: KataInfo): number {
+  return kata.hidden.reduce((n, f) => n + fs.statSync(f).size, 0);
+}
+
+/** Share items among `n` groups so that their weights come out even (heaviest first, to the lightest group). */
+function balance(items: readonly number[], n: number, w: (i: number) => number): number[][] {
+  const groups = Array.from({ length: n }, () => ({ load: 0, items: [] as number[] }));
+  for (const i of [...items].sort((a, b) => w(b) - w(a))) {
+    const g = groups.reduce((a, b) => (b.load < a.load ? b : a));
+    g.items.push(i);
+    g.load += w(i);
+  }
+  return groups.map((g) => g.items.sort((a, b) => a - b));
+}
+
 /** Grade some katas of one submission: the cached ones from the cache, the rest in `jobs` workers. */
 export async function gradeKatas(subs: readonly SubmittedKata[], o: GradeOptions): Promise<KataResult[]> {
   const units: Unit[] = subs.map((sub) => {
@@ -130,7 +146,7 @@ export async function gradeKatas(subs: readonly SubmittedKata[], o: GradeOptions
   });
   const todo = units.map((_, i) => i).filter((i) => !out[i]);
   const jobs = Math.max(1, Math.min(o.jobs ?? 2, todo.length));
-  const groups = Array.from({ length: jobs }, (_, g) => todo.filter((_, k) => k % jobs === g));
+  const groups = balance(todo, jobs, (i) => (units[i]!.reason ? 0 : weight(units[i]!.sub.kata)));
   await Promise.all(
     groups.map(async (g) => {
       if (!g.length) return;

@@ -9,7 +9,7 @@ import * as crypto from "crypto";
 import * as path from "path";
 import * as fs from "fs";
 import { decodeEvent, type PlannedCase, type WorkerSpec, type WorkerInput, type CompiledModule, type CompiledUnit } from "./protocol";
-import { transpileTs, LoadError } from "./load";
+import { transpileTs, LoadError, COMPILER_KEY } from "./load";
 import type { CaseResult } from "./runner";
 
 export interface JobOptions {
@@ -50,13 +50,38 @@ const PACKAGE_JSON = path.resolve(DIST, "..", "package.json");
 
 /** Compiled modules by path and source: a grader compiles each hidden suite once, not once per submission. */
 const compiledCache = new Map<string, { source: string; js: string }>();
+/**
+ * And on disk, in the course folder (trusted, unlike a shared temporary folder): the
+ * TypeScript compiler takes some 40 ms a file, which every `check` or `grade` would
+ * otherwise pay again for the same suites.
+ */
+const DISK_CACHE = path.resolve(DIST, "..", "..", ".tlbkata", "cache", "compiled");
+
+function compiledFromDisk(file: string, source: string): string {
+  const key = crypto.createHash("sha256").update(`${COMPILER_KEY}\0${file}\0${source}`).digest("hex");
+  const cached = path.join(DISK_CACHE, `${key}.js`);
+  try {
+    return fs.readFileSync(cached, "utf8");
+  } catch {
+    const js = transpileTs(file, source);
+    try {
+      fs.mkdirSync(DISK_CACHE, { recursive: true });
+      const tmp = `${cached}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, js);
+      fs.renameSync(tmp, cached);
+    } catch {
+      // A read-only course folder: compile every time.
+    }
+    return js;
+  }
+}
 
 function compile(file: string): CompiledModule {
   try {
     const source = fs.readFileSync(file, "utf8");
     const hit = compiledCache.get(file);
     if (hit && hit.source === source) return { path: file, js: hit.js };
-    const js = transpileTs(file, source);
+    const js = compiledFromDisk(file, source);
     compiledCache.set(file, { source, js });
     return { path: file, js };
   } catch (e) {

@@ -22,6 +22,18 @@ function typescript(): typeof TS {
   }
 }
 
+/** What a compiled file depends on besides its source: the compiler's version and our options. */
+export const COMPILER_KEY = `typescript ${typescriptVersion()}; cjs es2022 inline-map 1`;
+
+function typescriptVersion(): string {
+  try {
+    // The package.json alone: loading the compiler itself takes a third of a second.
+    return (JSON.parse(fs.readFileSync(require.resolve("typescript/package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
 /** TypeScript source to CommonJS with an inline source map. Throws LoadError on a syntax error. */
 export function transpileTs(file: string, source: string): string {
   return transpile(typescript(), file, source);
