@@ -62,9 +62,19 @@ class Frame {
    * is left.
    */
   readonly own: (FootprintBuffer | undefined)[];
+  /**
+   * Whether `enabled` and `guards` describe this state (they do when it was entered as
+   * a new state); then guards[a] holds the slots agent a's enabled() read here.
+   */
+  guardsKnown = false;
+  readonly guards: FootprintBuffer[];
+  /** Buffers this depth records enabled() reads into (deeper frames may share them). */
+  readonly guardOwn: (FootprintBuffer | undefined)[];
   constructor(n: number) {
     this.fps = new Array<FootprintBuffer>(n);
     this.own = new Array<FootprintBuffer | undefined>(n).fill(undefined);
+    this.guards = new Array<FootprintBuffer>(n);
+    this.guardOwn = new Array<FootprintBuffer | undefined>(n).fill(undefined);
   }
 }
 
@@ -103,6 +113,30 @@ class Stamps {
       if (x >= this.write.length) this.grow(x);
       this.write[x] = e;
     }
+  }
+
+  /** Stamp only the slots `q` writes (for readsWritten). */
+  markWrites(q: FootprintBuffer): void {
+    const e = ++this.epoch;
+    const w = q.writes;
+    for (let i = 0, nw = q.nWrites; i < nw; i++) {
+      const x = w[i]!;
+      if (x >= this.write.length) this.grow(x);
+      this.write[x] = e;
+    }
+  }
+
+  /** Whether `p` reads a slot stamped by markWrites. */
+  readsWritten(p: FootprintBuffer): boolean {
+    const e = this.epoch;
+    const write = this.write;
+    const n = write.length;
+    const r = p.reads;
+    for (let i = 0, nr = p.nReads; i < nr; i++) {
+      const x = r[i]!;
+      if (x < n && write[x] === e) return true;
+    }
+    return false;
   }
 
   /** Whether `p` commutes with the stamped step: neither writes what the other touches. */
@@ -163,12 +197,14 @@ class Search {
    * With `shortest`, a state reached at a smaller depth than stored is explored again
    * in full, since the depth limit let it go less far last time.
    */
-  readonly seen = new StateTable();
+  readonly seen = new StateTable(1 << 10);
   /** Bounded search: fingerprint -> per last agent (+1) pairs [preemptions, depth], -1 = none. */
   readonly seenB = new Map<number, Int32Array>();
   readonly frames: Frame[];
   readonly stamps = new Stamps();
   readonly path: number[] = [];
+  /** Footprint of the step that led to the state being entered, if it was recorded. */
+  arrivedBy: FootprintBuffer | undefined = undefined;
   /** Longest counterexample still worth finding. */
   limit = Infinity;
   best: number[] | undefined = undefined;
@@ -217,6 +253,7 @@ class Search {
     const f = this.frames[d]!;
     f.mark = store.mark();
     f.todo = 0;
+    f.guardsKnown = false;
     if (d > this.maxDepth) this.maxDepth = d;
     let fresh = false;
     // Which agents are enabled is only needed for a new state (or a bounded search): a
@@ -253,9 +290,7 @@ class Search {
       const hi = store.fingerprintHigh();
       const lo = store.fingerprintLow();
       let i = seen.probeParts(hi, lo);
-      if (!seen.found || (this.shortest && d < seen.b[i]!)) {
-        for (let a = 0; a < n; a++) if (model.enabled(a)) en |= 1 << a;
-      }
+      if (!seen.found || (this.shortest && d < seen.b[i]!)) en = this.enabledHere(d);
       if (!seen.found) {
         if (seen.size >= this.maxStates) {
           this.complete = false;
@@ -289,12 +324,44 @@ class Search {
     if (en === 0 && model.finalCheck().length > 0) this.record(d);
   }
 
+  /**
+   * The enabled agents at the state just entered at depth d (d > 0 came from depth
+   * d - 1 by a step whose footprint is arrivedBy, if recorded). An agent's enabled()
+   * reads only store slots, so where the step wrote none of the slots it read at the
+   * parent state, its answer there still holds: only the others are asked again.
+   */
+  private enabledHere(d: number): number {
+    const { model, store, n } = this;
+    const f = this.frames[d]!;
+    const p = d > 0 ? this.frames[d - 1]! : undefined;
+    const step = this.arrivedBy;
+    const reuse = p !== undefined && p.guardsKnown && step !== undefined;
+    if (reuse) this.stamps.markWrites(step);
+    let en = 0;
+    for (let a = 0; a < n; a++) {
+      if (reuse && !this.stamps.readsWritten(p.guards[a]!)) {
+        f.guards[a] = p.guards[a]!;
+        en |= p.enabled & (1 << a);
+        continue;
+      }
+      const g = (f.guardOwn[a] ??= new FootprintBuffer(16));
+      store.beginFootprintInto(g);
+      if (model.enabled(a)) en |= 1 << a;
+      store.endFootprintInto();
+      f.guards[a] = g;
+    }
+    f.enabled = en;
+    f.guardsKnown = true;
+    return en;
+  }
+
   /** The depth-first search from the current state. */
   run(): void {
     const { model, store, frames, stamps, path, n, por, bounded, bound } = this;
     let steps = 0;
     frames[0]!.sleep = 0;
     frames[0]!.preempt = 0;
+    this.arrivedBy = undefined;
     this.enter(0);
     let d = 0;
     while (!this.stop) {
@@ -318,7 +385,7 @@ class Search {
       let fp: FootprintBuffer | undefined;
       // The footprint is only needed against sleepers or for later siblings.
       if (por && (f.sleep | f.todo) !== 0) {
-        fp = f.own[a] ??= new FootprintBuffer(16);
+        fp = f.own[a] ??= new FootprintBuffer(64);
         store.beginFootprintInto(fp);
         model.enabled(a);
         res = model.step(a);
@@ -355,6 +422,7 @@ class Search {
       c.sleep = cs;
       c.preempt = p;
       d++;
+      this.arrivedBy = fp;
       this.enter(d);
     }
     this.transitions = steps;

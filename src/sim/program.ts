@@ -73,12 +73,17 @@ export class ProgramBuilder {
 /** A running program: its program counter lives in the store. */
 export class ProgramRunner {
   private readonly steps: readonly StepDef[];
+  /** Per step, the label it jumped to last and where that is: a step mostly returns one. */
+  private readonly jumpLabel: (string | undefined)[];
+  private readonly jumpIndex: Int32Array;
   constructor(
     readonly program: Program,
     private readonly store: Store,
     private readonly pcSlot: number,
   ) {
     this.steps = program.steps;
+    this.jumpLabel = new Array<string | undefined>(program.steps.length).fill(undefined);
+    this.jumpIndex = new Int32Array(program.steps.length);
   }
 
   get pc(): number {
@@ -102,6 +107,15 @@ export class ProgramRunner {
     const pc = this.store.get(this.pcSlot);
     const s = this.steps[pc]!;
     const next = s.run();
-    this.store.set(this.pcSlot, next === undefined ? pc + 1 : this.program.indexOf(next));
+    let to = pc + 1;
+    if (next !== undefined) {
+      if (next === this.jumpLabel[pc]) to = this.jumpIndex[pc]!;
+      else {
+        to = this.program.indexOf(next);
+        this.jumpLabel[pc] = next;
+        this.jumpIndex[pc] = to;
+      }
+    }
+    this.store.set(this.pcSlot, to);
   }
 }

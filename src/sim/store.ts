@@ -42,6 +42,17 @@ export class FootprintBuffer {
     this.reads = new Int32Array(capacity);
     this.writes = new Int32Array(capacity);
   }
+  /** Double the read list (kept out of Store.get, which is inlined everywhere). */
+  growReads(): void {
+    const r = new Int32Array(this.reads.length * 2);
+    r.set(this.reads);
+    this.reads = r;
+  }
+  growWrites(): void {
+    const w = new Int32Array(this.writes.length * 2);
+    w.set(this.writes);
+    this.writes = w;
+  }
   /** A plain copy (for Store.endFootprint). */
   toFootprint(): Footprint {
     return { reads: Array.from(this.reads.subarray(0, this.nReads)), writes: Array.from(this.writes.subarray(0, this.nWrites)) };
@@ -187,22 +198,14 @@ export class Store {
   private noteRead(slot: number): void {
     this.readStamp[slot] = this.epoch;
     const fp = this.fp;
-    if (fp.nReads === fp.reads.length) {
-      const r = new Int32Array(fp.reads.length * 2);
-      r.set(fp.reads);
-      fp.reads = r;
-    }
+    if (fp.nReads === fp.reads.length) fp.growReads();
     fp.reads[fp.nReads++] = slot;
   }
 
   private noteWrite(slot: number): void {
     this.writeStamp[slot] = this.epoch;
     const fp = this.fp;
-    if (fp.nWrites === fp.writes.length) {
-      const w = new Int32Array(fp.writes.length * 2);
-      w.set(fp.writes);
-      fp.writes = w;
-    }
+    if (fp.nWrites === fp.writes.length) fp.growWrites();
     fp.writes[fp.nWrites++] = slot;
   }
 
