@@ -32,7 +32,10 @@ function dirArg(p: string, what: string): string {
 function gradable(root: string, only?: string): KataInfo[] {
   const katas = only ? [kataNamed(only, root)] : allKatas(root);
   const missing = katas.filter((k) => !k.hidden.length);
-  if (missing.length) throw new UsageError(`${missing.map((k) => k.id).join(", ")} has no hidden tests here: grade from the instructor's copy of the course, not a student release`);
+  if (missing.length) {
+    const which = missing.length === katas.length && katas.length > 1 ? "no kata has" : `${missing.map((k) => k.id).join(", ")} ${missing.length === 1 ? "has" : "have"}`;
+    throw new UsageError(`${which} hidden tests here: grade from the instructor's copy of the course, not a student release`);
+  }
   return katas;
 }
 
