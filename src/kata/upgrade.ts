@@ -43,35 +43,29 @@ function readOnlySingleUser(w: World): void {
   });
 }
 
-/** The device reads A (caching a read-only translation), then writes it. */
+/** Page A read-only with one user; the device reads A (caching a read-only translation), then writes it. */
+function upgradeWorld(driver: DriverSpec, kernel: KernelOptions | undefined, cpuWriter: boolean): World {
+  const p = baseScenario(driver, { pages: 1, kernel });
+  readOnlySingleUser(p.w);
+  addDevice(p, [
+    { op: "read", addr: page(0), name: "A" },
+    { op: "write", addr: page(0), name: "A" },
+  ]);
+  if (cpuWriter) addUserThread(p, "writer", 0, [{ op: "write", addr: page(0), name: "A" }]);
+  return p.w;
+}
+
 export const upgradeScenario: Scenario = {
   name: "permission-upgrade",
   summary: "page A is read-only with one user; the device reads A, then writes it: the write fault upgrades the PTE in place",
-  build(driver: DriverSpec, kernel?: KernelOptions): World {
-    const p = baseScenario(driver, { pages: 1, kernel });
-    readOnlySingleUser(p.w);
-    addDevice(p, [
-      { op: "read", addr: page(0), name: "A" },
-      { op: "write", addr: page(0), name: "A" },
-    ]);
-    return p.w;
-  },
+  build: (driver, kernel) => upgradeWorld(driver, kernel, false),
 };
 
 /** The same, with a CPU thread writing A too: whichever faults first upgrades the PTE. */
 export const upgradeCpuScenario: Scenario = {
   name: "permission-upgrade-cpu",
   summary: "page A is read-only with one user; the device reads then writes A while a thread writes A: either write fault upgrades the PTE",
-  build(driver: DriverSpec, kernel?: KernelOptions): World {
-    const p = baseScenario(driver, { pages: 1, kernel });
-    readOnlySingleUser(p.w);
-    addDevice(p, [
-      { op: "read", addr: page(0), name: "A" },
-      { op: "write", addr: page(0), name: "A" },
-    ]);
-    addUserThread(p, "writer", 0, [{ op: "write", addr: page(0), name: "A" }]);
-    return p.w;
-  },
+  build: (driver, kernel) => upgradeWorld(driver, kernel, true),
 };
 
 /**
