@@ -242,6 +242,8 @@ export async function runKataJobs(units: readonly WorkerSpec[], o: JobOptions = 
   const allSuites = units.flatMap((u) => u.suites);
   const base = { units, compiled, suiteDeps: dedupe(allSuites.flatMap((f) => compileDeps(f)), allSuites), nodeModules: o.sandbox ? o.sandbox.nodeModules : null };
   let plan: PlannedCase[][] | undefined;
+  /** The plan's cases in one list, and where each unit's start in it. */
+  let cases: PlannedCase[] = [];
   let offsets: number[] = [];
   const unitOf = (i: number): number => {
     let u = 0;
@@ -252,7 +254,7 @@ export async function runKataJobs(units: readonly WorkerSpec[], o: JobOptions = 
   const loadErrors = new Map<number, string>();
   const firstStart = new Map<number, number>();
   const fill = (u: number, why: string): void => {
-    for (let i = offsets[u]!; i < offsets[u + 1]!; i++) results[i] ??= { ...flat(plan!)[i]!, score: 0, ok: false, message: why, ms: 0 };
+    for (let i = offsets[u]!; i < offsets[u + 1]!; i++) results[i] ??= { ...cases[i]!, score: 0, ok: false, message: why, ms: 0 };
   };
   let from = 0;
   for (;;) {
@@ -260,10 +262,11 @@ export async function runKataJobs(units: readonly WorkerSpec[], o: JobOptions = 
     if (!plan) {
       plan = a.plan;
       if (!plan) throw new Error(`the kata worker could not start: ${a.reason ?? "no plan"}${output.text ? `: ${output.text.split("\n")[0]}` : ""}`);
+      cases = plan.flat();
       offsets = [0];
       for (const p of plan) offsets.push(offsets[offsets.length - 1]! + p.length);
     }
-    const total = offsets[offsets.length - 1]!;
+    const total = cases.length;
     for (const [i, r] of a.results) results[i] = r;
     for (const [u, m] of a.loadErrors) loadErrors.set(u, m);
     for (const [u, t] of a.firstStart) if (!firstStart.has(u)) firstStart.set(u, t);
@@ -279,7 +282,7 @@ export async function runKataJobs(units: readonly WorkerSpec[], o: JobOptions = 
       const stuck = a.running ?? results.findIndex((r, i) => i >= from && r === undefined);
       const at = stuck >= 0 ? stuck : total;
       if (at >= total) break;
-      results[at] = { ...flat(plan)[at]!, score: 0, ok: false, message: `your code ${a.reason ?? "stopped"} during this test`, ms: 0 };
+      results[at] = { ...cases[at]!, score: 0, ok: false, message: `your code ${a.reason ?? "stopped"} during this test`, ms: 0 };
       next = at + 1;
       const u = unitOf(at);
       const began = firstStart.get(u);
@@ -298,7 +301,6 @@ export async function runKataJobs(units: readonly WorkerSpec[], o: JobOptions = 
   });
 }
 
-const flat = (plan: PlannedCase[][]): PlannedCase[] => plan.flat();
 
 /** Run every case of `suites` on `impl`, in a worker of its own. */
 export async function runKataJob(spec: WorkerSpec, o: JobOptions = {}): Promise<JobResult> {
