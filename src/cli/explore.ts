@@ -8,7 +8,7 @@
  */
 import type { DriverSpec } from "../drivers/driver";
 import type { Violation } from "../oracle/violation";
-import { scenarios, findScenario, type Scenario } from "../scenarios/index";
+import { scenarios, largeScenarios, findScenario, type Scenario } from "../scenarios/index";
 import {
   explore,
   runRandom,
@@ -165,7 +165,7 @@ function kernelOptions(o: ExploreOptions): KernelOptions {
 }
 
 function toRequest(o: ExploreOptions, positionals: readonly string[]): Request {
-  const scenarioNames = scenarios.map((s) => s.name);
+  const scenarioNames = [...scenarios, ...largeScenarios].map((s) => s.name);
   if (positionals.length === 0) {
     throw new UsageError(`missing SCENARIO: tlbkata explore SCENARIO --driver NAME; scenarios: ${scenarioNames.join(", ")}`);
   }
@@ -358,6 +358,7 @@ function listScenariosAndDrivers(json: boolean): string {
       JSON.stringify(
         {
           scenarios: scenarios.map((s) => ({ name: s.name, summary: s.summary })),
+          largeScenarios: largeScenarios.map((s) => ({ name: s.name, summary: s.summary })),
           drivers: families.flatMap((f) => f.drivers.map((d) => ({ name: d.name, family: f.name, description: d.description }))),
         },
         null,
@@ -365,9 +366,10 @@ function listScenariosAndDrivers(json: boolean): string {
       ) + "\n"
     );
   }
-  const w = Math.max(...scenarios.map((s) => s.name.length), ...allDrivers().map((d) => d.name.length));
+  const w = Math.max(...[...scenarios, ...largeScenarios].map((s) => s.name.length), ...allDrivers().map((d) => d.name.length));
   const row = (name: string, text: string) => `  ${name.padEnd(w)}  ${text}`;
   const lines = ["Scenarios:", ...scenarios.map((s) => row(s.name, s.summary))];
+  lines.push("", "Large scenarios (hundreds of thousands of states, for throughput and stress):", ...largeScenarios.map((s) => row(s.name, s.summary)));
   for (const f of families) {
     lines.push("", `Drivers (${f.name}: ${f.description}):`, ...f.drivers.map((d) => row(d.name, d.description)));
   }

@@ -290,7 +290,7 @@ class Search {
       const hi = store.fingerprintHigh();
       const lo = store.fingerprintLow();
       let i = seen.probeParts(hi, lo);
-      if (!seen.found || (this.shortest && d < seen.b[i]!)) en = this.enabledHere(d);
+      if (!seen.found || (this.shortest && d < seen.b(i))) en = this.enabledHere(d);
       if (!seen.found) {
         if (seen.size >= this.maxStates) {
           this.complete = false;
@@ -298,23 +298,23 @@ class Search {
           return;
         }
         i = seen.claimParts(i, hi, lo);
-        seen.a[i] = sleep;
-        seen.b[i] = d;
+        seen.setA(i, sleep);
+        seen.setB(i, d);
         fresh = true;
         f.todo = en & ~sleep;
-      } else if (this.shortest && d < seen.b[i]!) {
-        seen.a[i] = sleep;
-        seen.b[i] = d;
+      } else if (this.shortest && d < seen.b(i)) {
+        seen.setA(i, sleep);
+        seen.setB(i, d);
         f.todo = en & ~sleep;
       } else {
-        const stored = seen.a[i]!;
+        const stored = seen.a(i);
         const missing = stored & ~sleep;
         if (missing === 0) return;
         const both = stored & sleep;
         f.sleep = both;
-        seen.a[i] = both;
+        seen.setA(i, both);
         // d >= stored depth here; recording d keeps the depth check conservative.
-        seen.b[i] = d;
+        seen.setB(i, d);
         f.todo = missing;
         // Some agent is enabled (missing is not empty): no final check.
         return;

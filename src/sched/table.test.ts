@@ -12,14 +12,14 @@ it("StateTable finds what it stored, across growth, and nothing else", () => {
     const slot = t.probe(k);
     expect(t.found).toBe(false);
     const i = t.claim(slot, k);
-    t.a[i] = n;
-    t.b[i] = n * 3;
+    t.setA(i, n);
+    t.setB(i, n * 3);
   });
   expect(t.size).toBe(keys.length);
   keys.forEach((k, n) => {
     const i = t.probe(k);
     expect(t.found).toBe(true);
-    expect([t.a[i], t.b[i]]).toEqual([n, n * 3]);
+    expect([t.a(i), t.b(i)]).toEqual([n, n * 3]);
   });
   for (let n = 0; n < 1000; n++) {
     t.probe(fp());

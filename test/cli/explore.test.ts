@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/index";
-import { scenarios } from "../../src/scenarios/index";
+import { scenarios, largeScenarios } from "../../src/scenarios/index";
 import { genericDrivers } from "../../src/drivers/generic";
 import { VENDOR_DRIVERS } from "../../src/cli/vendors";
 
@@ -73,11 +73,11 @@ describe("tlbkata explore --list", () => {
     const r = tlbkata("explore", "--list");
     expect(r.status).toBe(0);
     const lines = r.stdout.split("\n");
-    for (const s of scenarios) expect(lines).toContain(lines.find((l) => l.startsWith(`  ${s.name} `) && l.endsWith(s.summary)));
+    for (const s of [...scenarios, ...largeScenarios]) expect(lines).toContain(lines.find((l) => l.startsWith(`  ${s.name} `) && l.endsWith(s.summary)));
     for (const d of genericDrivers) expect(r.stdout).toMatch(new RegExp(`^  ${d.name} +${d.description.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
     // One column for the descriptions: every row's text starts at the same offset.
     const rows = lines.filter((l) => /^ {2}\S/.test(l));
-    expect(rows).toHaveLength(scenarios.length + genericDrivers.length + VENDOR_DRIVERS.length);
+    expect(rows).toHaveLength(scenarios.length + largeScenarios.length + genericDrivers.length + VENDOR_DRIVERS.length);
     const cols = new Set(rows.map((l) => /^ {2}\S+ +/.exec(l)![0].length));
     expect(cols.size).toBe(1);
   });
@@ -85,8 +85,9 @@ describe("tlbkata explore --list", () => {
   it("--json gives the same lists as JSON", () => {
     const r = tlbkata("explore", "--list", "--json");
     expect(r.status).toBe(0);
-    const o = JSON.parse(r.stdout) as { scenarios: { name: string; summary: string }[]; drivers: { name: string; description: string }[] };
+    const o = JSON.parse(r.stdout) as { scenarios: { name: string }[]; largeScenarios: { name: string }[]; drivers: { name: string; description: string }[] };
     expect(o.scenarios.map((s) => s.name)).toEqual(scenarios.map((s) => s.name));
+    expect(o.largeScenarios.map((s) => s.name)).toEqual(largeScenarios.map((s) => s.name));
     expect(o.drivers.map((d) => d.name)).toEqual([...genericDrivers.map((d) => d.name), ...VENDOR_DRIVERS.map((v) => v.name)]);
   });
 });

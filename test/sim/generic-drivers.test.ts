@@ -4,7 +4,7 @@
  * detection depends on the oracle (switched off, the same run finds nothing).
  */
 import { describe, expect, it } from "vitest";
-import { scenarios, EINVAL, Kernel, mmu_notifier, type mmu_notifier_ops } from "tlbkata";
+import { scenarios, largeScenarios, EINVAL, Kernel, mmu_notifier, type mmu_notifier_ops } from "tlbkata";
 import { findViolation, driver } from "./helpers";
 
 interface Case {
@@ -88,5 +88,18 @@ describe("correct-generic", () => {
     expect(r.violation).toBeNull();
     expect(r.complete).toBe(true);
     expect(r.states).toBeGreaterThan(10);
+  });
+});
+
+describe("the large scenarios (for throughput)", () => {
+  it.each(largeScenarios.map((s) => s.name))("%s: correct-generic is proven coherent over more than 200k states; start-only and end-only are caught", (name) => {
+    const ok = findViolation(name, "correct-generic");
+    expect(ok.violation).toBeNull();
+    expect(ok.complete).toBe(true);
+    expect(ok.states).toBeGreaterThan(200_000);
+    for (const wrong of ["start-only", "end-only"]) {
+      const r = findViolation(name, wrong);
+      expect(["stale-tlb-at-free", "stale-tlb-after-ptl-release"], `${wrong} on ${name}`).toContain(r.violation?.rule);
+    }
   });
 });
