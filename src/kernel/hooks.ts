@@ -9,10 +9,49 @@
  * flush_tlb_mm_range, mmu_notifier_invalidate_secondary_tlbs, ...).
  */
 import type { Kernel } from "./kernel";
-import type { vm_area_struct } from "../mm/mm";
+import type { mm_struct, vm_area_struct } from "../mm/mm";
 import type { pte_t } from "../mm/pte";
 import type { PteFate } from "../oracle/oracle";
 import type { mmu_gather } from "./mmu_gather";
+
+/**
+ * A call site: where a path that changes entries on its own (reclaim, migration,
+ * hugetlb COW, writeback, mprotect, hugetlb PMD unsharing) could notify secondary
+ * TLBs, under the ptl, right after the entry changed and the CPU TLB was flushed.
+ */
+export interface CallSite {
+  readonly k: Kernel;
+  readonly mm: mm_struct;
+  readonly vma: vm_area_struct;
+  /** First address of what the entry (or entries) just changed map, aligned. */
+  readonly address: number;
+  /** Bytes covered from `address`: PAGE_SIZE, PMD_SIZE for a 2 MiB hugetlb page, more for a range. */
+  readonly size: number;
+}
+
+/**
+ * try_to_unmap_one()'s branches, after ptep_clear_flush():
+ * - "swap": an anonymous page goes to swap; the PTE becomes a swap entry;
+ * - "discard": a clean MADV_FREE (lazy-free) page is dropped; the PTE stays empty
+ *   and the next access faults in a zero page;
+ * - "redirtied": the MADV_FREE page was written again, so it cannot be dropped; the
+ *   old PTE is put back, same page, same permissions.
+ */
+export type TryToUnmapBranch = "swap" | "discard" | "redirtied";
+
+export interface UnmapCallSite extends CallSite {
+  readonly branch: TryToUnmapBranch;
+}
+
+/** The call sites, by the kernel function they are in, and what each is told. */
+export interface CallSiteArgs {
+  readonly try_to_unmap_one: UnmapCallSite;
+  readonly try_to_migrate_one: CallSite;
+  readonly hugetlb_wp: CallSite;
+  readonly page_vma_mkclean_one: CallSite;
+  readonly change_pte_range: CallSite;
+  readonly hugetlb_unshare_pmds: CallSite;
+}
 
 /** Clear a leaf entry and flush it, CPU and secondary TLBs; returns the old entry. */
 export type ClearFlushNotify = (k: Kernel, vma: vm_area_struct, address: number, fate: PteFate) => pte_t;
@@ -34,4 +73,10 @@ export interface KernelHooks {
    * (kernel/memory.ts). Called with the ptl held.
    */
   readonly ptep_set_access_flags: (k: Kernel, vma: vm_area_struct, address: number, entry: pte_t) => void;
+  /**
+   * What a path does at its call site (see CallSite), instead of the RFC kernel's own
+   * choice: mmu_notifier_invalidate_secondary_tlbs() of what changed where the page
+   * goes or is replaced, nothing (range_end does it) where it stays.
+   */
+  readonly secondary_tlbs_call_site: <N extends keyof CallSiteArgs>(name: N, site: CallSiteArgs[N]) => void;
 }

@@ -7,7 +7,7 @@ import type { mm_struct, vm_area_struct } from "../mm/mm";
 import type { Cpu } from "../hw/cpu";
 import { ProgramBuilder, DONE } from "../sim/program";
 import { Cell } from "../sim/store";
-import { set_entry, ptep_clear_flush_notify, pmdp_huge_clear_flush_notify } from "../mm/ops";
+import { set_entry, ptep_clear_flush_notify, pmdp_huge_clear_flush, pmdp_huge_clear_flush_notify } from "../mm/ops";
 import {
   pte_present, pte_pfn, pte_write, pte_mkwrite, pte_mkdirty, pte_mkyoung, pfn_pte, is_swap_pte, swp_slot, is_migration_entry,
 } from "../mm/pte";
@@ -196,6 +196,7 @@ export function hugetlbWpProgram(k: Kernel, vma: vm_area_struct, addr: number, r
   const ptl = mm.pgd.pmd_lockptr(haddr);
   const oldPfn = new Cell(k.sim.store, `${name}.old`);
   const range: mmu_notifier_range = { mm, start: haddr, end: haddr + PMD_SIZE, event: "MMU_NOTIFY_CLEAR", flags: MMU_NOTIFIER_RANGE_BLOCKABLE };
+  const callSite = k.hooks.secondary_tlbs_call_site;
   const b = new ProgramBuilder(`${name} ${hex(haddr)}`);
   b.step("mmap_read_lock", () => mm.mmap_lock.down_read(), () => mm.mmap_lock.readAvailable());
   b.step("alloc_hugetlb_folio; copy_user_large_folio", () => {
@@ -205,8 +206,11 @@ export function hugetlbWpProgram(k: Kernel, vma: vm_area_struct, addr: number, r
   });
   b.step("mmu_notifier_invalidate_range_start", () => k.mn.mmu_notifier_invalidate_range_start(range));
   b.step("huge_pte_lock", () => ptl.spin_lock(), () => ptl.available());
-  b.step("huge_ptep_clear_flush; notify; set_huge_pte_at(new page)", () => {
-    pmdp_huge_clear_flush_notify(k, vma, haddr, "remap");
+  b.step(`huge_ptep_clear_flush; ${callSite ? "[hugetlb_wp call site]" : "notify"}; set_huge_pte_at(new page)`, () => {
+    if (callSite) {
+      pmdp_huge_clear_flush(k, vma, haddr, "remap");
+      callSite("hugetlb_wp", { k, mm, vma, address: haddr, size: PMD_SIZE });
+    } else pmdp_huge_clear_flush_notify(k, vma, haddr, "remap");
     set_entry(k, mm, haddr, "pmd", pte_mkdirty(pfn_pte(reservedPfn, { write: true, huge: true })), "remap");
     k.phys.page_add_rmap(reservedPfn);
     k.phys.page_remove_rmap(oldPfn.value);

@@ -11,6 +11,7 @@ import { set_entry, ptep_clear_flush, flush_tlb_page } from "../mm/ops";
 import { pte_present, pte_pfn, pte_write, pte_dirty, pte_mkclean, pte_wrprotect, swp_entry_to_pte, make_migration_entry, pfn_pte } from "../mm/pte";
 import { MMU_NOTIFIER_RANGE_BLOCKABLE, type mmu_notifier_range } from "../notifier/mmu_notifier";
 import { PAGE_SIZE, hex } from "../mm/constants";
+import type { TryToUnmapBranch } from "./hooks";
 
 /** Swap space: slot -> the write id the page held when it was written out. */
 export class SwapSpace {
@@ -30,16 +31,20 @@ export class SwapSpace {
 
 /**
  * Reclaim of the page mapped at `addr`: shrink_folio_list() has isolated it (holding
- * a reference), try_to_unmap_one() replaces the PTE with a swap entry under the ptl,
- * then pageout writes it to swap and the last reference frees it.
+ * a reference), try_to_unmap_one() clears the PTE under the ptl and takes `branch`
+ * (see TryToUnmapBranch); for swap, pageout writes the page out; the last reference
+ * frees it.
  */
-export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swap: SwapSpace, name = "kswapd"): ProgramBuilder {
+export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swap: SwapSpace, branch: TryToUnmapBranch = "swap", name = "kswapd"): ProgramBuilder {
   const mm = vma.vm_mm;
   const ptl = mm.pgd.pte_lockptr(addr);
   const pfn = new Cell(k.sim.store, `${name}.pfn`);
   const slot = new Cell(k.sim.store, `${name}.slot`);
   const range: mmu_notifier_range = { mm, start: addr, end: addr + PAGE_SIZE, event: "MMU_NOTIFY_CLEAR", flags: MMU_NOTIFIER_RANGE_BLOCKABLE };
-  const b = new ProgramBuilder(`${name}: reclaim ${hex(addr)}`);
+  const callSite = k.hooks.secondary_tlbs_call_site;
+  const what = { swap: "set swap pte", discard: "clean lazy-free page: discard it", redirtied: "lazy-free page written again: set_pte_at(old pte)" }[branch];
+  const notify = callSite ? "; [try_to_unmap_one call site]" : branch === "redirtied" ? "" : "; mmu_notifier_invalidate_secondary_tlbs";
+  const b = new ProgramBuilder(`${name}: reclaim ${hex(addr)}${branch === "swap" ? "" : ` (${branch})`}`);
   b.step("isolate the folio; try_to_unmap_one: mmu_notifier_invalidate_range_start", () => {
     const pte = mm.pgd.get_pte(addr);
     if (!pte_present(pte)) return DONE;
@@ -49,20 +54,30 @@ export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swa
     return undefined;
   });
   b.step("page_vma_mapped_walk: lock ptl", () => ptl.spin_lock(), () => ptl.available());
-  b.step("ptep_clear_flush; set swap pte; mmu_notifier_invalidate_secondary_tlbs; page_remove_rmap", () => {
+  b.step(`ptep_clear_flush; ${what}${notify}${branch === "redirtied" ? "" : "; page_remove_rmap"}`, () => {
     const old = mm.pgd.get_pte(addr);
     if (!pte_present(old) || pte_pfn(old) !== pfn.value) return "unlock";
+    if (branch === "redirtied") {
+      // The same PTE goes back: a secondary TLB's entry is still right, so no notification.
+      ptep_clear_flush(k, vma, addr, "unmap");
+      set_entry(k, mm, addr, "pte", old, "remap");
+      callSite?.("try_to_unmap_one", { k, mm, vma, address: addr, size: PAGE_SIZE, branch });
+      return undefined;
+    }
     ptep_clear_flush(k, vma, addr, "remap");
-    slot.value = swap.alloc();
-    set_entry(k, mm, addr, "pte", swp_entry_to_pte(slot.value), "remap");
-    if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);
+    if (branch === "swap") {
+      slot.value = swap.alloc();
+      set_entry(k, mm, addr, "pte", swp_entry_to_pte(slot.value), "remap");
+    }
+    if (callSite) callSite("try_to_unmap_one", { k, mm, vma, address: addr, size: PAGE_SIZE, branch });
+    else if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);
     k.phys.page_remove_rmap(pfn.value);
     k.phys.put_page(pfn.value); // the mapping's reference
     return undefined;
   });
   b.label("unlock").step("page_vma_mapped_walk_done: unlock ptl", () => ptl.spin_unlock());
   b.step("mmu_notifier_invalidate_range_end", () => k.mn.mmu_notifier_invalidate_range_end(range));
-  b.step("pageout: write the page to swap; drop the isolation reference (frees it)", () => {
+  b.step(branch === "swap" ? "pageout: write the page to swap; drop the isolation reference (frees it)" : "drop the isolation reference", () => {
     if (slot.value) swap.slots.set(slot.value, k.phys.read(pfn.value));
     k.phys.put_page(pfn.value);
   });
@@ -81,6 +96,7 @@ export function migrateProgram(k: Kernel, vma: vm_area_struct, addr: number, nam
   const newPfn = new Cell(k.sim.store, `${name}.new`);
   const wasWrite = new Cell(k.sim.store, `${name}.write`);
   const range: mmu_notifier_range = { mm, start: addr, end: addr + PAGE_SIZE, event: "MMU_NOTIFY_CLEAR", flags: MMU_NOTIFIER_RANGE_BLOCKABLE };
+  const callSite = k.hooks.secondary_tlbs_call_site;
   const b = new ProgramBuilder(`${name}: migrate ${hex(addr)}`);
   b.step("isolate; try_to_migrate_one: mmu_notifier_invalidate_range_start", () => {
     const pte = mm.pgd.get_pte(addr);
@@ -91,11 +107,12 @@ export function migrateProgram(k: Kernel, vma: vm_area_struct, addr: number, nam
     return undefined;
   });
   b.step("page_vma_mapped_walk: lock ptl", () => ptl.spin_lock(), () => ptl.available());
-  b.step("ptep_clear_flush; set migration entry; mmu_notifier_invalidate_secondary_tlbs", () => {
+  b.step(`ptep_clear_flush; set migration entry; ${callSite ? "[try_to_migrate_one call site]" : "mmu_notifier_invalidate_secondary_tlbs"}`, () => {
     const old = ptep_clear_flush(k, vma, addr, "remap");
     wasWrite.value = pte_write(old) ? 1 : 0;
     set_entry(k, mm, addr, "pte", make_migration_entry(oldPfn.value, pte_write(old)), "remap");
-    if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);
+    if (callSite) callSite("try_to_migrate_one", { k, mm, vma, address: addr, size: PAGE_SIZE });
+    else if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);
     k.phys.page_remove_rmap(oldPfn.value);
     k.phys.put_page(oldPfn.value);
   });
@@ -126,14 +143,16 @@ export function mkcleanProgram(k: Kernel, vma: vm_area_struct, addr: number, nam
   const mm = vma.vm_mm;
   const ptl = mm.pgd.pte_lockptr(addr);
   const range: mmu_notifier_range = { mm, start: addr, end: addr + PAGE_SIZE, event: "MMU_NOTIFY_PROTECTION_PAGE", flags: MMU_NOTIFIER_RANGE_BLOCKABLE };
+  const callSite = k.hooks.secondary_tlbs_call_site;
   const b = new ProgramBuilder(`${name}: mkclean ${hex(addr)}`);
   b.step("page_vma_mkclean_one: mmu_notifier_invalidate_range_start", () => k.mn.mmu_notifier_invalidate_range_start(range));
   b.step("lock ptl", () => ptl.spin_lock(), () => ptl.available());
-  b.step("ptep_clear_flush; pte_wrprotect; pte_mkclean; set_pte_at", () => {
+  b.step(`ptep_clear_flush; pte_wrprotect; pte_mkclean; set_pte_at${callSite ? "; [page_vma_mkclean_one call site]" : ""}`, () => {
     const pte = mm.pgd.get_pte(addr);
     if (!pte_present(pte) || (!pte_write(pte) && !pte_dirty(pte))) return undefined;
     set_entry(k, mm, addr, "pte", pte_mkclean(pte_wrprotect(pte)), "protect");
     flush_tlb_page(k, vma, addr);
+    callSite?.("page_vma_mkclean_one", { k, mm, vma, address: addr, size: PAGE_SIZE });
     return undefined;
   });
   b.step("unlock ptl", () => ptl.spin_unlock());
