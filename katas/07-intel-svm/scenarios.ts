@@ -2,19 +2,20 @@
  * Kata 07's own scenarios, beside the standard ones: ranges that are not naturally
  * aligned (the standard scenarios only ever invalidate aligned ones), two devices
  * behind two VT-d units bound to one mm, and DMA that arrives after the mm is gone.
+ * The munmap ones are built by munmapWorld: the process's pages, the device, the
+ * munmap thread, and another process that allocates afterwards (it gets a freed frame).
  */
 import {
   baseScenario,
   addDevice,
+  addIommuAgent,
   addKernelThread,
-  addVictim,
-  page,
-  munmapProgram,
+  munmapWorld,
+  readPage,
+  writePage,
   exitProgram,
-  DmaDevice,
   type Scenario,
   type DriverSpec,
-  type KernelOptions,
   type ScenarioParts,
   type IommuModel,
   type DmaAccess,
@@ -22,35 +23,11 @@ import {
 
 /** Another VT-d unit with its own ATS device, bound to the same mm (a second intel_svm_dev). */
 function addSecondUnit(p: ScenarioParts, driver: DriverSpec, accesses: readonly DmaAccess[]): IommuModel {
-  const k = p.w.k;
-  const io = driver.createIommu(k);
+  const io = driver.createIommu(p.w.k);
   let bound = p.bound;
-  if (bound) p.w.setup(() => (bound = driver.bind(k, io, p.mm, p.pasid).ret === 0));
-  p.w.addAgent((simId) => ({
-    name: io.name,
-    kind: "hardware",
-    simId,
-    enabled: () => io.hasPendingWork(),
-    nextLabel: () => `${io.name}: execute a queued command`,
-    step: () => {
-      const msg = io.doPendingWork();
-      k.sim.log(() => msg);
-    },
-    unfinished: () => null,
-  }));
-  if (bound) {
-    const dev = new DmaDevice(p.w, "dev1", io, p.pasid, p.mm, accesses, p.prq);
-    p.prq.attach(dev);
-    dev.agent = p.w.addAgent((simId) => ({
-      name: dev.name,
-      kind: "device",
-      simId,
-      enabled: () => dev.enabled(),
-      nextLabel: () => dev.nextLabel(),
-      step: () => dev.step(),
-      unfinished: () => dev.unfinished(),
-    }));
-  }
+  if (bound) p.w.setup(() => (bound = driver.bind(p.w.k, io, p.mm, p.pasid).ret === 0));
+  addIommuAgent(p.w, io);
+  if (bound) addDevice(p, accesses, "dev1", io);
   return io;
 }
 
@@ -63,61 +40,36 @@ function addSecondUnit(p: ScenarioParts, driver: DriverSpec, accesses: readonly 
 export const munmapUnaligned: Scenario = {
   name: "munmap-unaligned",
   summary: "munmap of pages 3-5 (batch of 2) while the device holds translations for every one of them",
-  build(driver: DriverSpec, kernel?: KernelOptions) {
-    const p = baseScenario(driver, { pages: 8, kernel });
-    addDevice(p, [
-      { op: "read", addr: page(3), name: "D" },
-      { op: "read", addr: page(4), name: "E" },
-      { op: "read", addr: page(5), name: "F" },
-    ]);
-    addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(3), page(6), 2));
-    addVictim(p);
-    return p.w;
-  },
+  build: (driver, kernel) =>
+    munmapWorld(driver, kernel, { pages: 8, device: [readPage("D"), readPage("E"), readPage("F")], munmap: { from: 3, to: 6, batch: 2 } }),
 };
 
 /** munmap of pages 1-2 of 4 while the device reads them: a two-page range at an odd page. */
 export const munmapOddPair: Scenario = {
   name: "munmap-odd-pair",
   summary: "munmap of pages 1-2 (one batch) while the device reads both",
-  build(driver: DriverSpec, kernel?: KernelOptions) {
-    const p = baseScenario(driver, { pages: 4, kernel });
-    addDevice(p, [
-      { op: "read", addr: page(1), name: "B" },
-      { op: "read", addr: page(2), name: "C" },
-    ]);
-    addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(1), page(3), 4));
-    addVictim(p);
-    return p.w;
-  },
+  build: (driver, kernel) => munmapWorld(driver, kernel, { pages: 4, device: [readPage("B"), readPage("C")], munmap: { from: 1, to: 3, batch: 4 } }),
 };
 
 /** Two devices behind two VT-d units share one mm: both are on svm->devs. */
 export const twoDevices: Scenario = {
   name: "munmap-two-devices",
   summary: "munmap of 2 pages while two devices, behind two VT-d units, each read one of them",
-  build(driver: DriverSpec, kernel?: KernelOptions) {
-    const p = baseScenario(driver, { pages: 2, kernel });
-    addDevice(p, [{ op: "read", addr: page(0), name: "A" }]);
-    addSecondUnit(p, driver, [{ op: "read", addr: page(1), name: "B" }]);
-    addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(0), page(2), 2));
-    addVictim(p);
-    return p.w;
-  },
+  build: (driver, kernel) =>
+    munmapWorld(driver, kernel, { pages: 2, device: [readPage("A")], munmap: { from: 0, to: 2, batch: 2 } }, (p) =>
+      addSecondUnit(p, driver, [readPage("B")]),
+    ),
 };
 
 /** The process exits first; the device, not told to stop, then tries DMA with the dead PASID. */
 export const exitThenDma: Scenario = {
   name: "exit-then-dma",
   summary: "the process exits (release, zap, free), then its device still issues DMA with the PASID",
-  build(driver: DriverSpec, kernel?: KernelOptions) {
+  build(driver, kernel) {
     const p = baseScenario(driver, { pages: 2, kernel });
     // Added before the device: a straight run lets exit finish first.
     addKernelThread(p, "exit", exitProgram(p.w.k, p.mm, 2));
-    addDevice(p, [
-      { op: "read", addr: page(0), name: "A" },
-      { op: "write", addr: page(1), name: "B" },
-    ]);
+    addDevice(p, [readPage("A"), writePage("B")]);
     return p.w;
   },
 };

@@ -15,11 +15,9 @@ import { OcxlLink, SPA_PE_VALID, type AtsdMmio, type ocxl_process_element } from
 import { mmu_notifier, type mmu_notifier_ops, EINVAL } from "../notifier/mmu_notifier";
 import { Mutex, SpinLock } from "../locking/lock";
 import { kstruct } from "../sim/store";
-import { set_entry } from "../mm/ops";
-import { pfn_pte } from "../mm/pte";
 import { PAGE_SIZE } from "../mm/constants";
 import { reclaimProgram, migrateProgram } from "../kernel/rmap";
-import { baseScenario, addDevice, addKernelThread, page, BASE, type ScenarioParts } from "../scenarios/builder";
+import { baseScenario, addDevice, addKernelThread, faultInPage, page, BASE, type ScenarioParts } from "../scenarios/builder";
 import type { Scenario } from "../scenarios/index";
 import type { World } from "../sim/world";
 import type { DriverSpec, BoundContext } from "./driver";
@@ -155,21 +153,6 @@ export function ocxlDriver(mod: OcxlModule, name = "ocxl", description = "OpenCA
   };
 }
 
-/** Fault in `pages` anonymous pages of `mm` at BASE, written once each (scenario set-up). */
-function faultIn(k: Kernel, mm: mm_struct, pages: number): void {
-  for (let i = 0; i < pages; i++) {
-    const addr = page(i);
-    const pfn = k.phys.alloc_page(mm.name);
-    k.phys.write(pfn);
-    mm.pgd.populate(addr, "pte");
-    const ptl = mm.pgd.pte_lockptr(addr);
-    ptl.spin_lock();
-    set_entry(k, mm, addr, "pte", pfn_pte(pfn, { write: true }), "remap");
-    ptl.spin_unlock();
-    k.phys.page_add_rmap(pfn);
-  }
-}
-
 /** The second context's PASID (PE handle): not equal to either PID, so a PE handle in a launch is wrong. */
 export const OCXL_SHARED_LINK_PASID2 = 5;
 
@@ -191,7 +174,7 @@ export const ocxlSharedLinkScenario: Scenario = {
     const vma2: vm_area_struct = mm2.add_vma(BASE, BASE + 2 * PAGE_SIZE, { write: true, anon: true });
     let bound2 = p.bound;
     p.w.setup(() => {
-      faultIn(k, mm2, 2);
+      for (let i = 0; i < 2; i++) faultInPage(k, mm2, page(i));
       if (!p.bound) return;
       const r = driver.bind(k, p.iommu, mm2, OCXL_SHARED_LINK_PASID2);
       if (r.ret !== 0) {

@@ -12,12 +12,12 @@ import type { KernelHooks } from "../kernel/hooks";
 import type { DriverSpec } from "../drivers/driver";
 import type { Scenario } from "../scenarios/index";
 import type { World } from "../sim/world";
-import { baseScenario, addDevice, addKernelThread, addUserThread, addVictim, page, BASE } from "../scenarios/builder";
+import type { DmaAccess } from "../hw/device";
+import { baseScenario, addDevice, addKernelThread, addUserThread, munmapWorld, setupEntry, readPage, writePage, page, BASE, type ScenarioParts } from "../scenarios/builder";
 import { hugetlbWpProgram } from "../kernel/memory";
-import { munmapProgram } from "../kernel/munmap";
 import { ProgramBuilder } from "../sim/program";
-import { set_entry, pmdp_huge_clear_flush_notify, pudp_huge_clear_flush_notify } from "../mm/ops";
-import { pfn_pte, pte_pfn, pte_present } from "../mm/pte";
+import { entry_lock, pmdp_huge_clear_flush_notify, pudp_huge_clear_flush_notify } from "../mm/ops";
+import { pte_pfn, pte_present } from "../mm/pte";
 import { MMU_NOTIFIER_RANGE_BLOCKABLE, type mmu_notifier_range } from "../notifier/mmu_notifier";
 import type { mmu_gather } from "../kernel/mmu_gather";
 import { PMD_SIZE, PUD_SIZE, HPAGE_PMD_NR, HPAGE_PUD_NR, hex } from "../mm/constants";
@@ -54,8 +54,35 @@ const range = (w: World, start: number, end: number, event: mmu_notifier_range["
   flags: MMU_NOTIFIER_RANGE_BLOCKABLE,
 });
 
+/**
+ * __split_huge_pmd() or __split_huge_pud() of the huge entry at BASE, as the notifier
+ * sees it: range_start, the entry's lock, the clear (a *_clear_flush_notify at the
+ * fault's address), unlock, range_only_end; then truncate frees what was mapped.
+ */
+function splitThenTruncate(
+  p: ScenarioParts,
+  level: "pmd" | "pud",
+  o: { readonly name: string; readonly clearLabel: string; readonly clear: () => void; readonly truncateLabel: string; readonly truncate: () => void },
+): ProgramBuilder {
+  const k = p.w.k;
+  const lock = entry_lock(p.mm, BASE, level);
+  const r = range(p.w, BASE, BASE + (level === "pmd" ? PMD_SIZE : PUD_SIZE), "MMU_NOTIFY_CLEAR");
+  const b = new ProgramBuilder(`${o.name} ${hex(BASE)}`);
+  b.step(`__split_huge_${level}: mmu_notifier_invalidate_range_start`, () => k.mn.mmu_notifier_invalidate_range_start(r));
+  b.step(`${level}_lock`, () => lock.spin_lock(), () => lock.available());
+  b.step(`__split_huge_${level}_locked: ${o.clearLabel}`, o.clear);
+  b.step("spin_unlock", () => lock.spin_unlock());
+  b.step("mmu_notifier_invalidate_range_only_end", () => k.mn.mmu_notifier_invalidate_range_only_end(r));
+  b.step(`truncate: ${o.truncateLabel}`, o.truncate);
+  return b;
+}
+
 /** Offsets (in 4 KiB pages) into a huge page that the devices of these scenarios use. */
 export const HUGE_OFFSETS = { near: 3, far: 300, farPud: 600 } as const;
+
+/** The device reads the huge page's 4 KiB pieces `near` and `far`, named for traces as `${prefix}3`, ... */
+const readPieces = (prefix: string, far: number): DmaAccess[] =>
+  [HUGE_OFFSETS.near, far].map((off) => ({ op: "read", addr: page(off), name: `${prefix}${off}` }));
 
 /** hugetlb_wp on a 2 MiB page while the device reads two 4 KiB pieces of it, away from its start. */
 export const hugetlbCowOffsetScenario: Scenario = {
@@ -70,18 +97,11 @@ export const hugetlbCowOffsetScenario: Scenario = {
       k.phys.write(head + HUGE_OFFSETS.near);
       k.phys.write(head + HUGE_OFFSETS.far);
       k.phys.get_page(head); // the child's mapping
-      p.mm.pgd.populate(BASE, "pmd");
-      const l = p.mm.pgd.pmd_lockptr(BASE);
-      l.spin_lock();
-      set_entry(k, p.mm, BASE, "pmd", pfn_pte(head, { write: false, huge: true }), "remap");
-      l.spin_unlock();
+      setupEntry(k, p.mm, BASE, "pmd", head, false);
       reserved = k.alloc_huge_page(HPAGE_PMD_NR, "hugetlb pool");
       k.phys.put_page(reserved, HPAGE_PMD_NR);
     });
-    addDevice(p, [
-      { op: "read", addr: page(HUGE_OFFSETS.near), name: "A3" },
-      { op: "read", addr: page(HUGE_OFFSETS.far), name: "A300" },
-    ]);
+    addDevice(p, readPieces("A", HUGE_OFFSETS.far));
     addKernelThread(p, "hugetlb_wp", hugetlbWpProgram(k, p.vma, page(HUGE_OFFSETS.far), reserved));
     return p.w;
   },
@@ -103,33 +123,24 @@ export const fileThpSplitScenario: Scenario = {
     let head = 0;
     p.w.setup(() => {
       head = k.alloc_huge_page(HPAGE_PMD_NR, "page cache");
-      mm.pgd.populate(BASE, "pmd");
-      const l = mm.pgd.pmd_lockptr(BASE);
-      l.spin_lock();
-      set_entry(k, mm, BASE, "pmd", pfn_pte(head, { write: true, huge: true }), "remap");
-      l.spin_unlock();
+      setupEntry(k, mm, BASE, "pmd", head, true);
       k.phys.page_add_rmap(head);
     });
-    addDevice(p, [
-      { op: "read", addr: page(HUGE_OFFSETS.near), name: "P3" },
-      { op: "read", addr: page(HUGE_OFFSETS.far), name: "P300" },
-    ]);
+    addDevice(p, readPieces("P", HUGE_OFFSETS.far));
     const fault = page(7) + 0x123;
-    const pmdl = mm.pgd.pmd_lockptr(BASE);
-    const r = range(p.w, BASE, BASE + PMD_SIZE, "MMU_NOTIFY_CLEAR");
-    const b = new ProgramBuilder(`split file THP ${hex(BASE)}`);
-    b.step("__split_huge_pmd: mmu_notifier_invalidate_range_start", () => k.mn.mmu_notifier_invalidate_range_start(r));
-    b.step("pmd_lock", () => pmdl.spin_lock(), () => pmdl.available());
-    b.step(`__split_huge_pmd_locked: pmdp_huge_clear_flush_notify(${hex(fault)}); page_remove_rmap`, () => {
-      const old = mm.pgd.get_pmd(BASE);
-      if (!pte_present(old)) return;
-      pmdp_huge_clear_flush_notify(k, p.vma, fault, "unmap");
-      k.phys.page_remove_rmap(pte_pfn(old));
+    const split = splitThenTruncate(p, "pmd", {
+      name: "split file THP",
+      clearLabel: `pmdp_huge_clear_flush_notify(${hex(fault)}); page_remove_rmap`,
+      clear: () => {
+        const old = mm.pgd.get_pmd(BASE);
+        if (!pte_present(old)) return;
+        pmdp_huge_clear_flush_notify(k, p.vma, fault, "unmap");
+        k.phys.page_remove_rmap(pte_pfn(old));
+      },
+      truncateLabel: "delete the page from the page cache (frees it)",
+      truncate: () => k.phys.put_page(head, HPAGE_PMD_NR),
     });
-    b.step("spin_unlock", () => pmdl.spin_unlock());
-    b.step("mmu_notifier_invalidate_range_only_end", () => k.mn.mmu_notifier_invalidate_range_only_end(r));
-    b.step("truncate: delete the page from the page cache (frees it)", () => k.phys.put_page(head, HPAGE_PMD_NR));
-    addKernelThread(p, "split", b);
+    addKernelThread(p, "split", split);
     return p.w;
   },
 };
@@ -152,30 +163,22 @@ export const daxPudSplitScenario: Scenario = {
     const used = [HUGE_OFFSETS.near, HUGE_OFFSETS.farPud];
     p.w.setup(() => {
       for (const off of used) k.phys.claim(DAX_PFN + off, "pmem file");
-      const l = mm.page_table_lock;
-      l.spin_lock();
-      set_entry(k, mm, BASE, "pud", pfn_pte(DAX_PFN, { write: true, huge: true }), "remap");
-      l.spin_unlock();
+      setupEntry(k, mm, BASE, "pud", DAX_PFN, true);
     });
-    addDevice(p, [
-      { op: "read", addr: page(HUGE_OFFSETS.near), name: "D3" },
-      { op: "read", addr: page(HUGE_OFFSETS.farPud), name: "D600" },
-    ]);
+    addDevice(p, readPieces("D", HUGE_OFFSETS.farPud));
     const fault = page(2 * HPAGE_PMD_NR + 5);
-    const l = mm.page_table_lock;
-    const r = range(p.w, BASE, BASE + PUD_SIZE, "MMU_NOTIFY_CLEAR");
-    const b = new ProgramBuilder(`split DAX PUD ${hex(BASE)}`);
-    b.step("__split_huge_pud: mmu_notifier_invalidate_range_start", () => k.mn.mmu_notifier_invalidate_range_start(r));
-    b.step("pud_lock", () => l.spin_lock(), () => l.available());
-    b.step(`__split_huge_pud_locked: pudp_huge_clear_flush_notify(${hex(fault)})`, () => {
-      if (pte_present(mm.pgd.get_pud(BASE))) pudp_huge_clear_flush_notify(k, p.vma, fault, "unmap");
+    const split = splitThenTruncate(p, "pud", {
+      name: "split DAX PUD",
+      clearLabel: `pudp_huge_clear_flush_notify(${hex(fault)})`,
+      clear: () => {
+        if (pte_present(mm.pgd.get_pud(BASE))) pudp_huge_clear_flush_notify(k, p.vma, fault, "unmap");
+      },
+      truncateLabel: "the file system frees the blocks",
+      truncate: () => {
+        for (const off of used) k.phys.put_page(DAX_PFN + off);
+      },
     });
-    b.step("spin_unlock", () => l.spin_unlock());
-    b.step("mmu_notifier_invalidate_range_only_end", () => k.mn.mmu_notifier_invalidate_range_only_end(r));
-    b.step("truncate: the file system frees the blocks", () => {
-      for (const off of used) k.phys.put_page(DAX_PFN + off);
-    });
-    addKernelThread(p, "split", b);
+    addKernelThread(p, "split", split);
     return p.w;
   },
 };
@@ -184,30 +187,17 @@ export const daxPudSplitScenario: Scenario = {
 export const munmapCpuScenario: Scenario = {
   name: "munmap-cpu",
   summary: "a thread reads A (the CPU caches it), then munmap of A and B with a batch that does not fill: tlb_finish_mmu flushes and frees",
-  build(driver: DriverSpec, kernel?: KernelOptions): World {
-    const p = baseScenario(driver, { pages: 2, kernel });
-    addDevice(p, [{ op: "read", addr: page(1), name: "B" }]);
-    addUserThread(p, "reader", 0, [{ op: "read", addr: page(0), name: "A" }]);
-    addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(0), page(2), 8));
-    addVictim(p);
-    return p.w;
-  },
+  build: (driver, kernel) =>
+    munmapWorld(driver, kernel, { pages: 2, device: [readPage("B")], munmap: { from: 0, to: 2, batch: 8 } }, (p) =>
+      addUserThread(p, "reader", 0, [readPage("A")]),
+    ),
 };
 
 /** The standard munmap, with the device on page B: the second page of the first batch. */
 export const munmapSecondPageScenario: Scenario = {
   name: "munmap-b",
   summary: "munmap of 4 pages with a batch of 2, the device reading and writing B (the second page of the first batch)",
-  build(driver: DriverSpec, kernel?: KernelOptions): World {
-    const p = baseScenario(driver, { pages: 4, kernel });
-    addDevice(p, [
-      { op: "read", addr: page(1), name: "B" },
-      { op: "write", addr: page(1), name: "B" },
-    ]);
-    addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(0), page(4), 2));
-    addVictim(p);
-    return p.w;
-  },
+  build: (driver, kernel) => munmapWorld(driver, kernel, { pages: 4, device: [readPage("B"), writePage("B")], munmap: { from: 0, to: 4, batch: 2 } }),
 };
 
 export const clearFlushScenarios: readonly Scenario[] = [

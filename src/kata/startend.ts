@@ -8,7 +8,7 @@
  * The hidden tests work out the expected diagnosis from the shortest counterexample
  * the explorer finds for the driver as shipped (`shippedAccelOps`).
  */
-import type { Kernel, KernelOptions } from "../kernel/kernel";
+import type { Kernel } from "../kernel/kernel";
 import type { mm_struct } from "../mm/mm";
 import type { IommuModel } from "../hw/iommu";
 import type { DriverSpec, BoundContext } from "../drivers/driver";
@@ -19,8 +19,7 @@ import type { Counterexample } from "../sched/types";
 import { GenericIommu } from "../hw/generic/iommu";
 import { mmu_notifier, container_of, type mmu_notifier_ops } from "../notifier/mmu_notifier";
 import { kstruct } from "../sim/store";
-import { baseScenario, addDevice, addKernelThread, addVictim, page } from "../scenarios/builder";
-import { munmapProgram } from "../kernel/munmap";
+import { munmapWorld, readPage, writePage } from "../scenarios/builder";
 import { explore } from "../sched/explore";
 
 /** The accel driver's per-(device, mm) state, with the notifier embedded in it. */
@@ -112,17 +111,8 @@ export const ACCEL_PAGES: readonly AccelPage[] = ["A", "B", "C", "D"];
 export const accelMunmapScenario: Scenario = {
   name: "accel-munmap",
   summary: "munmap of A-D (batch of 2) while the accelerator reads D, then reads and writes B; another process allocates afterwards",
-  build(driver: DriverSpec, kernel?: KernelOptions): World {
-    const p = baseScenario(driver, { pages: 4, kernel });
-    addDevice(p, [
-      { op: "read", addr: page(3), name: "D" },
-      { op: "read", addr: page(1), name: "B" },
-      { op: "write", addr: page(1), name: "B" },
-    ]);
-    addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(0), page(4), 2));
-    addVictim(p);
-    return p.w;
-  },
+  build: (driver, kernel) =>
+    munmapWorld(driver, kernel, { pages: 4, device: [readPage("D"), readPage("B"), writePage("B")], munmap: { from: 0, to: 4, batch: 2 } }),
 };
 
 /**

@@ -3,7 +3,7 @@
  * bound to it through a driver, the page-request handler and the IOMMU's own agent.
  */
 import { World } from "../sim/world";
-import type { KernelOptions } from "../kernel/kernel";
+import type { Kernel, KernelOptions } from "../kernel/kernel";
 import type { DriverSpec } from "../drivers/driver";
 import type { mm_struct, vm_area_struct } from "../mm/mm";
 import type { IommuModel } from "../hw/iommu";
@@ -11,8 +11,10 @@ import { DmaDevice, type DmaAccess } from "../hw/device";
 import { IopfQueue } from "../kernel/iopf";
 import { SwapSpace } from "../kernel/rmap";
 import { userProgram } from "../kernel/memory";
-import { set_entry } from "../mm/ops";
+import { munmapProgram } from "../kernel/munmap";
+import { set_entry, entry_lock } from "../mm/ops";
 import { pfn_pte } from "../mm/pte";
+import type { Level } from "../mm/pgtable";
 import { PAGE_SIZE, hex } from "../mm/constants";
 import type { ProgramBuilder } from "../sim/program";
 import { EINVAL } from "../notifier/mmu_notifier";
@@ -20,6 +22,16 @@ import { EINVAL } from "../notifier/mmu_notifier";
 /** Where scenario memory lives: named pages A, B, C... from this address up. */
 export const BASE = 0x40000000;
 export const page = (i: number): number => BASE + i * PAGE_SIZE;
+
+/** The address of the page named by a letter: "A" is page(0), "B" page(1), and so on. */
+export function namedPage(name: string): number {
+  if (!/^[A-Z]$/.test(name)) throw new RangeError(`a page is named by one capital letter, not "${name}"`);
+  return page(name.charCodeAt(0) - "A".charCodeAt(0));
+}
+/** A read of the named page, by a device or a user thread; traces call it by that name. */
+export const readPage = (name: string): DmaAccess => ({ op: "read", addr: namedPage(name), name });
+/** A write of the named page, by a device or a user thread; traces call it by that name. */
+export const writePage = (name: string): DmaAccess => ({ op: "write", addr: namedPage(name), name });
 
 export interface ScenarioParts {
   readonly w: World;
@@ -54,25 +66,14 @@ export function baseScenario(driver: DriverSpec, o: BaseOptions): ScenarioParts 
   let bound = true;
   w.setup(() => {
     const child = o.cowPages?.length ? k.mm_alloc("child") : null;
-    const childVma = child?.add_vma(BASE, BASE + o.pages * PAGE_SIZE, { write: true, anon: true });
+    child?.add_vma(BASE, BASE + o.pages * PAGE_SIZE, { write: true, anon: true });
     for (let i = 0; i < o.pages; i++) {
       const addr = page(i);
       const cow = o.cowPages?.includes(i) ?? false;
-      const pfn = k.phys.alloc_page(mm.name);
-      k.phys.write(pfn);
-      mm.pgd.populate(addr, "pte");
-      const ptl = mm.pgd.pte_lockptr(addr);
-      ptl.spin_lock();
-      set_entry(k, mm, addr, "pte", pfn_pte(pfn, { write: !cow }), "remap");
-      ptl.spin_unlock();
-      k.phys.page_add_rmap(pfn);
-      if (cow && child && childVma) {
+      const pfn = faultInPage(k, mm, addr, !cow);
+      if (cow && child) {
         // fork(): the child maps the same page read-only and holds a reference.
-        child.pgd.populate(addr, "pte");
-        const cptl = child.pgd.pte_lockptr(addr);
-        cptl.spin_lock();
-        set_entry(k, child, addr, "pte", pfn_pte(pfn, { write: false }), "remap");
-        cptl.spin_unlock();
+        setupEntry(k, child, addr, "pte", pfn, false);
         k.phys.get_page(pfn);
         k.phys.page_add_rmap(pfn);
       }
@@ -87,6 +88,34 @@ export function baseScenario(driver: DriverSpec, o: BaseOptions): ScenarioParts 
     }
   });
   const prq = new IopfQueue(w, swap);
+  addIommuAgent(w, iommu);
+  return { w, mm, vma, iommu, pasid, prq, swap, bound };
+}
+
+/**
+ * Point the `level` entry for `addr` at `pfn` (a huge mapping above the PTE level),
+ * under the lock that guards it, making the page tables above it first. For set-up
+ * code: kernel paths change entries with the steps in kernel/.
+ */
+export function setupEntry(k: Kernel, mm: mm_struct, addr: number, level: Level, pfn: number, write: boolean): void {
+  mm.pgd.populate(addr, level);
+  const lock = entry_lock(mm, addr, level);
+  lock.spin_lock();
+  set_entry(k, mm, addr, level, pfn_pte(pfn, { write, huge: level !== "pte" }), "remap");
+  lock.spin_unlock();
+}
+
+/** Fault in one anonymous page of `mm` at `addr`, written once by the process (set-up). Returns its pfn. */
+export function faultInPage(k: Kernel, mm: mm_struct, addr: number, write = true): number {
+  const pfn = k.phys.alloc_page(mm.name);
+  k.phys.write(pfn);
+  setupEntry(k, mm, addr, "pte", pfn, write);
+  k.phys.page_add_rmap(pfn);
+  return pfn;
+}
+
+/** The IOMMU as an agent of its own: it executes the commands queued to it whenever it gets there. */
+export function addIommuAgent(w: World, iommu: IommuModel): void {
   w.addAgent((simId) => ({
     name: iommu.name,
     kind: "hardware",
@@ -95,17 +124,16 @@ export function baseScenario(driver: DriverSpec, o: BaseOptions): ScenarioParts 
     nextLabel: () => `${iommu.name}: execute a queued command`,
     step: () => {
       const msg = iommu.doPendingWork();
-      k.sim.log(() => msg);
+      w.k.sim.log(() => msg);
     },
     unfinished: () => null,
   }));
-  return { w, mm, vma, iommu, pasid, prq, swap, bound };
 }
 
-/** Add a device running `accesses` (nothing if the bind failed). */
-export function addDevice(p: ScenarioParts, accesses: readonly DmaAccess[], name = "dev0"): DmaDevice | null {
+/** Add a device running `accesses` behind `iommu` (the scenario's own by default); nothing if the bind failed. */
+export function addDevice(p: ScenarioParts, accesses: readonly DmaAccess[], name = "dev0", iommu = p.iommu): DmaDevice | null {
   if (!p.bound) return null;
-  const dev = new DmaDevice(p.w, name, p.iommu, p.pasid, p.mm, accesses, p.prq);
+  const dev = new DmaDevice(p.w, name, iommu, p.pasid, p.mm, accesses, p.prq);
   p.prq.attach(dev);
   dev.agent = p.w.addAgent((simId) => ({
     name,
@@ -137,6 +165,30 @@ export function addVictim(p: ScenarioParts, name = "victim"): void {
   const at = 0x70000000;
   mm.add_vma(at, at + PAGE_SIZE, { write: true, anon: true });
   addUserThread(p, name, 1, [{ op: "write", addr: at, name: "secret" }], mm);
+}
+
+/** A munmap racing a device: see munmapWorld. */
+export interface MunmapWorldOptions {
+  /** Pages faulted in at BASE: A, B, C... */
+  readonly pages: number;
+  /** What the device does meanwhile. */
+  readonly device: readonly DmaAccess[];
+  /** munmap of pages [from, to), with an mmu_gather batch of `batch` pages. */
+  readonly munmap: { readonly from: number; readonly to: number; readonly batch: number };
+}
+
+/**
+ * The process's pages, the device, the munmap thread, and a victim process that
+ * allocates a page afterwards (it gets the frame freed last). `more` adds agents
+ * after the device and before munmap: another device, a CPU thread.
+ */
+export function munmapWorld(driver: DriverSpec, kernel: KernelOptions | undefined, o: MunmapWorldOptions, more?: (p: ScenarioParts) => void): World {
+  const p = baseScenario(driver, { pages: o.pages, kernel });
+  addDevice(p, o.device);
+  more?.(p);
+  addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(o.munmap.from), page(o.munmap.to), o.munmap.batch));
+  addVictim(p);
+  return p.w;
 }
 
 export { hex };
