@@ -5,7 +5,7 @@
 import type { DriverSpec } from "../drivers/driver";
 import type { World } from "../sim/world";
 import type { KernelOptions } from "../kernel/kernel";
-import { baseScenario, addDevice, addKernelThread, addUserThread, addVictim, page, BASE } from "./builder";
+import { baseScenario, addDevice, addKernelThread, addUserThread, addVictim, page, readPage, writePage, BASE } from "./builder";
 import { munmapProgram } from "../kernel/munmap";
 import { reclaimProgram, migrateProgram, mkcleanProgram } from "../kernel/rmap";
 import { mprotectProgram } from "../kernel/mprotect";
@@ -200,9 +200,6 @@ export const scenarios: readonly Scenario[] = [
   },
 ];
 
-/** Named pages for the large scenarios: A, B, C, ... */
-const named = (i: number) => ({ addr: page(i), name: String.fromCharCode(65 + i) });
-
 /**
  * Larger races built from the same kernel paths: more device accesses and more
  * threads, so exhaustive exploration visits hundreds of thousands of states. They
@@ -215,13 +212,10 @@ export const largeScenarios: readonly Scenario[] = [
     summary: "munmap of 8 pages (mmu_gather batch of 2) while a device reads and writes each of them, two threads write a ninth page under the same PTE lock, and another process reuses freed frames",
     build(driver, kernel) {
       const p = baseScenario(driver, { pages: 9, kernel });
-      addDevice(
-        p,
-        Array.from({ length: 8 }, (_, i) => ({ op: i % 2 === 0 ? ("read" as const) : ("write" as const), ...named(i) })),
-      );
+      addDevice(p, [..."ABCDEFGH"].map((name, i) => (i % 2 === 0 ? readPage(name) : writePage(name))));
       addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(0), page(8), 2));
-      addUserThread(p, "writer1", 1, [{ op: "write", ...named(8) }]);
-      addUserThread(p, "writer2", 1, [{ op: "write", ...named(8) }]);
+      addUserThread(p, "writer1", 1, [writePage("I")]);
+      addUserThread(p, "writer2", 1, [writePage("I")]);
       addVictim(p);
       return p.w;
     },
@@ -231,16 +225,10 @@ export const largeScenarios: readonly Scenario[] = [
     summary: "A and B both shared with a child after fork: one thread breaks COW on A, another writes A then B, a third writes B, while the device reads A then B",
     build(driver, kernel) {
       const p = baseScenario(driver, { pages: 2, cowPages: [0, 1], kernel });
-      addDevice(p, [
-        { op: "read", addr: page(0), ...A },
-        { op: "read", addr: page(1), ...B },
-      ]);
-      addUserThread(p, "cow-fault", 0, [{ op: "write", addr: page(0), ...A }]);
-      addUserThread(p, "writer", 1, [
-        { op: "write", addr: page(0), ...A },
-        { op: "write", addr: page(1), ...B },
-      ]);
-      addUserThread(p, "writer2", 1, [{ op: "write", addr: page(1), ...B }]);
+      addDevice(p, [readPage("A"), readPage("B")]);
+      addUserThread(p, "cow-fault", 0, [writePage("A")]);
+      addUserThread(p, "writer", 1, [writePage("A"), writePage("B")]);
+      addUserThread(p, "writer2", 1, [writePage("B")]);
       return p.w;
     },
   },
