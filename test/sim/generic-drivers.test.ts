@@ -82,21 +82,21 @@ describe("both-ops", () => {
   });
 });
 
+/** Exhaustive exploration of `name` with correct-generic finishes, finds nothing, and visits more than `minStates` states. */
+function expectProvenCoherent(name: string, minStates: number): void {
+  const r = findViolation(name, "correct-generic");
+  expect(r.violation).toBeNull();
+  expect(r.complete).toBe(true);
+  expect(r.states).toBeGreaterThan(minStates);
+}
+
 describe("correct-generic", () => {
-  it.each(scenarios.map((s) => s.name))("is proven coherent on %s by exhaustive exploration", (name) => {
-    const r = findViolation(name, "correct-generic");
-    expect(r.violation).toBeNull();
-    expect(r.complete).toBe(true);
-    expect(r.states).toBeGreaterThan(10);
-  });
+  it.each(scenarios.map((s) => s.name))("is proven coherent on %s by exhaustive exploration", (name) => expectProvenCoherent(name, 10));
 });
 
 describe("the large scenarios (for throughput)", () => {
   it.each(largeScenarios.map((s) => s.name))("%s: correct-generic is proven coherent over more than 200k states; start-only and end-only are caught", (name) => {
-    const ok = findViolation(name, "correct-generic");
-    expect(ok.violation).toBeNull();
-    expect(ok.complete).toBe(true);
-    expect(ok.states).toBeGreaterThan(200_000);
+    expectProvenCoherent(name, 200_000);
     for (const wrong of ["start-only", "end-only"]) {
       const r = findViolation(name, wrong);
       expect(["stale-tlb-at-free", "stale-tlb-after-ptl-release"], `${wrong} on ${name}`).toContain(r.violation?.rule);
