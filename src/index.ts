@@ -40,6 +40,7 @@ export * from "./kernel/mmu_gather";
 export * from "./kernel/zap";
 export * from "./kernel/munmap";
 export * from "./kernel/rmap";
+export * from "./kernel/ksm";
 export * from "./kernel/memory";
 export * from "./kernel/mprotect";
 export * from "./kernel/huge_memory";

@@ -4,7 +4,7 @@
  * writeback's write-protect (page_vma_mkclean_one).
  */
 import type { Kernel } from "./kernel";
-import type { vm_area_struct } from "../mm/mm";
+import type { mm_struct, vm_area_struct } from "../mm/mm";
 import { ProgramBuilder, DONE } from "../sim/program";
 import { Cell, SlotMap } from "../sim/store";
 import { set_entry, ptep_clear_flush, flush_tlb_page } from "../mm/ops";
@@ -30,6 +30,18 @@ export class SwapSpace {
 }
 
 /**
+ * Take a reference on the page mapped at `addr` and keep its pfn in `into`: reclaim's
+ * and migration's isolation, KSM's follow_page(FOLL_GET). False if nothing is mapped.
+ */
+export function get_mapped_page(k: Kernel, mm: mm_struct, addr: number, into: Cell): boolean {
+  const pte = mm.pgd.get_pte(addr);
+  if (!pte_present(pte)) return false;
+  into.value = pte_pfn(pte);
+  k.phys.get_page(into.value);
+  return true;
+}
+
+/**
  * Reclaim of the page mapped at `addr`: shrink_folio_list() has isolated it (holding
  * a reference), try_to_unmap_one() clears the PTE under the ptl and takes `branch`
  * (see TryToUnmapBranch); for swap, pageout writes the page out; the last reference
@@ -46,10 +58,7 @@ export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swa
   const notify = callSite ? "; [try_to_unmap_one call site]" : branch === "redirtied" ? "" : "; mmu_notifier_invalidate_secondary_tlbs";
   const b = new ProgramBuilder(`${name}: reclaim ${hex(addr)}${branch === "swap" ? "" : ` (${branch})`}`);
   b.step("isolate the folio; try_to_unmap_one: mmu_notifier_invalidate_range_start", () => {
-    const pte = mm.pgd.get_pte(addr);
-    if (!pte_present(pte)) return DONE;
-    pfn.value = pte_pfn(pte);
-    k.phys.get_page(pfn.value); // the isolation reference
+    if (!get_mapped_page(k, mm, addr, pfn)) return DONE; // the isolation reference
     k.mn.mmu_notifier_invalidate_range_start(range);
     return undefined;
   });
@@ -99,10 +108,7 @@ export function migrateProgram(k: Kernel, vma: vm_area_struct, addr: number, nam
   const callSite = k.hooks.secondary_tlbs_call_site;
   const b = new ProgramBuilder(`${name}: migrate ${hex(addr)}`);
   b.step("isolate; try_to_migrate_one: mmu_notifier_invalidate_range_start", () => {
-    const pte = mm.pgd.get_pte(addr);
-    if (!pte_present(pte)) return DONE;
-    oldPfn.value = pte_pfn(pte);
-    k.phys.get_page(oldPfn.value);
+    if (!get_mapped_page(k, mm, addr, oldPfn)) return DONE;
     k.mn.mmu_notifier_invalidate_range_start(range);
     return undefined;
   });

@@ -9,8 +9,11 @@
  *   device must be clean by then.
  * - "unmap": the mapping is gone for good (munmap, exit, MADV_DONTNEED); like the
  *   CPU's own TLB, stale entries are harmless until the page is freed.
- * - "protect": same page, less permission (mprotect, writeback's mkclean); may be
- *   flushed after the ptl is dropped, by invalidate_range_end.
+ * - "protect": same page, less permission (mprotect, writeback's mkclean, KSM's
+ *   write_protect_page); may be flushed after the ptl is dropped, by
+ *   invalidate_range_end.
+ * - "same-content": a read-only page replaced by another read-only page with the same
+ *   content (KSM's replace_page); like "unmap", checked when the old page is freed.
  * In every case no TLB may map a page when it is freed.
  */
 import type { Sim } from "../sim/sim";
@@ -21,7 +24,23 @@ import type { SpinLock } from "../locking/lock";
 import { TlbEntryList, type Tlb, type TlbHit } from "../hw/tlb";
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../mm/constants";
 
-export type PteFate = "remap" | "unmap" | "protect";
+export type PteFate =
+  | "remap"
+  | "unmap"
+  | "protect"
+  /**
+   * A read-only page replaced by a read-only page with the same content: KSM's
+   * replace_page(), after write_protect_page() took write permission away. The kernel
+   * calls plain ptep_clear_flush() there, "no need to notify as we are replacing a read
+   * only page with another read only page with the same content" (see
+   * Documentation/mm/mmu_notifier.rst): until range_end a device may go on reading
+   * the old page, which reads the same, and nobody can write it (no PTE or TLB allows
+   * writes any more), so nothing is seen out of order. What remains is the rule for
+   * every page: no TLB may map it when it is freed, which KSM's order (the last put
+   * after range_end) keeps. So it is checked at free, like "unmap"; the device's reads
+   * of the old page are still checked for ordering at each access.
+   */
+  | "same-content";
 
 /** A secondary translation cache and how its tags map to address spaces. */
 export interface WatchedTlb {
@@ -137,8 +156,9 @@ export class Oracle {
 
   /** A leaf entry covering [addr, addr + size) changed from oldPfn (present) under `ptl`. */
   pteChanged(mm: mm_struct, addr: number, size: number, oldPfn: number, fate: PteFate, ptl: SpinLock): void {
-    // An unmap is checked when the page is freed (frameFreed), not here.
-    if (fate === "unmap") return;
+    // An unmap, or a replacement with the same content, is checked when the page is
+    // freed (frameFreed), not here.
+    if (fate === "unmap" || fate === "same-content") return;
     const st = this.sim.store;
     for (let a = addr; a < addr + size; a += PAGE_SIZE) {
       const k = this.key(mm, a);

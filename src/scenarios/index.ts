@@ -5,6 +5,7 @@
 import type { DriverSpec } from "../drivers/driver";
 import type { World } from "../sim/world";
 import type { KernelOptions } from "../kernel/kernel";
+import { ksmMergeProgram, type KsmMergeOptions } from "../kernel/ksm";
 import { baseScenario, addDevice, addKernelThread, addUserThread, addVictim, page, readPage, writePage, BASE } from "./builder";
 import { munmapProgram } from "../kernel/munmap";
 import { reclaimProgram, migrateProgram, mkcleanProgram } from "../kernel/rmap";
@@ -13,7 +14,7 @@ import { splitHugePmdProgram } from "../kernel/huge_memory";
 import { hugetlbWpProgram } from "../kernel/memory";
 import { exitProgram } from "../kernel/exit";
 import { set_entry } from "../mm/ops";
-import { pfn_pte } from "../mm/pte";
+import { pfn_pte, pte_pfn } from "../mm/pte";
 import { PAGE_SIZE, PMD_SIZE, HPAGE_PMD_NR } from "../mm/constants";
 
 export interface Scenario {
@@ -128,6 +129,11 @@ export const scenarios: readonly Scenario[] = [
     },
   },
   {
+    name: "ksm-merge",
+    summary: "ksmd merges page A into a KSM page with the same content (write_protect_page, then replace_page) while a device reads A, and another process reuses the freed frame",
+    build: (driver, kernel) => ksmMergeWorld(driver, kernel),
+  },
+  {
     name: "thp-split",
     summary: "a 2 MiB THP is split into PTEs, then one 4 KiB page of it is unmapped, while the device holds a 2 MiB translation",
     build(driver, kernel) {
@@ -199,6 +205,32 @@ export const scenarios: readonly Scenario[] = [
     },
   },
 ];
+
+/**
+ * The ksm-merge scenario: the process's page A, written once; a stable KSM page with
+ * the same content; a device reading A three times (reads only: a device write to the
+ * merged page would fault and break COW, another path); ksmd merging A; and a victim
+ * process that gets the frame A leaves. `ksm` is passed to ksmd's program: tests use
+ * putBeforeRangeEnd, a wrong order, to show what the kernel's order protects.
+ */
+export function ksmMergeWorld(driver: DriverSpec, kernel?: KernelOptions, ksm: Omit<KsmMergeOptions, "name"> = {}): World {
+  const p = baseScenario(driver, { pages: 1, kernel });
+  const k = p.w.k;
+  let kpage = 0;
+  p.w.setup(() => {
+    // Another process's copy of A was merged first: the KSM page is mapped there (that
+    // mapping, not modelled, holds its reference). Frame contents are write ids, so
+    // "the same content" is a copy of A (write #1): pages_identical() compares equal,
+    // and a device that reads either page reads write #1.
+    kpage = k.phys.alloc_page("ksm");
+    k.phys.copy(kpage, pte_pfn(p.mm.pgd.get_pte(page(0))));
+    k.phys.page_add_rmap(kpage);
+  });
+  addDevice(p, [readPage("A"), readPage("A"), readPage("A")]);
+  addKernelThread(p, "ksmd", ksmMergeProgram(k, p.vma, page(0), kpage, ksm));
+  addVictim(p);
+  return p.w;
+}
 
 /**
  * Larger races built from the same kernel paths: more device accesses and more

@@ -187,6 +187,15 @@ describe("tlbkata explore: results", () => {
     expect(lines).toHaveLength(2);
   });
 
+  it("ksm-merge: end-only is proven coherent (exit 0), start-only is caught (exit 1)", () => {
+    const end = tlbkata("explore", "ksm-merge", "--driver", "end-only");
+    expect(end.status).toBe(0);
+    expect(end.stdout).toMatch(/no violation: \d+ states explored/);
+    const start = tlbkata("explore", "ksm-merge", "--driver", "start-only");
+    expect(start.status).toBe(1);
+    expect(start.stdout).toMatch(/stale-write-permission/);
+  });
+
   it("a registration refused at set-up is the violation, with an empty trace", () => {
     const r = tlbkata("explore", "munmap", "--driver", "both-ops", "--json");
     expect(r.status).toBe(1);
