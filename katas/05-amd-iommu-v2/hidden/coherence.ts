@@ -1,4 +1,4 @@
-/** Hidden tests, kata 05: coherence on every standard scenario, every interleaving. */
+/** Hidden tests, kata 05: coherence on the standard scenarios of each kernel path, every interleaving. */
 import { defineSuite, expectCoherent, amdIommuV2Driver, type AmdIommuV2Module } from "tlbkata";
 
 const on = (scenario: string, points: number, what: string, opts: Parameters<typeof expectCoherent>[2] = {}, ats = true) => ({
