@@ -51,7 +51,9 @@ function timeExplore(scenario, drv, opts = {}) {
 // A child process: explore one large scenario once and print the figures as JSON.
 if (process.argv[2] === "--once") {
   const { ms, result } = exploreOnce(process.argv[3], "correct-generic");
-  console.log(JSON.stringify({ ms, states: result.states, transitions: result.transitions, complete: result.complete, violation: result.violation?.violation.rule ?? null }));
+  const mb = (bytes) => Math.round(bytes / 2 ** 20);
+  const mem = process.memoryUsage();
+  console.log(JSON.stringify({ ms, states: result.states, transitions: result.transitions, complete: result.complete, violation: result.violation?.violation.rule ?? null, rssMB: mb(mem.rss), heapMB: mb(mem.heapUsed), arrayBuffersMB: mb(mem.arrayBuffers) }));
   process.exit(0);
 }
 
@@ -96,9 +98,9 @@ for (const s of tk.largeScenarios) {
   const r = runs.sort((a, b) => a.ms - b.ms)[runs.length >> 1];
   sustained.states += r.states;
   sustained.ms += r.ms;
-  largeRows.push({ scenario: s.name, states: r.states, transitions: r.transitions, complete: r.complete, violation: r.violation ?? "-", ms: Math.round(r.ms), statesPerSec: perSec(r.states, r.ms) });
+  largeRows.push({ scenario: s.name, states: r.states, transitions: r.transitions, complete: r.complete, violation: r.violation ?? "-", ms: Math.round(r.ms), statesPerSec: perSec(r.states, r.ms), rssMB: r.rssMB, heapMB: r.heapMB, typedArraysMB: r.arrayBuffersMB });
 }
-console.log(`Large scenarios, each explored once per fresh process, compile time included (median of ${PROCESSES} processes):`);
+console.log(`Large scenarios, each explored once per fresh process, compile time included (median of ${PROCESSES} processes; memory of that process after the search, in MiB):`);
 console.table(largeRows);
 console.log(`sustained explorer throughput over the large scenarios: ${perSec(sustained.states, sustained.ms)} states/s (target >= 200000)`);
 
