@@ -163,7 +163,8 @@ export async function main(argv: readonly string[], io: Io = processIo, commands
   }
 }
 
-if (typeof require !== "undefined" && require.main === module) {
+/** Run as the `tlbkata` program on process.argv (src/bin/tlbkata.js calls this). */
+export function runProgram(): void {
   // A closed pipe (`tlbkata explore --list | head -1`) is not an error.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code !== "EPIPE") process.stderr.write(`tlbkata: cannot write the output: ${oneLine(e.message)}\n`);
@@ -173,3 +174,5 @@ if (typeof require !== "undefined" && require.main === module) {
     process.exitCode = status;
   });
 }
+
+if (typeof require !== "undefined" && require.main === module) runProgram();

@@ -55,6 +55,29 @@ describe("tlbkata", () => {
     expect(r.stdout.trim()).toBe(VERSION);
   });
 
+  it("is installed as node_modules/.bin/tlbkata, which npx runs (npm links it before the build)", () => {
+    const bin = path.join(ROOT, "node_modules/.bin/tlbkata");
+    expect(fs.existsSync(bin), `${bin} is missing: npm did not link the package's bin`).toBe(true);
+    const r = spawnSync(bin, ["--version"], { cwd: tmp, encoding: "utf8", timeout: 60_000 });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(VERSION);
+    // A closed pipe is not an error there either.
+    const piped = spawnSync("sh", ["-c", `"${bin}" explore --list | head -1`], { cwd: tmp, encoding: "utf8", timeout: 60_000 });
+    expect(piped.stdout).toBe("Scenarios:\n");
+    expect(piped.stderr).toBe("");
+  });
+
+  it("says in one line to build first when src/dist is missing", () => {
+    const copy = path.join(tmp, "unbuilt", "bin");
+    fs.mkdirSync(copy, { recursive: true });
+    fs.copyFileSync(path.join(ROOT, "src/bin/tlbkata.js"), path.join(copy, "tlbkata.js"));
+    const r = spawnSync(process.execPath, [path.join(copy, "tlbkata.js"), "list"], { cwd: tmp, encoding: "utf8", timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^tlbkata: the simulation is not built yet: run `npm run build`.*\n$/);
+    expect(r.stderr.split("\n")).toHaveLength(2);
+  });
+
   it("--help lists the commands; explore --help lists explore's options", () => {
     const top = tlbkata("--help");
     expect(top.status).toBe(0);
