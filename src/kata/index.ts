@@ -8,3 +8,4 @@ export { loadTsModule, LoadError, typeErrors } from "./load";
 export { runKataJob, runKataJobs, type JobOptions, type JobResult } from "./job";
 export type { WorkerSpec, PlannedCase } from "./protocol";
 export * from "./progress";
+export * from "./drivercases";

@@ -1,20 +1,9 @@
 /** Hidden tests, kata 05: the notifier's rules (atomic context, registration, release). */
-import { defineSuite, runScenarioStraight, amdIommuV2Driver, require_, type AmdIommuV2Module } from "tlbkata";
+import { defineSuite, doesNotSleepUnderPtl, callsInvalidateSecondaryTlbs, runScenarioStraight, amdIommuV2Driver, require_, type AmdIommuV2Module } from "tlbkata";
 
 export default defineSuite<AmdIommuV2Module>("rules", [
-  {
-    name: "binding registers an ops table with invalidate_secondary_tlbs only, and it is called",
-    points: 1,
-    run(impl) {
-      const w = runScenarioStraight("reclaim", amdIommuV2Driver(impl));
-      require_(w.k.mn.calls.invalidate_secondary_tlbs > 0, "invalidate_secondary_tlbs was never called: the ops table must provide it");
-    },
-  },
-  {
-    name: "invalidate_secondary_tlbs neither sleeps nor returns holding a lock (it runs under the ptl)",
-    points: 1,
-    run: (impl) => void runScenarioStraight("migration", amdIommuV2Driver(impl)),
-  },
+  callsInvalidateSecondaryTlbs(amdIommuV2Driver),
+  doesNotSleepUnderPtl(amdIommuV2Driver),
   {
     name: "release leaves no translation of the exiting mm in either IOTLB",
     points: 1,

@@ -1,20 +1,5 @@
 /** Hidden tests, kata 06: the notifier's rules (atomic context, registration, release, free_notifier). */
-import {
-  defineSuite,
-  runScenarioStraight,
-  armSmmuV3SvaDriver,
-  armSmmuSvaUnbindProgram,
-  kmemleak_scan,
-  require_,
-  baseScenario,
-  addDevice,
-  addKernelThread,
-  exitProgram,
-  page,
-  type ArmSmmuV3,
-  type ArmSmmuV3SvaModule,
-  type Scenario,
-} from "tlbkata";
+import { defineSuite, doesNotSleepUnderPtl, callsInvalidateSecondaryTlbs, runScenarioStraight, armSmmuV3SvaDriver, armSmmuSvaUnbindProgram, kmemleak_scan, require_, baseScenario, addDevice, addKernelThread, exitProgram, page, type ArmSmmuV3, type ArmSmmuV3SvaModule, type Scenario } from "tlbkata";
 
 /** The process exits first; its device's DMA arrives after release. */
 const exitThenDma: Scenario = {
@@ -52,19 +37,8 @@ function teardown(unbindFirst: boolean): Scenario {
 }
 
 export default defineSuite<ArmSmmuV3SvaModule>("rules", [
-  {
-    name: "binding registers an ops table with invalidate_secondary_tlbs only, and it is called",
-    points: 1,
-    run(impl) {
-      const w = runScenarioStraight("reclaim", armSmmuV3SvaDriver(impl));
-      require_(w.k.mn.calls.invalidate_secondary_tlbs > 0, "invalidate_secondary_tlbs was never called: the ops table must provide it");
-    },
-  },
-  {
-    name: "invalidate_secondary_tlbs neither sleeps nor returns holding a lock (it runs under the ptl)",
-    points: 1,
-    run: (impl) => void runScenarioStraight("migration", armSmmuV3SvaDriver(impl)),
-  },
+  callsInvalidateSecondaryTlbs(armSmmuV3SvaDriver),
+  doesNotSleepUnderPtl(armSmmuV3SvaDriver),
   {
     name: "release leaves no translation of the exiting mm in the SMMU TLB or the ATC",
     points: 1,

@@ -1,21 +1,10 @@
 /** Hidden tests, kata 07: the notifier's rules (atomic context, RCU, registration, release). */
-import { defineSuite, runScenarioStraight, intelSvmDriver, require_, IntelIommu, type IntelSvmModule } from "tlbkata";
+import { defineSuite, doesNotSleepUnderPtl, callsInvalidateSecondaryTlbs, runScenarioStraight, intelSvmDriver, require_, IntelIommu, type IntelSvmModule } from "tlbkata";
 import { exitThenDma, twoDevices } from "../scenarios";
 
 export default defineSuite<IntelSvmModule>("rules", [
-  {
-    name: "binding registers an ops table with invalidate_secondary_tlbs only, and it is called",
-    points: 1,
-    run(impl) {
-      const w = runScenarioStraight("reclaim", intelSvmDriver(impl));
-      require_(w.k.mn.calls.invalidate_secondary_tlbs > 0, "invalidate_secondary_tlbs was never called: the ops table must provide it");
-    },
-  },
-  {
-    name: "invalidate_secondary_tlbs neither sleeps nor returns holding a lock (it runs under the ptl)",
-    points: 1,
-    run: (impl) => void runScenarioStraight("migration", intelSvmDriver(impl)),
-  },
+  callsInvalidateSecondaryTlbs(intelSvmDriver),
+  doesNotSleepUnderPtl(intelSvmDriver),
   {
     name: "svm->devs is walked inside rcu_read_lock, also when called from invalidate_range_end (no ptl held)",
     points: 1,

@@ -1,0 +1,28 @@
+/**
+ * Cases every vendor-driver kata (05 to 08) grades the same way: the two rules of
+ * invalidate_secondary_tlbs that do not depend on the hardware behind it.
+ */
+import type { DriverSpec } from "../drivers/driver";
+import { require_, type KataCase } from "./suite";
+import { runScenarioStraight } from "./checks";
+
+/** Reclaim must reach the driver through invalidate_secondary_tlbs, not start/end. */
+export function callsInvalidateSecondaryTlbs<I>(driver: (impl: I) => DriverSpec): KataCase<I> {
+  return {
+    name: "binding registers an ops table with invalidate_secondary_tlbs only, and it is called",
+    points: 1,
+    run(impl) {
+      const w = runScenarioStraight("reclaim", driver(impl));
+      require_(w.k.mn.calls.invalidate_secondary_tlbs > 0, "invalidate_secondary_tlbs was never called: the ops table must provide it");
+    },
+  };
+}
+
+/** Migration calls the op under the ptl: the oracle reports sleeping or a lock kept past return. */
+export function doesNotSleepUnderPtl<I>(driver: (impl: I) => DriverSpec): KataCase<I> {
+  return {
+    name: "invalidate_secondary_tlbs neither sleeps nor returns holding a lock (it runs under the ptl)",
+    points: 1,
+    run: (impl) => void runScenarioStraight("migration", driver(impl)),
+  };
+}
