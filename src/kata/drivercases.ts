@@ -1,10 +1,20 @@
 /**
- * Cases every vendor-driver kata (05 to 08) grades the same way: the two rules of
- * invalidate_secondary_tlbs that do not depend on the hardware behind it.
+ * Cases the katas that plug a driver into the simulation grade the same way: coherence
+ * on a scenario under every interleaving, and the two rules of invalidate_secondary_tlbs
+ * that do not depend on the hardware behind it (vendor katas 05 to 08).
  */
 import type { DriverSpec } from "../drivers/driver";
 import { require_, type KataCase } from "./suite";
-import { runScenarioStraight } from "./checks";
+import { expectCoherent, runScenarioStraight, type ScenarioOptions, type ScenarioRef } from "./checks";
+
+/** "SCENARIO: what": every interleaving of `scenario` with the learner's driver is coherent. */
+export function coherenceCase<I>(scenario: ScenarioRef, points: number, what: string, driver: (impl: I) => DriverSpec, opts: ScenarioOptions = {}): KataCase<I> {
+  return {
+    name: `${typeof scenario === "string" ? scenario : scenario.name}: ${what}`,
+    points,
+    run: (impl) => expectCoherent(scenario, driver(impl), opts),
+  };
+}
 
 /** Reclaim must reach the driver through invalidate_secondary_tlbs, not start/end. */
 export function callsInvalidateSecondaryTlbs<I>(driver: (impl: I) => DriverSpec): KataCase<I> {

@@ -1,11 +1,8 @@
 /** Hidden tests, kata 04-rename-migration: coherence on the standard scenarios, every interleaving. */
-import { defineSuite, expectCoherent, acmeDriver, type RenameMigrationModule, type ArchOptions } from "tlbkata";
+import { defineSuite, coherenceCase, acmeDriver, type RenameMigrationModule, type ArchOptions } from "tlbkata";
 
-const on = (scenario: string, points: number, what: string, arch: Partial<ArchOptions> = {}) => ({
-  name: `${scenario}: ${what}`,
-  points,
-  run: (impl: RenameMigrationModule) => expectCoherent(scenario, acmeDriver(impl), { kernel: { arch } }),
-});
+const on = (scenario: string, points: number, what: string, arch: Partial<ArchOptions> = {}) =>
+  coherenceCase(scenario, points, what, (impl: RenameMigrationModule) => acmeDriver(impl), { kernel: { arch } });
 
 export default defineSuite<RenameMigrationModule>("coherence", [
   on("munmap", 2, "pages freed mid-unmap, before range_end"),

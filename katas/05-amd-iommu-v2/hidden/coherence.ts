@@ -1,11 +1,8 @@
 /** Hidden tests, kata 05: coherence on the standard scenarios of each kernel path, every interleaving. */
-import { defineSuite, expectCoherent, amdIommuV2Driver, type AmdIommuV2Module } from "tlbkata";
+import { defineSuite, coherenceCase, amdIommuV2Driver, type AmdIommuV2Module, type ScenarioOptions } from "tlbkata";
 
-const on = (scenario: string, points: number, what: string, opts: Parameters<typeof expectCoherent>[2] = {}, ats = true) => ({
-  name: `${scenario}: ${what}`,
-  points,
-  run: (impl: AmdIommuV2Module) => expectCoherent(scenario, amdIommuV2Driver(impl, "amd", "", { ats }), opts),
-});
+const on = (scenario: string, points: number, what: string, opts: ScenarioOptions = {}, ats = true) =>
+  coherenceCase(scenario, points, what, (impl: AmdIommuV2Module) => amdIommuV2Driver(impl, "amd", "", { ats }), opts);
 
 export default defineSuite<AmdIommuV2Module>("coherence", [
   on("munmap", 2, "the mmu_gather batch fills and frees pages mid-unmap"),

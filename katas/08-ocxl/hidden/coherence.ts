@@ -1,11 +1,8 @@
 /** Hidden tests, kata 08: coherence on the standard scenarios the driver handles, every interleaving. */
-import { defineSuite, expectCoherent, ocxlDriver, type OcxlModule } from "tlbkata";
+import { defineSuite, coherenceCase, ocxlDriver, type OcxlModule, type ScenarioOptions } from "tlbkata";
 
-const on = (scenario: string, points: number, what: string, opts: Parameters<typeof expectCoherent>[2] = {}) => ({
-  name: `${scenario}: ${what}`,
-  points,
-  run: (impl: OcxlModule) => expectCoherent(scenario, ocxlDriver(impl), opts),
-});
+const on = (scenario: string, points: number, what: string, opts: ScenarioOptions = {}) =>
+  coherenceCase(scenario, points, what, (impl: OcxlModule) => ocxlDriver(impl), opts);
 
 // Not here: exit (the driver has no release op, see README.md) and (0, ULONG_MAX)
 // ranges (one ATSD per page of the whole address space is this driver's known
