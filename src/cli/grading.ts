@@ -57,15 +57,20 @@ function limitsOf(o: { "test-timeout"?: number; "kata-timeout"?: number; memory?
   };
 }
 
+/** The sandbox's limits, the same for grade and grade-class. */
+const LIMIT_OPTIONS = {
+  "test-timeout": { type: "integer", value: "S", min: 1, help: "seconds a hidden test may take (default 20)" },
+  "kata-timeout": { type: "integer", value: "S", min: 1, help: "seconds all of a kata's tests may take (default 120)" },
+  memory: { type: "integer", value: "MB", min: 64, help: "memory limit of each kata's process, in MiB (default 512)" },
+} as const satisfies OptionSpecs;
+
 const GRADE_OPTIONS = {
   kata: { type: "string", value: "K", help: "grade only this kata" },
   format: { type: "string", value: "F", help: `output format: ${FORMATS.join(", ")} (default text)` },
   out: { type: "string", value: "FILE", help: "write the result to FILE instead of standard output" },
   force: { type: "boolean", help: "with --out: replace FILE if it exists" },
   jobs: { type: "integer", value: "N", min: 1, max: 64, help: "katas graded at once (default 2)" },
-  "test-timeout": { type: "integer", value: "S", min: 1, help: "seconds a hidden test may take (default 20)" },
-  "kata-timeout": { type: "integer", value: "S", min: 1, help: "seconds all of a kata's tests may take (default 120)" },
-  memory: { type: "integer", value: "MB", min: 64, help: "memory limit of each kata's process, in MiB (default 512)" },
+  ...LIMIT_OPTIONS,
 
   help: { type: "boolean", short: "h", help: "show this help" },
 } as const satisfies OptionSpecs;
@@ -106,9 +111,7 @@ const CLASS_OPTIONS = {
   out: { type: "string", value: "DIR", help: "where results, feedback, gradebook.csv and summary.json go (required)" },
   kata: { type: "string", value: "K", help: "grade only this kata (one assignment of the course)" },
   jobs: { type: "integer", value: "N", min: 1, max: 64, help: "submissions graded at once (default 2)" },
-  "test-timeout": { type: "integer", value: "S", min: 1, help: "seconds a hidden test may take (default 20)" },
-  "kata-timeout": { type: "integer", value: "S", min: 1, help: "seconds all of a kata's tests may take (default 120)" },
-  memory: { type: "integer", value: "MB", min: 64, help: "memory limit of each kata's process, in MiB (default 512)" },
+  ...LIMIT_OPTIONS,
 
   help: { type: "boolean", short: "h", help: "show this help" },
 } as const satisfies OptionSpecs;
