@@ -9,23 +9,26 @@
  */
 import type { CallSites, CallSite, UnmapCallSite } from "tlbkata";
 
+// Replace each `throw` with your decision: a notification, or nothing at all.
 export const call_sites: CallSites = {
   try_to_unmap_one(site: UnmapCallSite): void {
-    // TODO: site.branch is "swap", "discard" or "redirtied".
+    // site.branch is "swap", "discard" or "redirtied".
+    throw new Error("try_to_unmap_one: not decided yet: notify here, or leave it to invalidate_range_end");
   },
   try_to_migrate_one(site: CallSite): void {
-    // TODO
+    throw new Error("try_to_migrate_one: not decided yet: notify here, or leave it to invalidate_range_end");
   },
   hugetlb_wp(site: CallSite): void {
-    // TODO: site.size is the huge page's size.
+    // site.size is the huge page's size.
+    throw new Error("hugetlb_wp: not decided yet: notify here, or leave it to invalidate_range_end");
   },
   page_vma_mkclean_one(site: CallSite): void {
-    // TODO
+    throw new Error("page_vma_mkclean_one: not decided yet: notify here, or leave it to invalidate_range_end");
   },
   change_pte_range(site: CallSite): void {
-    // TODO
+    throw new Error("change_pte_range: not decided yet: notify here, or leave it to invalidate_range_end");
   },
   hugetlb_unshare_pmds(site: CallSite): void {
-    // TODO
+    throw new Error("hugetlb_unshare_pmds: not decided yet: notify here, or leave it to invalidate_range_end");
   },
 };

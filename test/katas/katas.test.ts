@@ -1,7 +1,8 @@
 /**
  * Every kata, checked the way an author must: the reference solution (and variants
  * written differently) pass every visible and hidden test; the starter fails every
- * hidden test file; every mutant fails at least one hidden test. The table of which
+ * hidden test file; every mutant fails at least one hidden test; and every hidden test
+ * fails on the starter or on some mutant (a test that cannot fail is a defect). The table of which
  * hidden test catches which mutant is printed and written to test-artifacts/katas.md.
  */
 import { describe, test, expect, afterAll } from "vitest";
@@ -20,6 +21,12 @@ test("there are katas to check", () => {
 for (const k of katas) {
   const { kata } = k;
   describe(kata.id, () => {
+    /** Hidden cases ("suite / name") that failed on the starter or on a mutant so far. */
+    const failedSomewhere = new Set<string>();
+    const note = (rs: readonly { ok: boolean; suite: string; name: string }[]) => {
+      for (const r of rs) if (!r.ok) failedSomewhere.add(`${r.suite} / ${r.name}`);
+    };
+
     test("has a README, hints, visible and hidden tests, mutants and a solution", () => {
       expect(fs.existsSync(path.join(kata.dir, "README.md"))).toBe(true);
       expect(kata.hints.length).toBeGreaterThanOrEqual(2);
@@ -45,6 +52,7 @@ for (const k of katas) {
     for (const h of k.hidden) {
       test(`the starter fails hidden/${path.basename(h.file)}`, async () => {
         const rs = runOn(h.suite, await loadImpl(kata, kata.file));
+        note(rs);
         expect(rs.filter((r) => !r.ok).length).toBeGreaterThan(0);
       });
     }
@@ -55,11 +63,18 @@ for (const k of katas) {
         const why = (fs.readFileSync(m, "utf8").split("\n").find((l) => l.startsWith("//")) ?? "").replace(/^\/\/\s*/, "");
         expect(why, `${m} must start with a comment line saying what is wrong`).toMatch(/^Wrong: /);
         const rs = runHidden(k, await loadImpl(kata, m));
+        note(rs);
         const by = rs.filter((r) => !r.ok).map((r) => `${r.suite} / ${r.name}`);
         caught.set(`${kata.id}/${name}`, { kata: kata.id, mutant: name, why, by });
         expect(by.length, `mutant ${name} (${why}) survived every hidden test`).toBeGreaterThan(0);
       });
     }
+
+    // Runs after the starter and mutant tests above (a file's tests run in order).
+    test("every hidden test fails on the starter or on some mutant", () => {
+      const all = k.hidden.flatMap((h) => h.suite.cases.map((c) => `${h.suite.title} / ${c.name}`));
+      expect(all.filter((c) => !failedSomewhere.has(c))).toEqual([]);
+    });
   });
 }
 
