@@ -8,7 +8,7 @@
  */
 import type { DriverSpec } from "../drivers/driver";
 import type { Violation } from "../oracle/violation";
-import { scenarios, largeScenarios, findScenario, type Scenario } from "../scenarios/index";
+import { scenarios, largeScenarios, allScenarios, findScenario, type Scenario } from "../scenarios/index";
 import {
   explore,
   runRandom,
@@ -165,7 +165,7 @@ function kernelOptions(o: ExploreOptions): KernelOptions {
 }
 
 function toRequest(o: ExploreOptions, positionals: readonly string[]): Request {
-  const scenarioNames = [...scenarios, ...largeScenarios].map((s) => s.name);
+  const scenarioNames = allScenarios.map((s) => s.name);
   if (positionals.length === 0) {
     throw new UsageError(`missing SCENARIO: tlbkata explore SCENARIO --driver NAME; scenarios: ${scenarioNames.join(", ")}`);
   }
@@ -366,7 +366,7 @@ function listScenariosAndDrivers(json: boolean): string {
       ) + "\n"
     );
   }
-  const w = Math.max(...[...scenarios, ...largeScenarios].map((s) => s.name.length), ...allDrivers().map((d) => d.name.length));
+  const w = Math.max(...allScenarios.map((s) => s.name.length), ...allDrivers().map((d) => d.name.length));
   const row = (name: string, text: string) => `  ${name.padEnd(w)}  ${text}`;
   const lines = ["Scenarios:", ...scenarios.map((s) => row(s.name, s.summary))];
   lines.push("", "Large scenarios (hundreds of thousands of states, for throughput and stress):", ...largeScenarios.map((s) => row(s.name, s.summary)));

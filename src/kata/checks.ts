@@ -27,7 +27,8 @@ export const DEFAULT_MAX_STATES = 200_000;
 /** A standard scenario by name, or a kata's own Scenario object. */
 export type ScenarioRef = string | Scenario;
 
-const nameOf = (s: ScenarioRef): string => (typeof s === "string" ? s : s.name);
+/** The name of a scenario given by name or as an object. */
+export const scenarioName = (s: ScenarioRef): string => (typeof s === "string" ? s : s.name);
 
 export function buildScenario(scenario: ScenarioRef, driver: DriverSpec, o: ScenarioOptions = {}): World {
   const s = typeof scenario === "string" ? findScenario(scenario) : scenario;
@@ -60,7 +61,7 @@ export function exploreScenario(scenario: ScenarioRef, driver: DriverSpec, o: Sc
   if (setup) return { world: w, violation: { violation: setup, trace: { steps: [], violation: setup }, schedule: [] } };
   const r = explore(w, { maxStates: o.maxStates ?? DEFAULT_MAX_STATES, shortest: true });
   if (!r.complete && !r.violation) {
-    throw new KataFailure(`the ${nameOf(scenario)} scenario did not finish within ${o.maxStates ?? DEFAULT_MAX_STATES} states: your driver makes the hardware do far more work than it should`);
+    throw new KataFailure(`the ${scenarioName(scenario)} scenario did not finish within ${o.maxStates ?? DEFAULT_MAX_STATES} states: your driver makes the hardware do far more work than it should`);
   }
   return { world: w, violation: r.violation };
 }
@@ -68,19 +69,19 @@ export function exploreScenario(scenario: ScenarioRef, driver: DriverSpec, o: Sc
 /** Fail unless no interleaving of `scenario` breaks a rule. */
 export function expectCoherent(scenario: ScenarioRef, driver: DriverSpec, o: ScenarioOptions = {}): void {
   const r = exploreScenario(scenario, driver, o);
-  if (r.violation) throw new KataFailure(describeCounterexample(r.violation, nameOf(scenario)), r.violation.violation.rule, r.violation.trace);
+  if (r.violation) throw new KataFailure(describeCounterexample(r.violation, scenarioName(scenario)), r.violation.violation.rule, r.violation.trace);
 }
 
 /** Run `scenario` straight through (no races) and return the world, failing on any violation. */
 export function runScenarioStraight(scenario: ScenarioRef, driver: DriverSpec, o: ScenarioOptions = {}): World {
   const w = buildScenario(scenario, driver, o);
   const setup = w.setupViolations[0];
-  if (setup) throw new KataFailure(`[${setup.rule}] on the ${nameOf(scenario)} scenario: ${setup.message}`, setup.rule);
+  if (setup) throw new KataFailure(`[${setup.rule}] on the ${scenarioName(scenario)} scenario: ${setup.message}`, setup.rule);
   const t = runStraight(w, { maxSteps: 100_000 });
   if (t.violation) {
     const steps = t.steps;
     const c: Counterexample = { violation: t.violation, trace: t, schedule: steps.map((s) => s.agent) };
-    throw new KataFailure(describeCounterexample(c, nameOf(scenario)), t.violation.rule, t);
+    throw new KataFailure(describeCounterexample(c, scenarioName(scenario)), t.violation.rule, t);
   }
   return w;
 }

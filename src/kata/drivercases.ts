@@ -5,14 +5,27 @@
  */
 import type { DriverSpec } from "../drivers/driver";
 import { require_, type KataCase } from "./suite";
-import { expectCoherent, runScenarioStraight, type ScenarioOptions, type ScenarioRef } from "./checks";
+import { expectCoherent, runScenarioStraight, scenarioName, type ScenarioOptions, type ScenarioRef } from "./checks";
+
+/** Scenario options, fixed or made from the learner's module (a kernel hook built from it). */
+export type CaseOptions<I> = ScenarioOptions | ((impl: I) => ScenarioOptions);
+const optionsFor = <I>(o: CaseOptions<I>, impl: I): ScenarioOptions => (typeof o === "function" ? o(impl) : o);
 
 /** "SCENARIO: what": every interleaving of `scenario` with the learner's driver is coherent. */
-export function coherenceCase<I>(scenario: ScenarioRef, points: number, what: string, driver: (impl: I) => DriverSpec, opts: ScenarioOptions = {}): KataCase<I> {
+export function coherenceCase<I>(scenario: ScenarioRef, points: number, what: string, driver: (impl: I) => DriverSpec, opts: CaseOptions<I> = {}): KataCase<I> {
   return {
-    name: `${typeof scenario === "string" ? scenario : scenario.name}: ${what}`,
+    name: `${scenarioName(scenario)}: ${what}`,
     points,
-    run: (impl) => expectCoherent(scenario, driver(impl), opts),
+    run: (impl) => expectCoherent(scenario, driver(impl), optionsFor(opts, impl)),
+  };
+}
+
+/** "SCENARIO, run straight: what": one run in the scenario's own order breaks no rule (for bugs that need no race). */
+export function straightCase<I>(scenario: ScenarioRef, points: number, what: string, driver: (impl: I) => DriverSpec, opts: CaseOptions<I> = {}): KataCase<I> {
+  return {
+    name: `${scenarioName(scenario)}, run straight: ${what}`,
+    points,
+    run: (impl) => void runScenarioStraight(scenario, driver(impl), optionsFor(opts, impl)),
   };
 }
 

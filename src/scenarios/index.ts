@@ -266,9 +266,12 @@ export const largeScenarios: readonly Scenario[] = [
   },
 ];
 
+/** Every scenario the command line knows: the standard ones, then the large ones. */
+export const allScenarios: readonly Scenario[] = [...scenarios, ...largeScenarios];
+
 /** A standard or large scenario by name. */
 export function findScenario(name: string): Scenario | undefined {
-  return scenarios.find((s) => s.name === name) ?? largeScenarios.find((s) => s.name === name);
+  return allScenarios.find((s) => s.name === name);
 }
 
 export { PMD_SIZE };

@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/index";
-import { scenarios, largeScenarios } from "../../src/scenarios/index";
+import { scenarios, largeScenarios, allScenarios } from "../../src/scenarios/index";
 import { genericDrivers } from "../../src/drivers/generic";
 import { VENDOR_DRIVERS } from "../../src/cli/vendors";
 
@@ -96,7 +96,7 @@ describe("tlbkata explore --list", () => {
     const r = tlbkata("explore", "--list");
     expect(r.status).toBe(0);
     const lines = r.stdout.split("\n");
-    for (const s of [...scenarios, ...largeScenarios]) expect(lines).toContain(lines.find((l) => l.startsWith(`  ${s.name} `) && l.endsWith(s.summary)));
+    for (const s of allScenarios) expect(lines).toContain(lines.find((l) => l.startsWith(`  ${s.name} `) && l.endsWith(s.summary)));
     for (const d of genericDrivers) expect(r.stdout).toMatch(new RegExp(`^  ${d.name} +${d.description.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
     // One column for the descriptions: every row's text starts at the same offset.
     const rows = lines.filter((l) => /^ {2}\S/.test(l));

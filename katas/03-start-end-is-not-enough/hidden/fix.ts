@@ -1,11 +1,8 @@
 /** Hidden tests, kata 03: the fixed driver, every interleaving, every rule on. */
-import { defineSuite, expectCoherent, accelDriver, accelMunmapScenario, type AccelModule, type ScenarioRef } from "tlbkata";
+import { defineSuite, coherenceCase, accelDriver, accelMunmapScenario, type AccelModule, type ScenarioRef } from "tlbkata";
 
-const on = (scenario: ScenarioRef, points: number, what: string) => ({
-  name: `${typeof scenario === "string" ? scenario : scenario.name}: ${what}`,
-  points,
-  run: (impl: AccelModule) => expectCoherent(scenario, accelDriver(impl.accel_mn_ops)),
-});
+const on = (scenario: ScenarioRef, points: number, what: string) =>
+  coherenceCase(scenario, points, what, (impl: AccelModule) => accelDriver(impl.accel_mn_ops));
 
 export default defineSuite<AccelModule>("fix", [
   on(accelMunmapScenario, 2, "the hunt's scenario, with the stale-TLB rules back on"),

@@ -5,8 +5,8 @@
  */
 import {
   defineSuite,
-  expectCoherent,
-  runScenarioStraight,
+  straightCase,
+  coherenceCase,
   eagerSvaDriver,
   clearFlushKernel,
   hugetlbCowOffsetScenario,
@@ -17,17 +17,10 @@ import {
   type ScenarioRef,
 } from "tlbkata";
 
-const on = (scenario: ScenarioRef, points: number, what: string) => ({
-  name: `${typeof scenario === "string" ? scenario : scenario.name}: ${what}`,
-  points,
-  run: (impl: ClearFlushNotifyModule) => expectCoherent(scenario, eagerSvaDriver(), { kernel: clearFlushKernel(impl) }),
-});
-
-const straight = (scenario: ScenarioRef, points: number, what: string) => ({
-  name: `${typeof scenario === "string" ? scenario : scenario.name}, run straight: ${what}`,
-  points,
-  run: (impl: ClearFlushNotifyModule) => void runScenarioStraight(scenario, eagerSvaDriver(), { kernel: clearFlushKernel(impl) }),
-});
+/** The learner's helpers plugged into the kernel; the driver flushes eagerly, whatever calls it. */
+const withHelpers = (impl: ClearFlushNotifyModule) => ({ kernel: clearFlushKernel(impl) });
+const on = (scenario: ScenarioRef, points: number, what: string) => coherenceCase(scenario, points, what, () => eagerSvaDriver(), withHelpers);
+const straight = (scenario: ScenarioRef, points: number, what: string) => straightCase(scenario, points, what, () => eagerSvaDriver(), withHelpers);
 
 export default defineSuite<ClearFlushNotifyModule>("coherence", [
   on("cow", 2, "ptep_clear_flush_notify in wp_page_copy, the device reading A, B, A"),

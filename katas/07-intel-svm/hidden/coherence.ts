@@ -3,17 +3,14 @@
  * run every interleaving; those whose bugs need no race (a block that misses a page, a
  * device left out) run straight, the device first, to keep grading fast.
  */
-import { defineSuite, coherenceCase, runScenarioStraight, intelSvmDriver, type IntelSvmModule, type ScenarioRef, type ScenarioOptions } from "tlbkata";
+import { defineSuite, straightCase, coherenceCase, intelSvmDriver, type IntelSvmModule, type ScenarioRef, type ScenarioOptions } from "tlbkata";
 import { munmapUnaligned, munmapOddPair, twoDevices } from "../scenarios";
 
 const on = (scenario: ScenarioRef, points: number, what: string, opts: ScenarioOptions = {}, ats = true) =>
   coherenceCase(scenario, points, what, (impl: IntelSvmModule) => intelSvmDriver(impl, "intel", "", { ats }), opts);
 
-const straight = (scenario: ScenarioRef, points: number, what: string, ats = true) => ({
-  name: `${typeof scenario === "string" ? scenario : scenario.name}, run straight: ${what}`,
-  points,
-  run: (impl: IntelSvmModule) => void runScenarioStraight(scenario, intelSvmDriver(impl, "intel", "", { ats })),
-});
+const straight = (scenario: ScenarioRef, points: number, what: string, ats = true) =>
+  straightCase(scenario, points, what, (impl: IntelSvmModule) => intelSvmDriver(impl, "intel", "", { ats }));
 
 export default defineSuite<IntelSvmModule>("coherence", [
   on("munmap", 2, "the mmu_gather batch fills and frees pages mid-unmap"),

@@ -1,6 +1,7 @@
 /** Hidden tests, kata 08: the shootdowns the driver launches, as link.c launches them. */
 import {
   defineSuite,
+  scenarioName,
   runScenarioStraight,
   ocxlDriver,
   ocxlSharedLinkScenario,
@@ -56,7 +57,7 @@ export default defineSuite<OcxlModule>("hardware", [
     run(impl) {
       for (const s of ["mprotect", ocxlSharedLinkScenario] as const) {
         const { link, inFlight } = run(impl, s);
-        const name = typeof s === "string" ? s : s.name;
+        const name = scenarioName(s);
         require_(link.totalCommands() > 0, `no shootdown was launched on the ${name} scenario`);
         require_(
           link.overruns.ava + link.overruns.launch === 0,
