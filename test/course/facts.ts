@@ -117,7 +117,7 @@ const RENAME_IN_65: RegExp[] = [
   // "before/until Linux 6.5 the callback was invalidate_range"
   /\b(?:before|until|prior to)\s+(?:Linux\s+|kernel\s+)?v?6\.5\b/gi,
   // "Linux 6.5, mm_notifiers: Rename ..." / "renamed ... in Linux 6.5"
-  /\bv?6\.5\b[^.;]{0,60}\brenam/gi,
+  /\bv?6\.5\b[^.;]{0,60}\brenam(?!e-v66)/gi,
   /\brenam\w*[^.;:]{0,60}\bin\s+(?:Linux\s+)?v?6\.5\b/gi,
   // "since 6.5 it is invalidate_secondary_tlbs"
   /\b(?:since|from|as of)\s+(?:Linux\s+)?v?6\.5\b[^.]{0,80}invalidate_secondary_tlbs/gi,
@@ -176,7 +176,8 @@ export function checkSoftLockup(texts: CourseText[]): Finding[] {
   for (const t of texts) {
     const flat = flatten(t.text);
     for (const m of flat.matchAll(/\b26(?:[- ]s\b|[- ]seconds?\b)/g)) {
-      const around = flat.slice(Math.max(0, m.index! - 300), m.index! + 250);
+      // The paragraph around the mention: 300 characters before, 450 after.
+      const around = flat.slice(Math.max(0, m.index! - 300), m.index! + 450);
       if (/range_end|range end|unmap_vmas|KERNEL-FACTS\.md#soft-lockup/.test(around)) continue;
       out.push({ rule: "soft-lockup-origin", file: t.file, excerpt: excerpt(flat, m.index!, m[0].length) });
     }
