@@ -12,6 +12,7 @@ import {
   checkBtmCaveat,
   checkFactLinks,
   checkGetLocked,
+  checkLostWrite,
   checkMergedName,
   checkReclaimFrees,
   checkRenameVersion,
@@ -40,6 +41,7 @@ const KNOWN: { rule: string; file: string; contains: string }[] = [
   { rule: "rename-in-6.5", file: "src/kata/core.ts", contains: "renamed invalidate_secondary_tlbs in Linux 6.5" },
   { rule: "walk-order", file: "src/notifier/mmu_notifier.ts", contains: "in registration order" },
   { rule: "soft-lockup-origin", file: "notebooks/04-the-patch.ipynb", contains: "a 26 s soft lockup was reported from munmap" },
+  { rule: "lost-write-on-reclaim-or-migration", file: "notebooks/03-why-start-end-fails.ipynb", contains: "for reclaim and migration a device" },
 ];
 
 const isKnown = (f: Finding) => KNOWN.some((k) => k.rule === f.rule && f.file.startsWith(k.file) && f.excerpt.includes(k.contains));
@@ -116,6 +118,12 @@ describe("the checks themselves fail on bad text", () => {
     expect(checkWalkOrder(t("Every registered driver, family by family, in registration order."))).toEqual([]);
     expect(checkReclaimFrees(t("end is too late (munmap and reclaim free pages before end)"))).toHaveLength(1);
     expect(checkReclaimFrees(t("end is too late: munmap frees pages before end; reclaim holds them."))).toEqual([]);
+  });
+
+  it("a write said to be lost on reclaim or migration", () => {
+    expect(checkLostWrite(t("For reclaim and migration a device write through the stale entry (`lost-write`) is found first."))).toHaveLength(1);
+    expect(checkLostWrite(t("On reclaim and migration nothing is lost: the later copy carries the write."))).toEqual([]);
+    expect(checkLostWrite(t("Reclaim discards a clean MADV_FREE page: there the write is lost."))).toEqual([]);
   });
 
   it("BTM taught without saying mainline never enables it", () => {

@@ -210,6 +210,25 @@ export function checkReclaimFrees(texts: CourseText[]): Finding[] {
   return out;
 }
 
+/**
+ * A device write through a stale entry after reclaim or migration cleared the PTE is not
+ * lost: reclaim still holds the page and writes it out, migration copies it afterwards.
+ * Only a discarded MADV_FREE page or a freed page loses it.
+ */
+export function checkLostWrite(texts: CourseText[]): Finding[] {
+  const out: Finding[] = [];
+  for (const t of texts) {
+    const flat = flatten(t.text);
+    for (const m of flat.matchAll(/(?<![#"])lost[- ]write|writes? (?:is|are) lost/gi)) {
+      const s = sentenceAt(flat, m.index!);
+      if (!/reclaim|migrat|kswapd/i.test(s)) continue;
+      if (/nothing is lost|not lost|MADV_FREE|lazy-free|discard|KERNEL-FACTS\.md#lost-write/i.test(s)) continue;
+      out.push({ rule: "lost-write-on-reclaim-or-migration", file: t.file, excerpt: s.trim() });
+    }
+  }
+  return out;
+}
+
 /** Prose that teaches BTM must say mainline never enables it (or link to the fact). */
 export function checkBtmCaveat(texts: CourseText[]): Finding[] {
   const byFile = new Map<string, string[]>();
@@ -324,5 +343,6 @@ export function proseFindings(texts: CourseText[]): Finding[] {
     ...checkWalkOrder(texts),
     ...checkReclaimFrees(texts),
     ...checkBtmCaveat(texts),
+    ...checkLostWrite(texts),
   ];
 }
