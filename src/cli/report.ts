@@ -33,8 +33,8 @@ export function changeSince(before: readonly CaseOutcome[] | undefined, now: rea
   const broke: string[] = [];
   const moved: string[] = [];
   for (const c of now) {
-    const o = old.get(c.name);
-    if (!o) continue;
+    // A test the last check did not run (the file did not load then, or does not now) counts as failed there.
+    const o = old.get(c.name) ?? { name: c.name, ok: false };
     if (c.ok && !o.ok) fixed.push(c.name);
     else if (!c.ok && o.ok) broke.push(c.name);
     else if (!c.ok && !o.ok && c.feedback !== o.feedback) moved.push(c.name);
