@@ -124,14 +124,14 @@ export function explainRun(w: World, trace: Trace, v: Violation): string[] {
   const lines: string[] = [];
   const segs = segments(trace.steps, caches, hardware);
   if (segs.length) {
-    lines.push("What was sent to the hardware at each notifier call (and elsewhere), and which caches that cleaned:");
+    lines.push("Sent to the hardware, step by step (at each call into the notifier core, and elsewhere), and the caches it cleaned:");
     for (const g of segs) {
       const by = g.snooped && !g.sent.length ? " (BTM: the SMMU snooped the CPU's TLBI)" : "";
       const cleaned = g.cleaned.size ? `; cleaned: ${[...g.cleaned].map(([c, n]) => `${c} (${n} entr${n === 1 ? "y" : "ies"})`).join(", ")}${by}` : "";
       lines.push(`  step ${g.step}, ${g.during}: ${summarize(g.sent)}${cleaned}`);
     }
   } else {
-    lines.push("No notifier callback ran, and nothing was sent to the hardware, before the rule broke.");
+    lines.push("The run shows no call into the notifier core and no command sent to the hardware before the rule broke.");
   }
   const release = trace.steps.find((s) => /mmu_notifier_release/.test(s.label));
   if (release && v.kind === "coherence") {
