@@ -48,3 +48,13 @@ test("kata 08: the AFU's translation cache, by name", async () => {
   const m = (await visibleFeedback("08-ocxl", "link.ts")).get("reclaim")!;
   expect(m).toMatch(/when the rule broke: the accelerator's \(AFU's\) translation cache \[ocxl_link0\.afu\.atc\]/);
 });
+
+test("kata 11: a device livelock says what the page table holds, not what it should hold", async () => {
+  // The upgrade that never writes the PTE: the page table still says read-only.
+  const stuck = (await visibleFeedback("11-permission-upgrade", "mutants/no-pte-write.ts")).get("x86")!;
+  expect(stuck).toMatch(/every page request was answered, but the page is still present but read-only in the page table/);
+  expect(stuck).not.toMatch(/is writable in the page table/);
+  // The upgrade that writes the PTE but never tells the SMMU: writable, and a stale read-only entry.
+  const stale = (await visibleFeedback("11-permission-upgrade", "mutants/never-notify.ts")).get("arm64 with an SMMU")!;
+  expect(stale).toMatch(/the page is writable in the page table, but the device keeps using a cached read-only translation/);
+});
