@@ -182,7 +182,8 @@ Exit status: 0 every test run passes, 1 some fail, 2 bad usage or input.`,
     if (positionals.length > 1) throw new UsageError(`check takes at most one KATA, got: ${positionals.join(" ")}`);
     const root = courseRoot();
     const traces = options.trace ?? false;
-    const say = (line: string) => io.out(options.ktap ? `# ${line}\n` : `${line}\n\n`);
+    // KTAP must start with its version line; there the subtest's name says which kata ran.
+    const say = (line: string) => void (options.ktap || io.out(`${line}\n\n`));
     const katas = positionals.length ? [pickKata(root, positionals[0]!, say)] : allKatas(root);
     const runs: { kata: KataInfo; result: JobResult; changes: readonly string[]; hidden?: CheckRun }[] = [];
     const present = katas.filter((k) => positionals.length > 0 || fs.existsSync(k.file));
