@@ -2,7 +2,7 @@
  * Visible tests for kata 05: run them with `npx tlbkata check 05`. Each runs a
  * scenario with your driver and fails with the rule the oracle saw broken.
  */
-import { defineSuite, runScenarioStraight, expectCoherent, amdIommuV2Driver, type AmdIommuV2Module } from "tlbkata";
+import { defineSuite, runScenarioStraight, expectCoherent, costCase, describeCost, amdIommuV2Driver, type AmdIommuV2Module } from "tlbkata";
 
 export default defineSuite<AmdIommuV2Module>("visible", [
   {
@@ -20,4 +20,10 @@ export default defineSuite<AmdIommuV2Module>("visible", [
     points: 1,
     run: (impl) => void runScenarioStraight("exit", amdIommuV2Driver(impl)),
   },
+  // One cheap cost check: a loop over the pages of a 4 MiB range must not look like a pass.
+  costCase("mprotect-huge", 1, "a 1024-page range costs a few commands per call, not one per page", amdIommuV2Driver, ({ commands, total, calls }) =>
+    total <= 8 * Math.max(calls, 1)
+      ? null
+      : `mprotect of 1024 pages: ${calls} call(s) of invalidate_secondary_tlbs sent ${describeCost(commands)}: a range of more than one page is one whole-PASID flush (amd_iommu_flush_tlb), not one command per page (rule 4 of the README)`,
+  ),
 ]);

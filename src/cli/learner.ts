@@ -1,21 +1,22 @@
 /**
- * The learner's loop: `list`, `check`, `watch`, `hint`, `reset`. Visible tests run in
- * a worker process (a learner's infinite loop costs one test, not the terminal), and
- * nothing here ever writes to a learner's kata file except `reset`, which keeps a
- * backup first.
+ * The learner's loop: `list`, `check`, `watch`, `hint`, `reset`, `solution`. Visible
+ * tests run in a worker process (a learner's infinite loop costs one test, not the
+ * terminal), and nothing here ever writes to a learner's kata file except `reset`,
+ * which keeps a backup first. "Pass" always says which tests passed: the visible ones
+ * do not cover what the hidden ones grade.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
-import type { KataInfo } from "../kata/catalog";
+import { notebookKatas, type KataInfo } from "../kata/catalog";
 import { runKataJob, type JobResult } from "../kata/job";
 import { typeErrors } from "../kata/load";
-import { readProgress, writeProgress, kataProgress, sha256File } from "../kata/progress";
+import { readProgress, writeProgress, kataProgress, sha256File, type CheckRecord } from "../kata/progress";
 import { parseArgs, formatOptions, type OptionSpecs } from "./args";
 import type { Command, Io } from "./command";
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from "./errors";
 import { courseRoot, allKatas, kataNamed } from "./course";
-import { textReport, ktapReport, points } from "./report";
+import { textReport, ktapReport, points, outcomes, changeSince } from "./report";
 
 /** Per visible test; TLBKATA_CASE_TIMEOUT_MS overrides (tests use a short one). */
 const CASE_TIMEOUT_MS = Number(process.env.TLBKATA_CASE_TIMEOUT_MS) || 30_000;
@@ -33,31 +34,81 @@ function requireFile(kata: KataInfo): void {
   if (!kata.visible) throw new UsageError(`kata ${kata.id} has no visible tests (visible.ts)`);
 }
 
-/** Run a kata's visible tests on the learner's file and remember the outcome. */
-export async function checkKata(root: string, kata: KataInfo, traces = false): Promise<JobResult> {
+/** A check's outcome, and what changed since the last check of another version of the file. */
+export interface CheckRun {
+  readonly result: JobResult;
+  readonly changes: readonly string[];
+}
+
+function record(sha: string, r: JobResult): CheckRecord {
+  const { score, max, passed } = points(r);
+  return { sha256: sha, passed, score, max, at: new Date().toISOString(), cases: outcomes(r) };
+}
+
+/** Run a kata's visible tests (or, `hidden`, its hidden tests) on the learner's file and remember the outcome. */
+export async function checkKata(root: string, kata: KataInfo, traces = false, which: "visible" | "hidden" = "visible"): Promise<CheckRun> {
   requireFile(kata);
   const sha = sha256File(kata.file);
   const r = await runKataJob(
-    { impl: kata.file, kataId: kata.id, exports: kata.exports, suites: [kata.visible!], traces },
+    { impl: kata.file, kataId: kata.id, exports: kata.exports, suites: which === "visible" ? [kata.visible!] : kata.hidden, traces },
     { caseTimeoutMs: CASE_TIMEOUT_MS, cwd: kata.dir },
   );
   const p = readProgress(root);
-  const { score, max, passed } = points(r);
-  kataProgress(p, kata.id).lastCheck = { sha256: sha, passed, score, max, at: new Date().toISOString() };
+  const kp = kataProgress(p, kata.id);
+  const before = which === "visible" ? kp.lastCheck : kp.lastFull;
+  const now = record(sha, r);
+  // Compare with the last check of a different file: re-checking the same file tells nothing new.
+  const changes = before && before.sha256 !== sha ? changeSince(before.cases, now.cases!) : [];
+  if (which === "visible") kp.lastCheck = now;
+  else kp.lastFull = now;
   writeProgress(root, p);
-  return r;
+  return { result: r, changes };
 }
 
-type Status = "not started" | "passing" | "failing" | "edited, not checked" | "missing file";
+type Status = "not started" | "visible tests pass" | "all tests pass" | "visible tests fail" | "edited, not checked" | "missing file";
+
+export const passes = (s: Status): boolean => s === "visible tests pass" || s === "all tests pass";
 
 export function statusOf(root: string, kata: KataInfo): Status {
   if (!fs.existsSync(kata.file)) return "missing file";
-  const last = readProgress(root).katas[kata.id]?.lastCheck;
+  const kp = readProgress(root).katas[kata.id];
+  const last = kp?.lastCheck;
   const sha = sha256File(kata.file);
-  if (last && last.sha256 === sha) return last.passed ? "passing" : "failing";
+  if (last && last.sha256 === sha) {
+    if (!last.passed) return "visible tests fail";
+    return kp?.lastFull?.sha256 === sha && kp.lastFull.passed ? "all tests pass" : "visible tests pass";
+  }
   const starter = pristineStarterOrNull(root, kata);
   if (starter !== null && starter === fs.readFileSync(kata.file, "utf8")) return "not started";
   return "edited, not checked";
+}
+
+/**
+ * The kata a learner means. A notebook number with several katas ("04") means the
+ * first of them, in course order, whose visible tests do not pass yet (or the first
+ * when all do); `say` is told which was picked. Commands that must not guess
+ * (reset, solution) pass no `say`, and get an error listing the katas instead.
+ */
+export function pickKata(root: string, name: string, say?: (line: string) => void): KataInfo {
+  if (/^\d+$/.test(name)) {
+    const ks = notebookKatas(root, name);
+    if (ks.length > 1) {
+      const nn = name.padStart(2, "0");
+      if (!say) throw new UsageError(`notebook ${nn} has ${ks.length} katas (${ks.map((k) => k.id).join(", ")}): name one`);
+      const next = ks.find((k) => !passes(statusOf(root, k)));
+      const k = next ?? ks[0]!;
+      say(`Notebook ${nn} has ${ks.length} katas, in order: ${ks.map((x) => x.id).join(", ")}. ${next ? `${k.id} is the first whose visible tests do not pass yet.` : `All pass their visible tests; taking the first, ${k.id}.`}`);
+      return k;
+    }
+  }
+  return kataNamed(name, root);
+}
+
+/** After a visible pass: what the visible tests leave out, and how to run the rest. */
+function beyondVisible(kata: KataInfo): string {
+  const what = kata.hiddenAlsoChecks ? `They do not check ${kata.hiddenAlsoChecks}` : "The hidden tests used for grading check more than they do.";
+  const how = kata.hidden.length ? `\`tlbkata check ${kata.id} --full\` runs the hidden tests too.` : "The hidden tests are not part of this release: your grade comes from them.";
+  return `  The visible tests pass. ${what}\n  ${how}`;
 }
 
 // ------------------------------------------------------------------ list
@@ -68,8 +119,10 @@ export const listCommand: Command = {
   name: "list",
   usage: `Usage: tlbkata list [--json]
 
-The katas in course order, with their status (not started, failing, passing, or
-edited since the last check) and the points of their visible tests.
+The katas in course order (by notebook, and in each notebook the order to do them
+in), with their status (not started, visible tests fail, visible tests pass, all
+tests pass after \`check --full\`, or edited since the last check) and the points of
+their visible tests.
 
 Options:
 ${formatOptions(LIST_OPTIONS)}`,
@@ -84,7 +137,7 @@ ${formatOptions(LIST_OPTIONS)}`,
       const last = p.katas[k.id]?.lastCheck;
       const status = statusOf(root, k);
       // Points belong to the file as it was checked: shown only while it is unchanged.
-      const points = last && (status === "passing" || status === "failing") ? `${last.score}/${last.max}` : "-";
+      const points = last && (passes(status) || status === "visible tests fail") ? `${last.score}/${last.max}` : "-";
       return { id: k.id, title: k.title, status, points, hints: `${p.katas[k.id]?.hintsShown ?? 0}/${k.hints.length}` };
     });
     if (options.json) {
@@ -103,38 +156,60 @@ ${formatOptions(LIST_OPTIONS)}`,
 
 const CHECK_OPTIONS = {
   trace: { type: "boolean", help: "show the trace that led to each failure" },
+  full: { type: "boolean", help: "run the hidden tests too (only where they are: not in a student release)" },
   ktap: { type: "boolean", help: "print KTAP (the kernel's test output format) instead of text" },
   help: { type: "boolean", short: "h", help: "show this help" },
 } as const satisfies OptionSpecs;
 
 export const checkCommand: Command = {
   name: "check",
-  usage: `Usage: tlbkata check [KATA] [--trace] [--ktap]
+  usage: `Usage: tlbkata check [KATA] [--trace] [--full] [--ktap]
 
-Run the visible tests of KATA (a number such as 05, or a name), or of every kata, on
-your file, and explain each failure: the rule that broke, the step, the address.
+Run the visible tests of KATA, or of every kata, on your file, and explain each
+failure: the rule that broke, the step, the address, what the callbacks sent and
+which caches still held the page. KATA is a name (05-amd-iommu-v2, amd-iommu-v2) or
+a notebook number: 05, or 04 for the first kata of notebook 04 whose visible tests do
+not pass yet. After a pass it says what the visible tests do not check; --full runs
+the hidden tests too, in a copy of the course that has them.
 
 Options:
 ${formatOptions(CHECK_OPTIONS)}
 
-Exit status: 0 every test passes, 1 some fail, 2 bad usage or input.`,
+Exit status: 0 every test run passes, 1 some fail, 2 bad usage or input.`,
   async run(argv, io) {
     const { options, positionals } = parseArgs(argv, CHECK_OPTIONS, "check");
     if (options.help) return usage(io, checkCommand);
     if (positionals.length > 1) throw new UsageError(`check takes at most one KATA, got: ${positionals.join(" ")}`);
     const root = courseRoot();
-    const katas = positionals.length ? [kataNamed(positionals[0]!, root)] : allKatas(root);
-    const runs: { kata: KataInfo; result: JobResult }[] = [];
+    const traces = options.trace ?? false;
+    // KTAP must start with its version line; there the subtest's name says which kata ran.
+    const say = (line: string) => void (options.ktap || io.out(`${line}\n\n`));
+    const katas = positionals.length ? [pickKata(root, positionals[0]!, say)] : allKatas(root);
+    const runs: { kata: KataInfo; result: JobResult; changes: readonly string[]; hidden?: CheckRun }[] = [];
     const present = katas.filter((k) => positionals.length > 0 || fs.existsSync(k.file));
-    for (const kata of present) runs.push({ kata, result: await checkKata(root, kata, options.trace ?? false) });
-    const types = typeErrors(present.filter((k) => fs.existsSync(k.file)).map((k) => k.file));
-    for (const { kata, result } of runs) {
-      if (!options.ktap) io.out(textReport(kata, result, { traces: options.trace ?? false, color: Boolean(process.stdout.isTTY), typeErrors: types.get(path.resolve(kata.file)) }) + "\n\n");
+    for (const kata of present) {
+      const visible = await checkKata(root, kata, traces);
+      const hidden = options.full && kata.hidden.length ? await checkKata(root, kata, traces, "hidden") : undefined;
+      runs.push({ kata, result: visible.result, changes: visible.changes, hidden });
     }
-    if (options.ktap) io.out(ktapReport(runs.map((r) => ({ ...r, typeErrors: types.get(path.resolve(r.kata.file)) }))) + "\n");
-    const allPass = runs.every((r) => points(r.result).passed);
+    const types = typeErrors(present.filter((k) => fs.existsSync(k.file)).map((k) => k.file));
+    const color = Boolean(process.stdout.isTTY);
+    for (const { kata, result, changes, hidden } of runs) {
+      if (options.ktap) continue;
+      const typeErrs = types.get(path.resolve(kata.file));
+      io.out(textReport(kata, result, { traces, color, typeErrors: typeErrs, changes }) + "\n");
+      if (points(result).passed && !options.full) io.out(beyondVisible(kata) + "\n");
+      if (hidden) io.out("\n" + textReport(kata, hidden.result, { traces, color, which: "hidden", changes: hidden.changes }) + "\n");
+      if (options.full && !kata.hidden.length) io.out(`  --full: the hidden tests of ${kata.id} are not in this release (no katas/${kata.id}/hidden); only the visible tests ran.\n`);
+      io.out("\n");
+    }
+    if (options.ktap) {
+      const all = runs.flatMap((r) => [{ kata: r.kata, result: r.result, typeErrors: types.get(path.resolve(r.kata.file)) }, ...(r.hidden ? [{ kata: r.kata, result: r.hidden.result }] : [])]);
+      io.out(ktapReport(all) + "\n");
+    }
+    const allPass = runs.every((r) => points(r.result).passed && (!r.hidden || points(r.hidden.result).passed));
     if (!options.ktap && !allPass) {
-      const first = runs.find((r) => !points(r.result).passed)!;
+      const first = runs.find((r) => !points(r.result).passed || (r.hidden && !points(r.hidden.result).passed))!;
       io.out(`Stuck? \`tlbkata hint ${first.kata.id}\` shows the next hint; \`--trace\` shows how it happened.\n`);
     }
     return allPass ? EXIT_OK : EXIT_VIOLATION;
@@ -161,7 +236,7 @@ ${formatOptions(HINT_OPTIONS)}`,
     if (options.help) return usage(io, hintCommand);
     if (positionals.length !== 1) throw new UsageError(`hint takes one KATA (for example: tlbkata hint 05), got ${positionals.length}`);
     const root = courseRoot();
-    const kata = kataNamed(positionals[0]!, root);
+    const kata = pickKata(root, positionals[0]!, (line) => io.out(`${line}\n\n`));
     if (!kata.hints.length) throw new UsageError(`kata ${kata.id} has no hints`);
     const p = readProgress(root);
     const kp = kataProgress(p, kata.id);
@@ -214,7 +289,7 @@ Restore KATA's file to the starter. Your current file is first copied to
     if (options.help) return usage(io, resetCommand);
     if (positionals.length !== 1) throw new UsageError(`reset takes one KATA, got ${positionals.length}`);
     const root = courseRoot();
-    const kata = kataNamed(positionals[0]!, root);
+    const kata = pickKata(root, positionals[0]!);
     const starter = pristineStarter(root, kata);
     if (fs.existsSync(kata.file)) {
       const current = fs.readFileSync(kata.file, "utf8");
@@ -236,23 +311,71 @@ Restore KATA's file to the starter. Your current file is first copied to
   },
 };
 
+// ------------------------------------------------------------------ solution
+
+export const solutionCommand: Command = {
+  name: "solution",
+  usage: `Usage: tlbkata solution KATA
+
+Show KATA's reference solution, once your file passes the kata's visible tests (they
+are run now if your file changed since its last check). The hidden tests are not
+needed: they check more than the visible ones, so a file can pass these and still
+lose points. A student release has no solutions: it says so.
+
+Exit status: 0 the solution is shown, 1 your file does not pass yet, 2 bad usage or
+no solution in this copy of the course.`,
+  async run(argv, io) {
+    const { options, positionals } = parseArgs(argv, HELP_ONLY, "solution");
+    if (options.help) return usage(io, solutionCommand);
+    if (positionals.length !== 1) throw new UsageError(`solution takes one KATA, got ${positionals.length}`);
+    const root = courseRoot();
+    const kata = pickKata(root, positionals[0]!);
+    if (!kata.solution) {
+      throw new UsageError(
+        fs.existsSync(path.join(root, "solutions"))
+          ? `kata ${kata.id} has no reference solution (solutions/${kata.id}/${path.basename(kata.file)})`
+          : `solutions are not part of this release (this copy of the course has no solutions/ folder): your instructor has them`,
+      );
+    }
+    requireFile(kata);
+    let last = readProgress(root).katas[kata.id]?.lastCheck;
+    if (!last || last.sha256 !== sha256File(kata.file)) {
+      io.out(`Checking ${kata.id} first: the solution is shown once your file passes its visible tests.\n`);
+      await checkKata(root, kata);
+      last = readProgress(root).katas[kata.id]?.lastCheck;
+    }
+    if (!last?.passed) {
+      io.out(`${kata.id}: your file does not pass its visible tests yet (${last?.score ?? 0}/${last?.max ?? "?"} points); \`tlbkata check ${kata.id}\` shows why, \`tlbkata hint ${kata.id}\` helps. The solution stays hidden until then.\n`);
+      return EXIT_VIOLATION;
+    }
+    const rel = (f: string) => path.relative(process.cwd(), f) || f;
+    const full = readProgress(root).katas[kata.id]?.lastFull;
+    const hidden = full?.sha256 === last.sha256 ? `the hidden tests ran too (\`check --full\`): ${full.score}/${full.max}` : "the hidden tests were not run";
+    io.out(`Your file passes the visible tests of ${kata.id} (${last.score}/${last.max}); ${hidden}.\n`);
+    io.out(`The reference solution, ${rel(kata.solution)}:\n\n${fs.readFileSync(kata.solution, "utf8").trimEnd()}\n`);
+    if (kata.variants.length) io.out(`\nOther correct versions, written differently: ${kata.variants.map(rel).join(", ")}\n`);
+    return EXIT_OK;
+  },
+};
+
 // ------------------------------------------------------------------ watch
 
 export const watchCommand: Command = {
   name: "watch",
   usage: `Usage: tlbkata watch [KATA]
 
-Run the visible tests of KATA (by default the first kata not yet passing) each time
-you save its file, and move on to the next kata when it passes. Ctrl-C to stop.`,
+Run the visible tests of KATA (by default the first kata, in course order, whose
+visible tests do not pass yet) each time you save its file, and move on to the next
+kata when they pass. Ctrl-C to stop.`,
   run(argv, io) {
     const { options, positionals } = parseArgs(argv, HELP_ONLY, "watch");
     if (options.help) return usage(io, watchCommand);
     if (positionals.length > 1) throw new UsageError(`watch takes at most one KATA, got: ${positionals.join(" ")}`);
     const root = courseRoot();
     const katas = allKatas(root);
-    let current = positionals.length ? kataNamed(positionals[0]!, root) : katas.find((k) => statusOf(root, k) !== "passing");
+    let current = positionals.length ? pickKata(root, positionals[0]!, (line) => io.out(`${line}\n`)) : katas.find((k) => !passes(statusOf(root, k)));
     if (!current) {
-      io.out("Every kata passes its visible tests. Well done.\n");
+      io.out("The visible tests of every kata pass. `tlbkata check KATA --full` runs the hidden tests where they are.\n");
       return EXIT_OK;
     }
     requireFile(current);
@@ -275,17 +398,19 @@ you save its file, and move on to the next kata when it passes. Ctrl-C to stop.`
           lastSha = sha256File(kata.file);
           if (tty) io.out("\x1b[2J\x1b[H");
           io.out(`[watch] ${new Date().toLocaleTimeString()} checking ${kata.id}...\n`);
-          const r = await checkKata(root, kata);
-          io.out(textReport(kata, r, { traces: false, color: tty, typeErrors: typeErrors([kata.file]).get(path.resolve(kata.file)) }) + "\n");
+          const { result: r, changes } = await checkKata(root, kata);
+          io.out(textReport(kata, r, { traces: false, color: tty, typeErrors: typeErrors([kata.file]).get(path.resolve(kata.file)), changes }) + "\n");
           if (points(r).passed) {
-            const next = katas.find((k) => k.id > kata.id && statusOf(root, k) !== "passing");
+            io.out(beyondVisible(kata) + "\n");
+            const at = katas.findIndex((k) => k.id === kata.id);
+            const next = katas.find((k, i) => i > at && !passes(statusOf(root, k)));
             if (!next) {
-              io.out(`\n${kata.id} passes, and so does every kata. Well done.\n`);
+              io.out(`\nThe visible tests of ${kata.id} pass, and so do those of every kata after it.\n`);
               stop();
               resolve(EXIT_OK);
               return;
             }
-            io.out(`\n${kata.id} passes. Next: ${next.id} (${path.relative(process.cwd(), next.file)}). Save it to check it.\n`);
+            io.out(`\nThe visible tests of ${kata.id} pass. Next: ${next.id} (${path.relative(process.cwd(), next.file)}). Save it to check it.\n`);
             current = next;
             stop();
             stop = watchFile(current.file, onChange);

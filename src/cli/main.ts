@@ -56,6 +56,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./learner")).resetCommand,
   },
   {
+    name: "solution",
+    summary: "show a kata's reference solution, once your file passes its visible tests",
+    load: async () => (await import("./learner")).solutionCommand,
+  },
+  {
     name: "release",
     summary: "make the student release (no solutions, hidden tests or mutants)",
     load: async () => (await import("./grading")).releaseCommand,

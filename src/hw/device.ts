@@ -9,6 +9,7 @@ import type { IommuModel } from "./iommu";
 import type { mm_struct } from "../mm/mm";
 import { Cell } from "../sim/store";
 import { hex } from "../mm/constants";
+import { pte_present, pte_write } from "../mm/pte";
 
 export interface DmaAccess {
   readonly op: "read" | "write";
@@ -86,9 +87,15 @@ export class DmaDevice {
       const n = this.retries.value + 1;
       this.retries.value = n;
       if (n > MAX_FAULT_RETRIES) {
+        // Say what the page table holds now: the fault handler may not have changed it.
+        const pte = this.mm.pgd.leaf(a.addr);
+        const allowed = write ? pte_write(pte) : pte_present(pte);
+        const now = pte_write(pte) ? "writable" : pte_present(pte) ? "present but read-only" : "not present";
         k.sim.report(
           "device-livelock",
-          `${this.name} faulted ${n} times on ${a.op} ${this.where(a)}: the page is ${a.op === "write" ? "writable" : "present"} in the page table, but the device keeps using a cached ${r.reason === "permission" ? "read-only " : ""}translation and makes no progress`,
+          allowed
+            ? `${this.name} faulted ${n} times on ${a.op} ${this.where(a)}: the page is ${now} in the page table, but the device keeps using a cached ${r.reason === "permission" ? "read-only " : ""}translation and makes no progress`
+            : `${this.name} faulted ${n} times on ${a.op} ${this.where(a)}: every page request was answered, but the page is still ${now} in the page table, so the ${a.op} can never succeed`,
           { address: a.addr },
         );
       }

@@ -1,7 +1,8 @@
 /**
  * Checks that kata tests are made of. Each runs a standard scenario with the driver
  * under test and turns what the oracle found into a KataFailure a learner can act on:
- * the rule in kernel words, the step that broke it, and the address.
+ * the rule in kernel words, the step that broke it, the address, and (explain.ts)
+ * what the callbacks sent and which caches still held the page.
  */
 import type { DriverSpec } from "../drivers/driver";
 import type { KernelOptions } from "../kernel/kernel";
@@ -9,7 +10,8 @@ import type { RuleId } from "../oracle/violation";
 import type { World } from "../sim/world";
 import type { Counterexample } from "../sched/types";
 import { explore } from "../sched/explore";
-import { runStraight } from "../sched/run";
+import { runStraight, runSchedule } from "../sched/run";
+import { explainRun } from "./explain";
 import { findScenario, type Scenario } from "../scenarios/index";
 import { hex } from "../mm/constants";
 import { KataFailure } from "./suite";
@@ -66,10 +68,34 @@ export function exploreScenario(scenario: ScenarioRef, driver: DriverSpec, o: Sc
   return { world: w, violation: r.violation };
 }
 
+/** The paragraph of describeCounterexample, then what the run shows (explainRun), one line each. */
+function failureText(c: Counterexample, scenario: ScenarioRef, w: World): string {
+  return [describeCounterexample(c, scenarioName(scenario)), ...explainRun(w, c.trace, c.violation)].join("\n");
+}
+
+/**
+ * A counterexample found by exploring, replayed with tracing on a fresh world, so that
+ * the world is as it was when the rule broke. Null if the replay does not end in the
+ * same rule (then only the oracle's words are given).
+ */
+function replayed(scenario: ScenarioRef, driver: DriverSpec, o: ScenarioOptions, c: Counterexample): { w: World; c: Counterexample } | null {
+  if (!c.schedule.length) return null;
+  try {
+    const w = buildScenario(scenario, driver, o);
+    const t = runSchedule(w, c.schedule);
+    return t.violation?.rule === c.violation.rule ? { w, c: { violation: t.violation, trace: t, schedule: c.schedule } } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Fail unless no interleaving of `scenario` breaks a rule. */
 export function expectCoherent(scenario: ScenarioRef, driver: DriverSpec, o: ScenarioOptions = {}): void {
   const r = exploreScenario(scenario, driver, o);
-  if (r.violation) throw new KataFailure(describeCounterexample(r.violation, scenarioName(scenario)), r.violation.violation.rule, r.violation.trace);
+  if (!r.violation) return;
+  const again = replayed(scenario, driver, o, r.violation);
+  const text = again ? failureText(again.c, scenario, again.w) : describeCounterexample(r.violation, scenarioName(scenario));
+  throw new KataFailure(text, r.violation.violation.rule, r.violation.trace);
 }
 
 /** Run `scenario` straight through (no races) and return the world, failing on any violation. */
@@ -81,7 +107,7 @@ export function runScenarioStraight(scenario: ScenarioRef, driver: DriverSpec, o
   if (t.violation) {
     const steps = t.steps;
     const c: Counterexample = { violation: t.violation, trace: t, schedule: steps.map((s) => s.agent) };
-    throw new KataFailure(describeCounterexample(c, scenarioName(scenario)), t.violation.rule, t);
+    throw new KataFailure(failureText(c, scenario, w), t.violation.rule, t);
   }
   return w;
 }

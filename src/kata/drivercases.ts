@@ -49,3 +49,39 @@ export function doesNotSleepUnderPtl<I>(driver: (impl: I) => DriverSpec): KataCa
     run: (impl) => void runScenarioStraight("migration", driver(impl)),
   };
 }
+
+/** What a straight run cost: the commands each IOMMU was sent, by kind, and how often the op was called. */
+export interface RunCost {
+  readonly commands: Readonly<Record<string, number>>;
+  readonly total: number;
+  readonly calls: number;
+}
+
+/**
+ * "SCENARIO, run straight: what": one run breaks no rule, and `judge` accepts what it
+ * cost (it returns why not, in kernel words, or null). A cheap check that a per-page
+ * loop or a needlessly wide flush cannot pass.
+ */
+export function costCase<I>(scenario: ScenarioRef, points: number, what: string, driver: (impl: I) => DriverSpec, judge: (c: RunCost) => string | null, opts: CaseOptions<I> = {}): KataCase<I> {
+  return {
+    name: `${scenarioName(scenario)}, run straight: ${what}`,
+    points,
+    run(impl) {
+      const w = runScenarioStraight(scenario, driver(impl), optionsFor(opts, impl));
+      const commands: Record<string, number> = {};
+      for (const io of w.k.iommus) for (const [kind, n] of Object.entries(io.cost)) commands[kind] = (commands[kind] ?? 0) + n;
+      const total = Object.values(commands).reduce((a, b) => a + b, 0);
+      const why = judge({ commands, total, calls: w.k.mn.calls.invalidate_secondary_tlbs });
+      require_(why === null, why ?? "");
+    },
+  };
+}
+
+/** Commands by kind, most frequent first: "1024 CMD_TLBI_NH_VA, 2 CMD_SYNC". */
+export function describeCost(c: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(c)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${n} ${k}`);
+  return parts.length ? parts.join(", ") : "no command";
+}

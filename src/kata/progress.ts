@@ -7,9 +7,28 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
+/** One test of a check: its name, whether it passed, and a hash of its feedback (to tell new feedback from the same). */
+export interface CaseOutcome {
+  name: string;
+  ok: boolean;
+  feedback?: string;
+}
+
+export interface CheckRecord {
+  sha256: string;
+  passed: boolean;
+  score: number;
+  max: number;
+  at: string;
+  cases?: CaseOutcome[];
+}
+
 export interface KataProgress {
   hintsShown: number;
-  lastCheck?: { sha256: string; passed: boolean; score: number; max: number; at: string };
+  /** The last run of the visible tests. */
+  lastCheck?: CheckRecord;
+  /** The last run of the hidden tests (`check --full`, in a checkout that has them). */
+  lastFull?: CheckRecord;
 }
 
 export interface Progress {
@@ -44,4 +63,9 @@ export function kataProgress(p: Progress, id: string): KataProgress {
 
 export function sha256File(file: string): string {
   return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+}
+
+/** A short hash of a feedback text. */
+export function feedbackHash(text: string): string {
+  return crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
 }

@@ -1,5 +1,6 @@
-// The learner's loop (`list`, `check`, `hint`, `reset`, `watch`) end to end, on a copy
-// of kata 05 in a scratch course folder, through the BUILT cli as a learner runs it.
+// The learner's loop (`list`, `check`, `hint`, `reset`, `watch`, `solution`) end to
+// end, on a copy of kata 05 in a scratch course folder, through the BUILT cli as a
+// learner runs it.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -51,16 +52,21 @@ describe("check and list", () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/✗ reclaim, run straight/);
     expect(r.stdout).toMatch(/\[stale-tlb-after-ptl-release\] on the reclaim scenario at 0x40000000/);
-    expect(r.stdout).toMatch(/0\/3 points: failing/);
-    expect(tlbkata("list").stdout).toMatch(new RegExp(`^${KATA} +failing +0/3`, "m"));
+    expect(r.stdout).toMatch(/0\/4 points: visible tests fail/);
+    expect(tlbkata("list").stdout).toMatch(new RegExp(`^${KATA} +visible tests fail +0/4`, "m"));
 
     fs.writeFileSync(FILE, SOLUTION.replace(/from "tlbkata"/g, 'from "tlbkata"'));
     expect(tlbkata("list").stdout).toMatch(new RegExp(`^${KATA} +edited, not checked`, "m"));
     r = tlbkata("check", KATA);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/3\/3 points: passing/);
-    expect(tlbkata("list").stdout).toMatch(new RegExp(`^${KATA} +passing +3/3`, "m"));
+    expect(r.stdout).toMatch(/4\/4 points: visible tests pass/);
+    // What the visible tests leave out, from kata.json, and how to run the rest.
+    expect(r.stdout).toMatch(/The visible tests pass\. They do not check the other kernel paths/);
+    expect(r.stdout).toMatch(/`tlbkata check 05-amd-iommu-v2 --full` runs the hidden tests too/);
+    // Half a fix, then the whole: each check says what changed since the last.
+    expect(r.stdout).toMatch(/Since your last check:\n  now passing \(4\):/);
+    expect(tlbkata("list").stdout).toMatch(new RegExp(`^${KATA} +visible tests pass +4/4`, "m"));
   });
 
   it("--trace shows the steps that led to a failure; --ktap prints KTAP", () => {
@@ -79,7 +85,7 @@ describe("check and list", () => {
     fs.writeFileSync(FILE, withTypeError);
     const r = tlbkata("check", "05");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/3\/3 points: passing/);
+    expect(r.stdout).toMatch(/4\/4 points: visible tests pass/);
     expect(r.stdout).toMatch(/TypeScript finds type errors[^\n]*\n\s+amd_iommu_v2\.ts:\d+:\d+: Type 'number' is not assignable to type 'string'\./);
   });
 
@@ -101,7 +107,7 @@ describe("check and list", () => {
     expect(r.stdout).toMatch(/✗ reclaim.*\n\s+your code took longer than 8 s during this test/);
     // exit never calls invalidate_secondary_tlbs (release does the work): that test still runs and passes.
     expect(r.stdout).toMatch(/✓ exit, run straight/);
-    expect(r.stdout).toMatch(/1\/3 points/);
+    expect(r.stdout).toMatch(/1\/4 points/);
   });
 
   it("a deleted file or an unknown kata: one line, exit 2", () => {
@@ -113,6 +119,65 @@ describe("check and list", () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^tlbkata: unknown kata 'amd'.*\n$/);
     expect(tlbkata("list").stdout).toMatch(new RegExp(`^${KATA} +missing file`, "m"));
+  });
+});
+
+describe("the hidden tests, the course order, the solution", () => {
+  it("--full runs the hidden tests where they are; a release without them says so in one line", () => {
+    fs.writeFileSync(FILE, SOLUTION);
+    let r = tlbkata("check", "05", "--full");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/4\/4 points: visible tests pass/);
+    expect(r.stdout).toMatch(/amd_iommu_v2\.ts\): hidden tests\n/);
+    expect(r.stdout).toMatch(/(\d+)\/\1 points: hidden tests pass/);
+    expect(tlbkata("list").stdout).toMatch(new RegExp(`^${KATA} +all tests pass +4/4`, "m"));
+
+    fs.rmSync(path.join(COURSE, "katas", KATA, "hidden"), { recursive: true });
+    r = tlbkata("check", "05", "--full");
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/hidden tests pass/);
+    expect(r.stdout.split("\n").filter((l) => /--full/.test(l))).toEqual([`  --full: the hidden tests of ${KATA} are not in this release (no katas/${KATA}/hidden); only the visible tests ran.`]);
+  });
+
+  it("check NN takes the notebook's first kata, in course order, whose visible tests do not pass, and says which", () => {
+    for (const id of ["04-range-end", "04-clear-flush-notify"]) fs.cpSync(path.join(ROOT, "katas", id), path.join(COURSE, "katas", id), { recursive: true });
+    // Course order, not the alphabet: range-end comes before clear-flush-notify.
+    fs.writeFileSync(path.join(COURSE, "katas", "course.json"), JSON.stringify({ order: ["04-range-end", "04-clear-flush-notify", KATA] }));
+    expect(tlbkata("list").stdout.split("\n").slice(1, 4).map((l) => l.split(" ")[0])).toEqual(["04-range-end", "04-clear-flush-notify", KATA]);
+    let r = tlbkata("check", "04");
+    expect(r.stdout).toMatch(/^Notebook 04 has 2 katas, in order: 04-range-end, 04-clear-flush-notify\. 04-range-end is the first whose visible tests do not pass yet\.\n/);
+    expect(r.stdout).toMatch(/^04-range-end {2}/m);
+    fs.copyFileSync(path.join(ROOT, "solutions", "04-range-end", "mmu_notifier.ts"), path.join(COURSE, "katas", "04-range-end", "mmu_notifier.ts"));
+    expect(tlbkata("check", "04-range-end").status).toBe(0);
+    r = tlbkata("check", "04");
+    expect(r.stdout).toMatch(/04-clear-flush-notify is the first whose visible tests do not pass yet/);
+    expect(r.stdout).toMatch(/^04-clear-flush-notify {2}/m);
+    // A command that must not guess asks for a name.
+    r = tlbkata("reset", "04");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("tlbkata: notebook 04 has 2 katas (04-range-end, 04-clear-flush-notify): name one\n");
+  });
+
+  it("solution: refused before the visible tests pass, shown after; a release without solutions says so", () => {
+    const sol = path.join(COURSE, "solutions", KATA, "amd_iommu_v2.ts");
+    fs.mkdirSync(path.dirname(sol), { recursive: true });
+    fs.writeFileSync(sol, SOLUTION);
+    let r = tlbkata("solution", "05");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^Checking 05-amd-iommu-v2 first/);
+    expect(r.stdout).toMatch(/your file does not pass its visible tests yet \(0\/4 points\).*The solution stays hidden until then\.\n$/);
+    expect(r.stdout).not.toContain(SOLUTION.slice(0, 200));
+
+    fs.writeFileSync(FILE, SOLUTION.replace(/^/, "// mine\n"));
+    r = tlbkata("solution", "05");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Your file passes the visible tests of 05-amd-iommu-v2 \(4\/4\); the hidden tests were not run\./);
+    expect(r.stdout).toContain(SOLUTION.trimEnd());
+
+    fs.rmSync(path.join(COURSE, "solutions"), { recursive: true });
+    r = tlbkata("solution", "05");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("tlbkata: solutions are not part of this release (this copy of the course has no solutions/ folder): your instructor has them\n");
   });
 });
 
@@ -154,10 +219,10 @@ describe("watch", () => {
       }
     };
     try {
-      await until(/0\/3 points: failing[\s\S]*Watching/);
+      await until(/0\/4 points: visible tests fail[\s\S]*Watching/);
       fs.writeFileSync(FILE, SOLUTION);
-      await until(/3\/3 points: passing/);
-      await until(/passes, and so does every kata/);
+      await until(/4\/4 points: visible tests pass/);
+      await until(/The visible tests of 05-amd-iommu-v2 pass, and so do those of every kata after it/);
     } finally {
       child.kill("SIGINT");
     }
