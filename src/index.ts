@@ -45,6 +45,7 @@ export * from "./kernel/memory";
 export * from "./kernel/mprotect";
 export * from "./kernel/huge_memory";
 export * from "./kernel/exit";
+export * from "./kernel/fork";
 export * from "./kernel/iopf";
 
 export * from "./drivers/driver";

@@ -77,7 +77,7 @@ export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swa
     if (branch === "swap") {
       slot.value = swap.alloc();
       set_entry(k, mm, addr, "pte", swp_entry_to_pte(slot.value), "remap");
-    }
+    } else k.oracle.pageDiscarded(mm, addr, pfn.value);
     if (callSite) callSite("try_to_unmap_one", { k, mm, vma, address: addr, size: PAGE_SIZE, branch });
     else if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);
     k.phys.page_remove_rmap(pfn.value);
@@ -95,8 +95,11 @@ export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swa
 
 /**
  * Migration of the page at `addr` to a new frame: try_to_migrate_one() installs a
- * migration entry under the ptl; the contents are copied; remove_migration_ptes()
- * maps the new page; the old one is freed.
+ * migration entry under the ptl, without a notifier call (a "may defer" site: CPUs
+ * that fault wait on the migration entry, and a device write to the old page before
+ * the copy is copied with it); range_end flushes secondary TLBs (RFC) or the
+ * ptep_clear_flush already did (v6.6); then the contents are copied,
+ * remove_migration_ptes() maps the new page, and the old one is freed.
  */
 export function migrateProgram(k: Kernel, vma: vm_area_struct, addr: number, name = "migrate"): ProgramBuilder {
   const mm = vma.vm_mm;
@@ -113,12 +116,13 @@ export function migrateProgram(k: Kernel, vma: vm_area_struct, addr: number, nam
     return undefined;
   });
   b.step("page_vma_mapped_walk: lock ptl", () => ptl.spin_lock(), () => ptl.available());
-  b.step(`ptep_clear_flush; set migration entry; ${callSite ? "[try_to_migrate_one call site]" : "mmu_notifier_invalidate_secondary_tlbs"}`, () => {
-    const old = ptep_clear_flush(k, vma, addr, "remap");
+  // The migration-entry branch makes no notifier call: the secondary flush is left to
+  // range_end (v6.5:mm/rmap.c:2104-2107,2123), and the copy comes after it.
+  b.step(`ptep_clear_flush; set migration entry${callSite ? "; [try_to_migrate_one call site]" : ""}`, () => {
+    const old = ptep_clear_flush(k, vma, addr, "migrate");
     wasWrite.value = pte_write(old) ? 1 : 0;
-    set_entry(k, mm, addr, "pte", make_migration_entry(oldPfn.value, pte_write(old)), "remap");
-    if (callSite) callSite("try_to_migrate_one", { k, mm, vma, address: addr, size: PAGE_SIZE });
-    else if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);
+    set_entry(k, mm, addr, "pte", make_migration_entry(oldPfn.value, pte_write(old)), "migrate");
+    callSite?.("try_to_migrate_one", { k, mm, vma, address: addr, size: PAGE_SIZE });
     k.phys.page_remove_rmap(oldPfn.value);
     k.phys.put_page(oldPfn.value);
   });
@@ -126,6 +130,7 @@ export function migrateProgram(k: Kernel, vma: vm_area_struct, addr: number, nam
   b.step("mmu_notifier_invalidate_range_end", () => k.mn.mmu_notifier_invalidate_range_end(range));
   b.step("alloc the new page; move_to_new_folio: copy contents", () => {
     newPfn.value = k.phys.alloc_page(`${mm.name} (migrated)`);
+    k.oracle.migrationCopy(mm, addr, oldPfn.value);
     k.phys.copy(newPfn.value, oldPfn.value);
   });
   b.step("remove_migration_ptes: lock ptl", () => ptl.spin_lock(), () => ptl.available());
