@@ -20,6 +20,7 @@ export * from "./mm/frames";
 export * from "./mm/pgtable";
 export * from "./mm/mm";
 export * from "./mm/ops";
+export * from "./mm/ulong";
 
 export * from "./locking/lock";
 export * from "./notifier/mmu_notifier";
