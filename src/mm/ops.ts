@@ -114,6 +114,29 @@ export function flush_tlb_mm(k: Kernel, mm: mm_struct): void {
   flush_tlb_mm_range(k, mm, 0, ULONG_MAX);
 }
 
+/**
+ * arch_tlbbatch_add_pending(): reclaim with TTU_BATCH_FLUSH clears the PTE without a
+ * flush and queues the flush for later. x86 only records which CPUs to flush; in v6.6
+ * it tells secondary TLBs (0, -1UL) right here (v6.6:arch/x86/include/asm/tlbflush.h:280-287).
+ * arm64 issues the page's TLBI now, without waiting for it, and in v6.6 that
+ * (__flush_tlb_page_nosync) notifies the page.
+ */
+export function arch_tlbbatch_add_pending(k: Kernel, mm: mm_struct, addr: number): void {
+  const v66 = k.arch.notifierModel === "v6.6";
+  if (k.arch.arch === "arm64") {
+    for (const cpu of k.cpus) cpu.tlb.invalidateRange(mm.id, addr, addr + PAGE_SIZE);
+    for (const snoop of k.tlbiSnoopers) snoop(mm, addr, addr + PAGE_SIZE);
+    if (v66) k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);
+  } else if (v66) k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, 0, ULONG_MAX);
+}
+
+/** arch_tlbbatch_flush() (try_to_unmap_flush): the deferred CPU flush, before any page is freed. */
+export function arch_tlbbatch_flush(k: Kernel, mm: mm_struct): void {
+  for (const cpu of k.cpus) cpu.tlb.invalidateRange(mm.id, 0, ULONG_MAX);
+  for (const snoop of k.tlbiSnoopers) snoop(mm, 0, ULONG_MAX);
+  if (k.sim.tracing) k.sim.log(() => `arch_tlbbatch_flush ${mm.name}`);
+}
+
 /** ptep_clear_flush(): clear a PTE and flush the CPU TLB for it. */
 export function ptep_clear_flush(k: Kernel, vma: vm_area_struct, addr: number, fate: PteFate): pte_t {
   const old = ptep_get_and_clear(k, vma.vm_mm, addr, fate);

@@ -34,6 +34,7 @@ import {
   type RuleId,
   type Scenario,
   type World,
+  type DriverSpec,
 } from "tlbkata";
 import { configure, driver, exploreWorld, findViolation } from "./helpers";
 import { intel_mmuops, intel_svm_pages } from "../../solutions/07-intel-svm/intel_svm";
@@ -160,6 +161,34 @@ describe("x86 in v6.6: whole-mm flushes are notified as (0, -1UL)", () => {
     }
   });
 
+  /** kswapd reclaims A to swap with TTU_BATCH_FLUSH while the device reads and writes A. */
+  const batchedReclaim = (drv: DriverSpec, kernel: KernelOptions): World => {
+    const p = baseScenario(drv, { pages: 1, kernel });
+    addDevice(p, [
+      { op: "read", addr: page(0), name: "A" },
+      { op: "write", addr: page(0), name: "A" },
+    ]);
+    addKernelThread(p, "kswapd", reclaimProgram(p.w.k, p.vma, page(0), p.swap, "swap", "kswapd", { batched: true }));
+    addVictim(p);
+    return p.w;
+  };
+
+  it("batched reclaim (arch_tlbbatch_add_pending): v6.6 x86 notifies (0, ULONG_MAX) under the ptl, v6.6 arm64 the page, the RFC the page from try_to_unmap_one", () => {
+    const rec = (kernel: KernelOptions): RecordedInvalidation[] => {
+      const record: RecordedInvalidation[] = [];
+      runScenarioStraight({ name: "reclaim-batched", summary: "", build: (d, k) => batchedReclaim(d, k!) }, eagerSvaDriver({ record }), { kernel });
+      return record.filter((r) => r.atomic);
+    };
+    expect(rec(V66)).toEqual([{ start: 0, end: ULONG_MAX, atomic: true }]);
+    expect(rec({ arch: { arch: "arm64", notifierModel: "v6.6" } })).toEqual([{ start: page(0), end: page(1), atomic: true }]);
+    expect(rec(RFC)).toEqual([{ start: page(0), end: page(1), atomic: true }]);
+    for (const kernel of [RFC, V66]) {
+      const r = exploreWorld(batchedReclaim(driver("correct-generic"), kernel));
+      expect(r.violation).toBeNull();
+      expect(r.complete).toBe(true);
+    }
+  });
+
   it("v6.6's Intel page count wraps to 0 for (0, -1UL), as C's unsigned long does", () => {
     expect(ul_sub(ULONG(ULONG_MAX), ULONG(0))).toBe(ULONG_MAX_UL);
     expect(intel_svm_pages(0, ULONG_MAX)).toBe(0n);
@@ -175,6 +204,12 @@ describe("x86 in v6.6: whole-mm flushes are notified as (0, -1UL)", () => {
     const fixed = exploreWorld(findScenario("fork")!.build(intel(intel_mmuops), V66));
     expect(fixed.violation).toBeNull();
     expect(fixed.complete).toBe(true);
+  });
+
+  it("the same bug on batched reclaim: the device keeps the page after the ptl is released", () => {
+    const intel = (ops: typeof intel_mmuops) => intelSvmDriver({ intel_mmuops: ops });
+    expect(exploreWorld(batchedReclaim(intel(intel_v66), V66)).violation?.rule).toBe("stale-tlb-after-ptl-release");
+    expect(exploreWorld(batchedReclaim(intel(intel_mmuops), V66)).violation).toBeNull();
   });
 });
 
