@@ -71,6 +71,26 @@ export const upgradeCpuScenario: Scenario = {
 };
 
 /**
+ * A CPU reads A first, so its TLB caches the read-only entry; then the device reads and
+ * writes A, and its page request upgrades the PTE. arm64 flushes that CPU entry in
+ * ptep_set_access_flags (its TLB may cache permissions); x86 leaves it to the next fault.
+ */
+export const upgradeCpuCachedScenario: Scenario = {
+  name: "permission-upgrade-cpu-cached",
+  summary: "page A is read-only with one user and cached read-only by a CPU that read it; the device reads then writes A: the upgrade must flush the CPU's entry on arm64",
+  build(driver, kernel) {
+    const p = baseScenario(driver, { pages: 1, kernel });
+    readOnlySingleUser(p.w);
+    addUserThread(p, "reader", 0, [{ op: "read", addr: page(0), name: "A" }]);
+    addDevice(p, [
+      { op: "read", addr: page(0), name: "A" },
+      { op: "write", addr: page(0), name: "A" },
+    ]);
+    return p.w;
+  },
+};
+
+/**
  * The machine: an arm64 system's SMMU faults from its cached read-only entry; an x86
  * system's IOMMU re-walks the page table on a permission fault. Both are bound with a
  * correct SVA driver (optionally recording its invalidations).

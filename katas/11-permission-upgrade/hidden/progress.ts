@@ -9,6 +9,7 @@ import {
   runScenarioStraight,
   upgradeScenario,
   upgradeCpuScenario,
+  upgradeCpuCachedScenario,
   upgradeDriver,
   upgradeKernel,
   require_,
@@ -47,6 +48,15 @@ export default defineSuite<PermissionUpgradeModule>("progress", [
       const rs = recorded(impl, "arm64");
       const ok = rs.length === 1 && rs[0]!.start === page(0) && rs[0]!.end === page(0) + PAGE_SIZE && rs[0]!.atomic;
       require_(ok, `arm64: the upgrade of A sent ${show(rs)}; expected [${hex(page(0))}, ${hex(page(0) + PAGE_SIZE)}) once, with the ptl held`);
+    },
+  },
+  {
+    name: "arm64: the upgrade flushes the CPU TLB for A (arm64 may cache the read-only permission), as its ptep_set_access_flags does",
+    points: 1,
+    run(impl) {
+      const w = runScenarioStraight(upgradeCpuCachedScenario, upgradeDriver("arm64"), { kernel: upgradeKernel("arm64", impl) });
+      const hit = w.k.cpus[0]!.tlb.lookup(w.k.mms[0]!.id, page(0));
+      require_(hit === null || hit.write, `after the upgrade, cpu0's TLB still holds the read-only entry for ${hex(page(0))}: arm64 flushes it (flush_tlb_page) when it makes a PTE writable`);
     },
   },
   {
