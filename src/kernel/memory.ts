@@ -214,7 +214,8 @@ export function hugetlbWpProgram(k: Kernel, vma: vm_area_struct, addr: number, r
   b.step("huge_pte_lock", () => ptl.spin_lock(), () => ptl.available());
   // huge_ptep_clear_flush(), then an explicit notifier call for the huge range (not
   // the PMD notify helper), then a full range_end (v6.5:mm/hugetlb.c:5719-5731).
-  b.step(`huge_ptep_clear_flush; ${callSite ? "[hugetlb_wp call site]" : "mmu_notifier_invalidate_secondary_tlbs(huge range)"}; set_huge_pte_at(new page)`, () => {
+  const notify = callSite ? "; [hugetlb_wp call site]" : k.arch.notifierModel === "rfc" ? "; mmu_notifier_invalidate_secondary_tlbs(huge range)" : "";
+  b.step(`huge_ptep_clear_flush${notify}; set_huge_pte_at(new page)`, () => {
     pmdp_huge_clear_flush(k, vma, haddr, "remap");
     if (callSite) callSite("hugetlb_wp", { k, mm, vma, address: haddr, size: PMD_SIZE });
     else if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, haddr, haddr + PMD_SIZE);

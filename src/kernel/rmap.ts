@@ -65,7 +65,7 @@ export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swa
   const range: mmu_notifier_range = { mm, start: addr, end: addr + PAGE_SIZE, event: "MMU_NOTIFY_CLEAR", flags: MMU_NOTIFIER_RANGE_BLOCKABLE };
   const callSite = k.hooks.secondary_tlbs_call_site;
   const what = { swap: "set swap pte", discard: "clean lazy-free page: discard it", redirtied: "lazy-free page written again: set_pte_at(old pte)" }[branch];
-  const notify = callSite ? "; [try_to_unmap_one call site]" : branch === "redirtied" ? "" : "; mmu_notifier_invalidate_secondary_tlbs";
+  const notify = callSite ? "; [try_to_unmap_one call site]" : branch === "redirtied" || k.arch.notifierModel !== "rfc" ? "" : "; mmu_notifier_invalidate_secondary_tlbs";
   const b = new ProgramBuilder(`${name}: reclaim ${hex(addr)}${branch === "swap" ? "" : ` (${branch})`}`);
   b.step("isolate the folio; try_to_unmap_one: mmu_notifier_invalidate_range_start", () => {
     if (!get_mapped_page(k, mm, addr, pfn)) return DONE; // the isolation reference
