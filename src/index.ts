@@ -20,6 +20,7 @@ export * from "./mm/frames";
 export * from "./mm/pgtable";
 export * from "./mm/mm";
 export * from "./mm/ops";
+export * from "./mm/ulong";
 
 export * from "./locking/lock";
 export * from "./notifier/mmu_notifier";
@@ -45,6 +46,7 @@ export * from "./kernel/memory";
 export * from "./kernel/mprotect";
 export * from "./kernel/huge_memory";
 export * from "./kernel/exit";
+export * from "./kernel/fork";
 export * from "./kernel/iopf";
 
 export * from "./drivers/driver";

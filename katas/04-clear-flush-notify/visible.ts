@@ -3,7 +3,7 @@
  * Each runs a scenario with your helpers in the kernel and fails with the rule the
  * oracle saw broken.
  */
-import { defineSuite, runScenarioStraight, expectCoherent, eagerSvaDriver, clearFlushKernel, hugetlbCowOffsetScenario, type ClearFlushNotifyModule } from "tlbkata";
+import { defineSuite, runScenarioStraight, expectCoherent, eagerSvaDriver, clearFlushKernel, fileThpSplitScenario, type ClearFlushNotifyModule } from "tlbkata";
 
 export default defineSuite<ClearFlushNotifyModule>("visible", [
   {
@@ -17,8 +17,8 @@ export default defineSuite<ClearFlushNotifyModule>("visible", [
     run: (impl) => expectCoherent("munmap", eagerSvaDriver(), { kernel: clearFlushKernel(impl) }),
   },
   {
-    name: "hugetlb COW on a 2 MiB page, run straight: no 4 KiB piece of the old page survives the ptl",
+    name: "file THP split at an unaligned address, run straight: no 4 KiB piece of the 2 MiB page survives until truncate frees it",
     points: 1,
-    run: (impl) => void runScenarioStraight(hugetlbCowOffsetScenario, eagerSvaDriver(), { kernel: clearFlushKernel(impl) }),
+    run: (impl) => void runScenarioStraight(fileThpSplitScenario, eagerSvaDriver(), { kernel: clearFlushKernel(impl) }),
   },
 ]);

@@ -14,6 +14,9 @@ import {
   readPage,
   writePage,
   exitProgram,
+  reclaimProgram,
+  addVictim,
+  page,
   type Scenario,
   type DriverSpec,
   type ScenarioParts,
@@ -70,6 +73,23 @@ export const exitThenDma: Scenario = {
     // Added before the device: a straight run lets exit finish first.
     addKernelThread(p, "exit", exitProgram(p.w.k, p.mm, 2));
     addDevice(p, [readPage("A"), writePage("B")]);
+    return p.w;
+  },
+};
+
+/**
+ * kswapd reclaims A to swap with TTU_BATCH_FLUSH (the CPU flush is deferred) while the
+ * device reads and writes A. On x86 in v6.6, arch_tlbbatch_add_pending tells
+ * secondary TLBs (0, -1UL) under the ptl.
+ */
+export const reclaimBatched: Scenario = {
+  name: "reclaim-batched",
+  summary: "kswapd reclaims A to swap with a batched (deferred) TLB flush while the device reads and writes A",
+  build(driver, kernel) {
+    const p = baseScenario(driver, { pages: 1, kernel });
+    addDevice(p, [readPage("A"), writePage("A")]);
+    addKernelThread(p, "kswapd", reclaimProgram(p.w.k, p.vma, page(0), p.swap, "swap", "kswapd", { batched: true }));
+    addVictim(p);
     return p.w;
   },
 };

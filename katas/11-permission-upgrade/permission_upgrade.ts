@@ -1,10 +1,11 @@
 /**
  * Kata 11-permission-upgrade: reproduce the SMMU livelock after a permission upgrade,
- * then write arm64's ptep_set_access_flags with RFC patch 2/2's notification. Read
+ * then add RFC patch 2/2's notification to arm64's ptep_set_access_flags. Read
  * README.md first; check with `npx tlbkata check 11-permission-upgrade`.
  */
 import {
   set_pte_at,
+  flush_tlb_page,
   explore,
   upgradeScenario,
   upgradeDriver,
@@ -28,7 +29,13 @@ export function reproduce_livelock(): Counterexample | undefined {
 /**
  * ptep_set_access_flags() for a write fault on a read-only PTE whose page has one
  * user: `entry` is the same page, writable, young and dirty. Called with the ptl held.
+ * As it is, this is the kernel before patch 2/2.
  */
 export function ptep_set_access_flags(k: Kernel, vma: vm_area_struct, address: number, entry: pte_t): void {
-  // TODO: install the entry; on arm64, tell the secondary TLBs about this page.
+  const addr = address - (address % PAGE_SIZE);
+  set_pte_at(k, vma.vm_mm, addr, entry);
+  if (k.arch.arch !== "arm64") return; // x86: a fault drops the stale entry, nothing to flush
+  // arm64 may cache permissions: an upgrade to writable flushes the CPU TLB for the page.
+  flush_tlb_page(k, vma, addr);
+  // TODO (patch 2/2): the SMMU did not see that flush. Tell the secondary TLBs here.
 }

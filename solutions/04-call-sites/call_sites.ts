@@ -1,7 +1,8 @@
 /**
- * Kata 04-call-sites, reference solution: notify under the ptl wherever the PTE stops
- * mapping a page that will go away or be replaced; leave write-protection (and the
- * unsharing of a page table) to invalidate_range_end.
+ * Kata 04-call-sites, reference solution: notify under the ptl wherever, once the ptl
+ * is dropped, the address can be used with another page (or none); leave to
+ * invalidate_range_end what keeps every user on the same page until then:
+ * write-protection, the unsharing of a page table, and a migration entry.
  */
 import type { CallSites, CallSite } from "tlbkata";
 
@@ -15,8 +16,10 @@ export const call_sites: CallSites = {
     // Swapped out or discarded: the page goes. Redirtied: the same PTE is back.
     if (site.branch !== "redirtied") notify(site);
   },
-  try_to_migrate_one(site) {
-    notify(site);
+  try_to_migrate_one() {
+    // A migration entry: CPUs that fault wait for the migration, and the contents are
+    // copied only after range_end, which flushes the secondary TLB first. A device
+    // write before then lands in the old page and is copied with it.
   },
   hugetlb_wp(site) {
     notify(site);

@@ -13,7 +13,16 @@ import {
   build_dev_tlb_pasid_inv_dsc_all,
   cap_max_amask_val,
   VTD_PAGE_SIZE,
-  ULONG_MAX,
+  VTD_PAGE_SHIFT,
+  PAGE_SIZE,
+  ULONG,
+  ULONG_MAX_UL,
+  ul_add,
+  ul_sub,
+  ul_shl,
+  ul_shr,
+  ul_to_number,
+  type unsigned_long,
   type mm_struct,
   type mmu_notifier,
   type mmu_notifier_ops,
@@ -22,9 +31,9 @@ import {
 } from "tlbkata";
 
 /** order_base_2(n): the smallest k with 2^k >= n. */
-function order_base_2(n: number): number {
+function order_base_2(n: unsigned_long): number {
   let k = 0;
-  while (2 ** k < n) k++;
+  while (ul_shl(1n, k) < n && k < 64) k++;
   return k;
 }
 
@@ -40,15 +49,17 @@ function flush_svm_dev_all(svm: intel_svm, sdev: intel_svm_dev): void {
  * range with blocks of that size aligned to it (two at most, when the range crosses a
  * block boundary). Then wait for the unit to have done it.
  */
-export function intel_flush_svm_range_dev(svm: intel_svm, sdev: intel_svm_dev, address: number, pages: number, ih: number): void {
+export function intel_flush_svm_range_dev(svm: intel_svm, sdev: intel_svm_dev, address: unsigned_long, pages: unsigned_long, ih: number): void {
+  if (pages === 0n) return; // the kernel WARNs: 0 pages is not a valid request, and nothing is sent
   const shift = order_base_2(pages);
   if (shift > cap_max_amask_val(sdev.iommu)) {
     // Too big for one page-selective descriptor: the whole PASID is one descriptor.
     flush_svm_dev_all(svm, sdev);
   } else {
+    const first = ul_to_number(address);
     const align = 2 ** shift * VTD_PAGE_SIZE;
-    const end = Math.ceil((address + pages * VTD_PAGE_SIZE) / align) * align;
-    for (let start = Math.floor(address / align) * align; start < end; start += align) {
+    const end = Math.ceil((first + ul_to_number(pages) * VTD_PAGE_SIZE) / align) * align;
+    for (let start = Math.floor(first / align) * align; start < end; start += align) {
       sdev.iommu.qi_submit(build_p_iotlb_inv_dsc(sdev.did, svm.pasid, start, shift, ih));
       // An ATS device caches translations of its own: the IOMMU does not forward its invalidations.
       if (sdev.dev_iotlb) sdev.iommu.qi_submit(build_dev_tlb_pasid_inv_dsc(sdev.sid, svm.pasid, sdev.qdep, start, shift));
@@ -58,7 +69,7 @@ export function intel_flush_svm_range_dev(svm: intel_svm, sdev: intel_svm_dev, a
 }
 
 /** Every bound device, walked under RCU: the list may change under an unbind. */
-export function intel_flush_svm_range(svm: intel_svm, address: number, pages: number, ih: number): void {
+export function intel_flush_svm_range(svm: intel_svm, address: unsigned_long, pages: unsigned_long, ih: number): void {
   rcu_read_lock(svm.sim);
   for (const sdev of list_for_each_entry_rcu(svm.devs)) intel_flush_svm_range_dev(svm, sdev, address, pages, ih);
   rcu_read_unlock(svm.sim);
@@ -74,14 +85,24 @@ export function intel_flush_svm_all(svm: intel_svm): void {
   rcu_read_unlock(svm.sim);
 }
 
-/** invalidate_secondary_tlbs: called under the ptl when [start, end) lost its translation. */
+/** The page count v6.6 computes, in unsigned long: (end - start + PAGE_SIZE - 1) >> VTD_PAGE_SHIFT. */
+export function intel_svm_pages(start: number, end: number): unsigned_long {
+  return ul_shr(ul_add(ul_sub(ULONG(end), ULONG(start)), ULONG(PAGE_SIZE - 1)), VTD_PAGE_SHIFT);
+}
+
+/**
+ * invalidate_secondary_tlbs: called when [start, end) lost its translation. The arch
+ * flush asks for (0, -1UL), the whole address space, above its threshold and for
+ * flush_tlb_mm: flush the whole PASID then (e7ad6c2a4b1a, v6.7-rc). v6.6 went straight
+ * to the page count, which wraps to 0 for that range: nothing was invalidated.
+ */
 function intel_invalidate_range(mn: mmu_notifier, _mm: mm_struct, start: number, end: number): void {
   const svm = container_of<intel_svm>(mn);
-  if (start === 0 && end >= ULONG_MAX) {
+  if (start === 0 && ULONG(end) === ULONG_MAX_UL) {
     intel_flush_svm_all(svm);
     return;
   }
-  intel_flush_svm_range(svm, start, Math.ceil((end - start) / VTD_PAGE_SIZE), 0);
+  intel_flush_svm_range(svm, ULONG(start), intel_svm_pages(start, end), 0);
 }
 
 /** release: the mm is exiting. Tear down the PASID entry on every device, quietly. */

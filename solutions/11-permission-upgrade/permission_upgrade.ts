@@ -1,9 +1,11 @@
 /**
  * Kata 11-permission-upgrade, reference solution: the livelock found with the
- * explorer, and arm64's ptep_set_access_flags notifying secondary TLBs (RFC 2/2).
+ * explorer, and arm64's ptep_set_access_flags with RFC 2/2's notifier call in its
+ * CPU flush block.
  */
 import {
   set_pte_at,
+  flush_tlb_page,
   explore,
   upgradeScenario,
   upgradeDriver,
@@ -22,12 +24,14 @@ export function reproduce_livelock(): Counterexample | undefined {
 }
 
 /**
- * Install the upgraded entry (same page, now writable). arm64 does no TLB
- * invalidation for an upgrade, so tell secondary TLBs: an SMMU keeping the old
- * read-only entry would fault on it forever.
+ * Install the upgraded entry (same page, now writable). arm64 may cache permissions,
+ * so its upgrade to writable flushes the CPU TLB for the page. In the RFC's kernel
+ * that flush reaches no SMMU: patch 2/2 tells secondary TLBs in the same block.
  */
 export function ptep_set_access_flags(k: Kernel, vma: vm_area_struct, address: number, entry: pte_t): void {
   const addr = address - (address % PAGE_SIZE);
   set_pte_at(k, vma.vm_mm, addr, entry);
-  if (k.arch.arch === "arm64") k.mn.mmu_notifier_invalidate_secondary_tlbs(vma.vm_mm, addr, addr + PAGE_SIZE);
+  if (k.arch.arch !== "arm64") return; // x86: a fault drops the stale entry, nothing to flush
+  flush_tlb_page(k, vma, addr);
+  k.mn.mmu_notifier_invalidate_secondary_tlbs(vma.vm_mm, addr, addr + PAGE_SIZE);
 }

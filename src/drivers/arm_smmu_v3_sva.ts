@@ -390,7 +390,7 @@ export interface ArmSmmuV3SvaModule {
 }
 
 export interface ArmSmmuDriverOptions {
-  /** ARM_SMMU_FEAT_BTM (default false). */
+  /** ARM_SMMU_FEAT_BTM (default false, as in mainline, which never sets it; true shows the branch the code checks). */
   readonly btm?: boolean;
   /** The master uses ATS (default true). */
   readonly ats?: boolean;

@@ -2,9 +2,11 @@
  * CPUs and their TLBs, and the architecture switch.
  *
  * "x86": a fault drops the faulting TLB entry, so a permission upgrade (read-only to
- * writable) needs no flush. "arm64": the upgrade is done without a TLB invalidation
- * and the CPU copes with the spurious fault; a secondary MMU that caches the old
- * read-only entry may not (the RFC's patch 2/2).
+ * writable) needs no flush. "arm64": the TLB may cache permissions, so an upgrade to
+ * writable flushes the CPU TLB for the page (v6.5:arch/arm64/mm/fault.c:241-243). In
+ * the RFC's kernel that flush tells no secondary TLB, and an SMMU (no BTM in mainline)
+ * keeps its read-only entry: the device livelocks unless patch 2/2 notifies there
+ * (notifyOnUpgrade). In v6.6 flush_tlb_page() itself notifies.
  */
 import type { Sim } from "../sim/sim";
 import { Tlb } from "./tlb";
@@ -21,7 +23,7 @@ export type NotifierModel = "rfc" | "v6.6";
 export interface ArchOptions {
   readonly arch: ArchName;
   readonly notifierModel: NotifierModel;
-  /** arm64 only: notify secondary TLBs on permission upgrades (RFC patch 2/2). */
+  /** arm64, RFC model only: notify secondary TLBs on permission upgrades (RFC patch 2/2); v6.6 needs no patch. */
   readonly notifyOnUpgrade: boolean;
 }
 

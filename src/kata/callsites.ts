@@ -26,7 +26,7 @@ export type { CallSite, UnmapCallSite, TryToUnmapBranch };
 export interface CallSites {
   /** Reclaim (mm/rmap.c): the PTE of a page being reclaimed was cleared and flushed. */
   try_to_unmap_one(site: UnmapCallSite): void;
-  /** Migration (mm/rmap.c): the PTE now holds a migration entry; the page will be copied and freed. */
+  /** Migration (mm/rmap.c): the PTE now holds a migration entry; after range_end the page is copied, remapped and freed. */
   try_to_migrate_one(site: CallSite): void;
   /** COW on a hugetlb page (mm/hugetlb.c): the huge entry was cleared and flushed; a copy replaces it. */
   hugetlb_wp(site: CallSite): void;

@@ -523,7 +523,7 @@ export function sharedSvaDriver(extra: Partial<mmu_notifier_ops> = {}): SharedSv
 // ---------------------------------------------------------------------------------
 
 /**
- * struct mmu_notifier_ops as it was before Linux 6.5, with the callback the rename
+ * struct mmu_notifier_ops as it was up to Linux 6.5, with the callback the rename
  * removed. The post-rename core never calls invalidate_range; in C, a table that still
  * sets it does not build.
  */
@@ -561,7 +561,7 @@ export function acmeDriver(mod: RenameMigrationModule, name = "acme"): DriverSpe
         // What the compiler says about a C driver that still sets the old member.
         k.sim.report(
           "invalid-ops",
-          `${ops.name ?? name}: error: 'const struct mmu_notifier_ops' has no member named 'invalidate_range' (renamed invalidate_secondary_tlbs in Linux 6.5): the driver does not build`,
+          `${ops.name ?? name}: error: 'const struct mmu_notifier_ops' has no member named 'invalidate_range' (renamed invalidate_secondary_tlbs by the June 2023 RFC; merged in Linux 6.6 as arch_invalidate_secondary_tlbs): the driver does not build`,
         );
         return { ret: -EINVAL, tag: pasid };
       }

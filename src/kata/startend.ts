@@ -120,7 +120,7 @@ export const accelMunmapScenario: Scenario = {
  * hunt switches them off so that the explorer goes on to the harm itself: a device
  * access to freed or reused memory.
  */
-export const STALE_TLB_RULES: readonly RuleId[] = ["stale-tlb-at-free", "stale-tlb-after-ptl-release", "stale-write-permission"];
+export const STALE_TLB_RULES: readonly RuleId[] = ["stale-tlb-at-free", "stale-tlb-after-ptl-release", "stale-write-permission", "stale-tlb-at-copy"];
 
 /** The hunt's world: the accel-munmap scenario with `ops`, the stale-TLB rules off. */
 export function accelHuntWorld(ops: mmu_notifier_ops): World {

@@ -4,18 +4,20 @@
  * child's exit); a device reads it, caching a read-only translation, then writes it.
  * The write faults; the page-request handler makes the PTE writable in place
  * (ptep_set_access_flags). On the kata's x86 machine nothing else is needed: its
- * IOMMU re-walks the page table on a permission fault. On arm64 the upgrade flushes
- * nothing, and an SMMU
- * that faults from its cached read-only entry never sees the new permission: the
- * device livelocks. The learner reproduces that with the explorer, then writes the
- * arm64 ptep_set_access_flags that notifies secondary TLBs.
+ * IOMMU re-walks the page table on a permission fault. arm64 flushes its CPU TLB for
+ * the upgraded page (v6.5:arch/arm64/mm/fault.c:241-243), but in the RFC's kernel
+ * that flush tells no secondary TLB, and an SMMU (mainline never enables BTM) that
+ * faults from its cached read-only entry never sees the new permission: the device
+ * livelocks. The learner reproduces that with the explorer, then adds patch 2/2's
+ * notifier call inside arm64's flush block. In v6.6 flush_tlb_page() itself notifies
+ * (v6.6:arch/arm64/include/asm/tlbflush.h:259-283), which fixed it without 2/2.
  */
 import type { KernelOptions } from "../kernel/kernel";
 import type { KernelHooks } from "../kernel/hooks";
 import type { DriverSpec } from "../drivers/driver";
 import type { Scenario } from "../scenarios/index";
 import type { World } from "../sim/world";
-import type { ArchName } from "../hw/cpu";
+import type { ArchName, NotifierModel } from "../hw/cpu";
 import type { Counterexample } from "../sched/types";
 import { baseScenario, addDevice, addUserThread, page } from "../scenarios/builder";
 import { set_entry } from "../mm/ops";
@@ -69,6 +71,26 @@ export const upgradeCpuScenario: Scenario = {
 };
 
 /**
+ * A CPU reads A first, so its TLB caches the read-only entry; then the device reads and
+ * writes A, and its page request upgrades the PTE. arm64 flushes that CPU entry in
+ * ptep_set_access_flags (its TLB may cache permissions); x86 leaves it to the next fault.
+ */
+export const upgradeCpuCachedScenario: Scenario = {
+  name: "permission-upgrade-cpu-cached",
+  summary: "page A is read-only with one user and cached read-only by a CPU that read it; the device reads then writes A: the upgrade must flush the CPU's entry on arm64",
+  build(driver, kernel) {
+    const p = baseScenario(driver, { pages: 1, kernel });
+    readOnlySingleUser(p.w);
+    addUserThread(p, "reader", 0, [{ op: "read", addr: page(0), name: "A" }]);
+    addDevice(p, [
+      { op: "read", addr: page(0), name: "A" },
+      { op: "write", addr: page(0), name: "A" },
+    ]);
+    return p.w;
+  },
+};
+
+/**
  * The machine: an arm64 system's SMMU faults from its cached read-only entry; an x86
  * system's IOMMU re-walks the page table on a permission fault. Both are bound with a
  * correct SVA driver (optionally recording its invalidations).
@@ -77,7 +99,10 @@ export function upgradeDriver(arch: ArchName, record?: RecordedInvalidation[]): 
   return eagerSvaDriver({ rewalkOnPermissionFault: arch === "x86", record, name: arch === "arm64" ? "smmu-sva" : "iommu-sva" });
 }
 
-/** Kernel options for `arch`, with the learner's ptep_set_access_flags in place (or the kernel's own). */
-export function upgradeKernel(arch: ArchName, mod?: Pick<PermissionUpgradeModule, "ptep_set_access_flags">): KernelOptions {
-  return mod ? { arch: { arch }, hooks: { ptep_set_access_flags: mod.ptep_set_access_flags } } : { arch: { arch } };
+/**
+ * Kernel options for `arch`, with the learner's ptep_set_access_flags in place (or the
+ * kernel's own), in the RFC's notifier model unless `notifierModel` says "v6.6".
+ */
+export function upgradeKernel(arch: ArchName, mod?: Pick<PermissionUpgradeModule, "ptep_set_access_flags">, notifierModel: NotifierModel = "rfc"): KernelOptions {
+  return mod ? { arch: { arch, notifierModel }, hooks: { ptep_set_access_flags: mod.ptep_set_access_flags } } : { arch: { arch, notifierModel } };
 }

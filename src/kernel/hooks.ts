@@ -75,8 +75,10 @@ export interface KernelHooks {
   readonly ptep_set_access_flags: (k: Kernel, vma: vm_area_struct, address: number, entry: pte_t) => void;
   /**
    * What a path does at its call site (see CallSite), instead of the RFC kernel's own
-   * choice: mmu_notifier_invalidate_secondary_tlbs() of what changed where the page
-   * goes or is replaced, nothing (range_end does it) where it stays.
+   * choice: mmu_notifier_invalidate_secondary_tlbs() of what changed where another page
+   * (or none) can be used as soon as the ptl is dropped; nothing (range_end does it)
+   * where every user stays on the same page until then: write-protection, a page-table
+   * unshare, a migration entry (faulting CPUs wait; the copy comes after range_end).
    */
   readonly secondary_tlbs_call_site: <N extends keyof CallSiteArgs>(name: N, site: CallSiteArgs[N]) => void;
 }

@@ -32,7 +32,7 @@ export function splitHugePmdProgram(k: Kernel, vma: vm_area_struct, addr: number
     k.phys.get_page_range(head + 1, HPAGE_PMD_NR - 1);
     k.phys.page_add_rmap_range(head + 1, HPAGE_PMD_NR - 1);
     set_entry(k, mm, haddr, "pmd", mk_table_entry(), "unmap");
-    flush_tlb_range(k, vma, haddr, haddr + PMD_SIZE);
+    flush_tlb_range(k, vma, haddr, haddr + PMD_SIZE, PMD_SIZE);
     return undefined;
   });
   b.step("spin_unlock", () => pmdl.spin_unlock());

@@ -49,6 +49,8 @@ export class Kernel {
     this.hooks = opts.hooks ?? {};
     this.phys = new PhysMem(this.sim, FIRST_PFN, opts.frames ?? 32);
     this.oracle = new Oracle(this.sim, this.phys);
+    // Write permission is due where each model flushes secondary TLBs for mprotect.
+    this.oracle.protectDeadline = this.arch.notifierModel === "rfc" ? "range_end" : "cpu_flush";
     for (let i = 0; i < (opts.cpus ?? 2); i++) {
       const cpu = new Cpu(this.sim, i);
       this.cpus.push(cpu);

@@ -7,7 +7,7 @@ import type { mm_struct, vm_area_struct } from "../mm/mm";
 import type { Cpu } from "../hw/cpu";
 import { ProgramBuilder, DONE } from "../sim/program";
 import { Cell } from "../sim/store";
-import { set_entry, ptep_clear_flush_notify, pmdp_huge_clear_flush, pmdp_huge_clear_flush_notify } from "../mm/ops";
+import { set_entry, ptep_clear_flush_notify, pmdp_huge_clear_flush, flush_tlb_page } from "../mm/ops";
 import {
   pte_present, pte_pfn, pte_write, pte_mkwrite, pte_mkdirty, pte_mkyoung, pfn_pte, is_swap_pte, swp_slot, is_migration_entry,
 } from "../mm/pte";
@@ -19,17 +19,23 @@ export type FaultResult = "done" | "sigsegv";
 
 /**
  * ptep_set_access_flags() for a permission upgrade (read-only to writable, same page).
- * x86 needs no flush: a fault drops the stale entry. arm64 does not flush either, and
- * with the RFC's patch 2/2 tells secondary TLBs, whose cached read-only entry would
- * otherwise make the device fault forever.
+ * x86 flushes nothing: a fault drops the stale entry. arm64 may cache permissions, so
+ * on an upgrade to writable (dirty) it flushes the CPU TLB for the page
+ * (v6.5:arch/arm64/mm/fault.c:241-243). Whether a secondary TLB hears of it depends on
+ * the notifier model: in the RFC that flush notifies nobody, and an SMMU (mainline
+ * never enables BTM) that faults from its cached read-only entry livelocks the device
+ * unless patch 2/2 (notifyOnUpgrade) adds the notifier call in that block; in v6.6
+ * flush_tlb_page() itself calls the notifier (v6.6:arch/arm64/include/asm/tlbflush.h:259-283).
  */
 export function ptep_set_access_flags_upgrade(k: Kernel, mm: mm_struct, addr: number): void {
   const pte = mm.pgd.get_pte(addr);
+  const vma = mm.find_vma(addr)!;
   const hook = k.hooks.ptep_set_access_flags;
-  if (hook) return hook(k, mm.find_vma(addr)!, addr, pte_mkdirty(pte_mkyoung(pte_mkwrite(pte))));
+  if (hook) return hook(k, vma, addr, pte_mkdirty(pte_mkyoung(pte_mkwrite(pte))));
   set_entry(k, mm, addr, "pte", pte_mkdirty(pte_mkyoung(pte_mkwrite(pte))), "remap");
-  if (k.arch.arch === "arm64" && k.arch.notifyOnUpgrade) {
-    k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);
+  if (k.arch.arch === "arm64") {
+    flush_tlb_page(k, vma, addr);
+    if (k.arch.notifyOnUpgrade && k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);
   }
 }
 
@@ -187,8 +193,8 @@ export function userProgram(
 
 /**
  * hugetlb_wp(): break COW on a PMD-sized hugetlb page: copy, range_start, lock,
- * clear and flush the huge entry, notify for the whole huge page, install the copy,
- * unlock, range_end, then drop the old page.
+ * clear and flush the huge entry (huge_ptep_clear_flush), notify for the whole huge
+ * page, install the copy, unlock, a full range_end, then drop the old page.
  */
 export function hugetlbWpProgram(k: Kernel, vma: vm_area_struct, addr: number, reservedPfn: number, name = "hugetlb_wp"): ProgramBuilder {
   const mm = vma.vm_mm;
@@ -206,11 +212,13 @@ export function hugetlbWpProgram(k: Kernel, vma: vm_area_struct, addr: number, r
   });
   b.step("mmu_notifier_invalidate_range_start", () => k.mn.mmu_notifier_invalidate_range_start(range));
   b.step("huge_pte_lock", () => ptl.spin_lock(), () => ptl.available());
-  b.step(`huge_ptep_clear_flush; ${callSite ? "[hugetlb_wp call site]" : "notify"}; set_huge_pte_at(new page)`, () => {
-    if (callSite) {
-      pmdp_huge_clear_flush(k, vma, haddr, "remap");
-      callSite("hugetlb_wp", { k, mm, vma, address: haddr, size: PMD_SIZE });
-    } else pmdp_huge_clear_flush_notify(k, vma, haddr, "remap");
+  // huge_ptep_clear_flush(), then an explicit notifier call for the huge range (not
+  // the PMD notify helper), then a full range_end (v6.5:mm/hugetlb.c:5719-5731).
+  const notify = callSite ? "; [hugetlb_wp call site]" : k.arch.notifierModel === "rfc" ? "; mmu_notifier_invalidate_secondary_tlbs(huge range)" : "";
+  b.step(`huge_ptep_clear_flush${notify}; set_huge_pte_at(new page)`, () => {
+    pmdp_huge_clear_flush(k, vma, haddr, "remap");
+    if (callSite) callSite("hugetlb_wp", { k, mm, vma, address: haddr, size: PMD_SIZE });
+    else if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, haddr, haddr + PMD_SIZE);
     set_entry(k, mm, haddr, "pmd", pte_mkdirty(pfn_pte(reservedPfn, { write: true, huge: true })), "remap");
     k.phys.page_add_rmap(reservedPfn);
     k.phys.page_remove_rmap(oldPfn.value);

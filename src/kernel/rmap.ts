@@ -7,7 +7,7 @@ import type { Kernel } from "./kernel";
 import type { mm_struct, vm_area_struct } from "../mm/mm";
 import { ProgramBuilder, DONE } from "../sim/program";
 import { Cell, SlotMap } from "../sim/store";
-import { set_entry, ptep_clear_flush, flush_tlb_page } from "../mm/ops";
+import { set_entry, ptep_clear_flush, ptep_get_and_clear, flush_tlb_page, arch_tlbbatch_add_pending, arch_tlbbatch_flush } from "../mm/ops";
 import { pte_present, pte_pfn, pte_write, pte_dirty, pte_mkclean, pte_wrprotect, swp_entry_to_pte, make_migration_entry, pfn_pte } from "../mm/pte";
 import { MMU_NOTIFIER_RANGE_BLOCKABLE, type mmu_notifier_range } from "../notifier/mmu_notifier";
 import { PAGE_SIZE, hex } from "../mm/constants";
@@ -41,13 +41,23 @@ export function get_mapped_page(k: Kernel, mm: mm_struct, addr: number, into: Ce
   return true;
 }
 
+export interface ReclaimOptions {
+  /**
+   * TTU_BATCH_FLUSH: clear the PTE without flushing and queue the CPU flush
+   * (arch_tlbbatch_add_pending), which try_to_unmap_flush() does before pageout. For
+   * the swap and discard branches.
+   */
+  readonly batched?: boolean;
+}
+
 /**
  * Reclaim of the page mapped at `addr`: shrink_folio_list() has isolated it (holding
  * a reference), try_to_unmap_one() clears the PTE under the ptl and takes `branch`
  * (see TryToUnmapBranch); for swap, pageout writes the page out; the last reference
  * frees it.
  */
-export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swap: SwapSpace, branch: TryToUnmapBranch = "swap", name = "kswapd"): ProgramBuilder {
+export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swap: SwapSpace, branch: TryToUnmapBranch = "swap", name = "kswapd", o: ReclaimOptions = {}): ProgramBuilder {
+  const batched = o.batched === true && branch !== "redirtied";
   const mm = vma.vm_mm;
   const ptl = mm.pgd.pte_lockptr(addr);
   const pfn = new Cell(k.sim.store, `${name}.pfn`);
@@ -55,7 +65,7 @@ export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swa
   const range: mmu_notifier_range = { mm, start: addr, end: addr + PAGE_SIZE, event: "MMU_NOTIFY_CLEAR", flags: MMU_NOTIFIER_RANGE_BLOCKABLE };
   const callSite = k.hooks.secondary_tlbs_call_site;
   const what = { swap: "set swap pte", discard: "clean lazy-free page: discard it", redirtied: "lazy-free page written again: set_pte_at(old pte)" }[branch];
-  const notify = callSite ? "; [try_to_unmap_one call site]" : branch === "redirtied" ? "" : "; mmu_notifier_invalidate_secondary_tlbs";
+  const notify = callSite ? "; [try_to_unmap_one call site]" : branch === "redirtied" || k.arch.notifierModel !== "rfc" ? "" : "; mmu_notifier_invalidate_secondary_tlbs";
   const b = new ProgramBuilder(`${name}: reclaim ${hex(addr)}${branch === "swap" ? "" : ` (${branch})`}`);
   b.step("isolate the folio; try_to_unmap_one: mmu_notifier_invalidate_range_start", () => {
     if (!get_mapped_page(k, mm, addr, pfn)) return DONE; // the isolation reference
@@ -63,7 +73,8 @@ export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swa
     return undefined;
   });
   b.step("page_vma_mapped_walk: lock ptl", () => ptl.spin_lock(), () => ptl.available());
-  b.step(`ptep_clear_flush; ${what}${notify}${branch === "redirtied" ? "" : "; page_remove_rmap"}`, () => {
+  const clear = batched ? "ptep_get_and_clear; set_tlb_ubc_flush_pending" : "ptep_clear_flush";
+  b.step(`${clear}; ${what}${notify}${branch === "redirtied" ? "" : "; page_remove_rmap"}`, () => {
     const old = mm.pgd.get_pte(addr);
     if (!pte_present(old) || pte_pfn(old) !== pfn.value) return "unlock";
     if (branch === "redirtied") {
@@ -73,11 +84,14 @@ export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swa
       callSite?.("try_to_unmap_one", { k, mm, vma, address: addr, size: PAGE_SIZE, branch });
       return undefined;
     }
-    ptep_clear_flush(k, vma, addr, "remap");
+    if (batched) {
+      ptep_get_and_clear(k, mm, addr, "remap");
+      arch_tlbbatch_add_pending(k, mm, addr);
+    } else ptep_clear_flush(k, vma, addr, "remap");
     if (branch === "swap") {
       slot.value = swap.alloc();
       set_entry(k, mm, addr, "pte", swp_entry_to_pte(slot.value), "remap");
-    }
+    } else k.oracle.pageDiscarded(mm, addr, pfn.value);
     if (callSite) callSite("try_to_unmap_one", { k, mm, vma, address: addr, size: PAGE_SIZE, branch });
     else if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);
     k.phys.page_remove_rmap(pfn.value);
@@ -86,6 +100,7 @@ export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swa
   });
   b.label("unlock").step("page_vma_mapped_walk_done: unlock ptl", () => ptl.spin_unlock());
   b.step("mmu_notifier_invalidate_range_end", () => k.mn.mmu_notifier_invalidate_range_end(range));
+  if (batched) b.step("try_to_unmap_flush: arch_tlbbatch_flush", () => arch_tlbbatch_flush(k, mm));
   b.step(branch === "swap" ? "pageout: write the page to swap; drop the isolation reference (frees it)" : "drop the isolation reference", () => {
     if (slot.value) swap.slots.set(slot.value, k.phys.read(pfn.value));
     k.phys.put_page(pfn.value);
@@ -95,8 +110,11 @@ export function reclaimProgram(k: Kernel, vma: vm_area_struct, addr: number, swa
 
 /**
  * Migration of the page at `addr` to a new frame: try_to_migrate_one() installs a
- * migration entry under the ptl; the contents are copied; remove_migration_ptes()
- * maps the new page; the old one is freed.
+ * migration entry under the ptl, without a notifier call (a "may defer" site: CPUs
+ * that fault wait on the migration entry, and a device write to the old page before
+ * the copy is copied with it); range_end flushes secondary TLBs (RFC) or the
+ * ptep_clear_flush already did (v6.6); then the contents are copied,
+ * remove_migration_ptes() maps the new page, and the old one is freed.
  */
 export function migrateProgram(k: Kernel, vma: vm_area_struct, addr: number, name = "migrate"): ProgramBuilder {
   const mm = vma.vm_mm;
@@ -113,12 +131,13 @@ export function migrateProgram(k: Kernel, vma: vm_area_struct, addr: number, nam
     return undefined;
   });
   b.step("page_vma_mapped_walk: lock ptl", () => ptl.spin_lock(), () => ptl.available());
-  b.step(`ptep_clear_flush; set migration entry; ${callSite ? "[try_to_migrate_one call site]" : "mmu_notifier_invalidate_secondary_tlbs"}`, () => {
-    const old = ptep_clear_flush(k, vma, addr, "remap");
+  // The migration-entry branch makes no notifier call: the secondary flush is left to
+  // range_end (v6.5:mm/rmap.c:2104-2107,2123), and the copy comes after it.
+  b.step(`ptep_clear_flush; set migration entry${callSite ? "; [try_to_migrate_one call site]" : ""}`, () => {
+    const old = ptep_clear_flush(k, vma, addr, "migrate");
     wasWrite.value = pte_write(old) ? 1 : 0;
-    set_entry(k, mm, addr, "pte", make_migration_entry(oldPfn.value, pte_write(old)), "remap");
-    if (callSite) callSite("try_to_migrate_one", { k, mm, vma, address: addr, size: PAGE_SIZE });
-    else if (k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);
+    set_entry(k, mm, addr, "pte", make_migration_entry(oldPfn.value, pte_write(old)), "migrate");
+    callSite?.("try_to_migrate_one", { k, mm, vma, address: addr, size: PAGE_SIZE });
     k.phys.page_remove_rmap(oldPfn.value);
     k.phys.put_page(oldPfn.value);
   });
@@ -126,6 +145,7 @@ export function migrateProgram(k: Kernel, vma: vm_area_struct, addr: number, nam
   b.step("mmu_notifier_invalidate_range_end", () => k.mn.mmu_notifier_invalidate_range_end(range));
   b.step("alloc the new page; move_to_new_folio: copy contents", () => {
     newPfn.value = k.phys.alloc_page(`${mm.name} (migrated)`);
+    k.oracle.migrationCopy(mm, addr, oldPfn.value);
     k.phys.copy(newPfn.value, oldPfn.value);
   });
   b.step("remove_migration_ptes: lock ptl", () => ptl.spin_lock(), () => ptl.available());

@@ -60,27 +60,81 @@ export function ptep_get_and_clear(k: Kernel, mm: mm_struct, addr: number, fate:
   return set_entry(k, mm, addr, "pte", 0, fate);
 }
 
-/** flush_tlb_range(): every CPU drops its entries for the range (IPIs are immediate here). */
-export function flush_tlb_range(k: Kernel, vma: vm_area_struct, start: number, end: number): void {
-  flush_tlb_mm_range(k, vma.vm_mm, start, end);
+/**
+ * flush_tlb_range(): every CPU drops its entries for the range (IPIs are immediate
+ * here). `stride` is the size of the entries flushed: a hugetlb VMA's, or PMD_SIZE
+ * for a huge PMD; the architectures count their thresholds in strides.
+ */
+export function flush_tlb_range(k: Kernel, vma: vm_area_struct, start: number, end: number, stride = vma.flags.hugetlb ? PMD_SIZE : PAGE_SIZE): void {
+  flush_tlb_mm_range(k, vma.vm_mm, start, end, stride);
 }
 
 export function flush_tlb_page(k: Kernel, vma: vm_area_struct, addr: number): void {
   flush_tlb_mm_range(k, vma.vm_mm, addr, addr + PAGE_SIZE);
 }
 
-export function flush_tlb_mm_range(k: Kernel, mm: mm_struct, start: number, end: number): void {
+/**
+ * x86's tlb_single_page_flush_ceiling: above this many pages flush_tlb_mm_range()
+ * flushes the whole mm, and v6.6 tells secondary TLBs (0, -1UL)
+ * (v6.6:arch/x86/mm/tlb.c:1011-1016,1040).
+ */
+export const tlb_single_page_flush_ceiling = 33;
+
+/**
+ * The range the architecture really flushes for [start, end) in entries of `stride`
+ * bytes: arm64 gives up on per-entry TLBIs from MAX_TLBI_OPS entries, x86 above
+ * tlb_single_page_flush_ceiling entries; both then flush the whole mm, which v6.6
+ * passes on to secondary TLBs as (0, ULONG_MAX).
+ */
+export function arch_flush_range(k: Kernel, start: number, end: number, stride = PAGE_SIZE): [number, number] {
+  if (start === 0 && end >= ULONG_MAX) return [0, ULONG_MAX];
+  const entries = (end - start) / stride;
+  const whole = k.arch.arch === "arm64" ? entries >= MAX_TLBI_OPS : entries > tlb_single_page_flush_ceiling;
+  return whole ? [0, ULONG_MAX] : [start, end];
+}
+
+export function flush_tlb_mm_range(k: Kernel, mm: mm_struct, start: number, end: number, stride = PAGE_SIZE): void {
   let n = 0;
   for (const cpu of k.cpus) n += cpu.tlb.invalidateRange(mm.id, start, end);
-  // Broadcast TLB maintenance: hardware that snoops the CPU's TLBIs (an SMMU with BTM).
+  // Broadcast TLB maintenance: hardware that snoops the CPU's TLBIs (an SMMU with BTM;
+  // mainline never enables it, v6.5:drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c:3336,3471).
   for (const snoop of k.tlbiSnoopers) snoop(mm, start, end);
   if (k.sim.tracing) k.sim.log(() => `flush_tlb_range ${mm.name} [${hex(start)}, ${hex(end)})${n ? "" : " (no CPU entries)"}`);
-  // v6.6: secondary TLBs are flushed exactly when the CPU TLB is. arm64 gives up on
-  // per-page TLBIs from MAX_TLBI_OPS pages and flushes the whole mm: (0, ULONG_MAX).
+  // v6.6: secondary TLBs are flushed exactly when the CPU TLB is, with the range the
+  // architecture flushed (the whole mm as (0, ULONG_MAX) past its threshold).
   if (k.arch.notifierModel === "v6.6") {
-    const whole = k.arch.arch === "arm64" && (end - start) / PAGE_SIZE >= MAX_TLBI_OPS;
-    k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, whole ? 0 : start, whole ? ULONG_MAX : end);
+    const [s, e] = arch_flush_range(k, start, end, stride);
+    k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, s, e);
   }
+  k.oracle.cpuTlbFlushed(mm, start, end);
+}
+
+/** flush_tlb_mm(): the whole address space (fork's write-protect of the parent's COW pages). */
+export function flush_tlb_mm(k: Kernel, mm: mm_struct): void {
+  flush_tlb_mm_range(k, mm, 0, ULONG_MAX);
+}
+
+/**
+ * arch_tlbbatch_add_pending(): reclaim with TTU_BATCH_FLUSH clears the PTE without a
+ * flush and queues the flush for later. x86 only records which CPUs to flush; in v6.6
+ * it tells secondary TLBs (0, -1UL) right here (v6.6:arch/x86/include/asm/tlbflush.h:280-287).
+ * arm64 issues the page's TLBI now, without waiting for it, and in v6.6 that
+ * (__flush_tlb_page_nosync) notifies the page.
+ */
+export function arch_tlbbatch_add_pending(k: Kernel, mm: mm_struct, addr: number): void {
+  const v66 = k.arch.notifierModel === "v6.6";
+  if (k.arch.arch === "arm64") {
+    for (const cpu of k.cpus) cpu.tlb.invalidateRange(mm.id, addr, addr + PAGE_SIZE);
+    for (const snoop of k.tlbiSnoopers) snoop(mm, addr, addr + PAGE_SIZE);
+    if (v66) k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, addr, addr + PAGE_SIZE);
+  } else if (v66) k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, 0, ULONG_MAX);
+}
+
+/** arch_tlbbatch_flush() (try_to_unmap_flush): the deferred CPU flush, before any page is freed. */
+export function arch_tlbbatch_flush(k: Kernel, mm: mm_struct): void {
+  for (const cpu of k.cpus) cpu.tlb.invalidateRange(mm.id, 0, ULONG_MAX);
+  for (const snoop of k.tlbiSnoopers) snoop(mm, 0, ULONG_MAX);
+  if (k.sim.tracing) k.sim.log(() => `arch_tlbbatch_flush ${mm.name}`);
 }
 
 /** ptep_clear_flush(): clear a PTE and flush the CPU TLB for it. */
@@ -108,7 +162,7 @@ function huge_clear_flush(k: Kernel, vma: vm_area_struct, addr: number, level: "
   const size = SIZE[level];
   const haddr = Math.floor(addr / size) * size;
   const old = set_entry(k, vma.vm_mm, haddr, level, 0, fate);
-  flush_tlb_range(k, vma, haddr, haddr + size);
+  flush_tlb_range(k, vma, haddr, haddr + size, size);
   if (notify && k.arch.notifierModel === "rfc") k.mn.mmu_notifier_invalidate_secondary_tlbs(vma.vm_mm, haddr, haddr + size);
   return old;
 }

@@ -83,7 +83,11 @@ export function container_of<T>(subscription: mmu_notifier): T {
 
 export class mmu_notifier_subscriptions implements NotifierSubscriptions {
   readonly kind = "mmu_notifier_subscriptions" as const;
-  /** Every subscription ever added; `linked` says which are on the list now. */
+  /**
+   * Every subscription ever added, newest first (the kernel adds with
+   * hlist_add_head_rcu, so walks meet the newest subscription first); `linked` says
+   * which are on the list now.
+   */
   readonly list: mmu_notifier[] = [];
 }
 
@@ -132,7 +136,7 @@ export class MmuNotifierCore {
     return mm.notifier_subscriptions as mmu_notifier_subscriptions | null;
   }
 
-  /** Live subscriptions, in registration order (hlist_for_each_entry_rcu). */
+  /** Live subscriptions, newest first (hlist_for_each_entry_rcu over a list built with hlist_add_head_rcu). */
   *subscriptions(mm: mm_struct): IterableIterator<mmu_notifier> {
     const list = this.walkList(mm);
     if (list) for (const sub of list) if (sub.linked.value) yield sub;
@@ -197,12 +201,19 @@ export class MmuNotifierCore {
     }
   }
 
-  /** __mmu_notifier_register(): the caller holds mmap_lock for write. */
-  __mmu_notifier_register(subscription: mmu_notifier, mm: mm_struct): number {
+  /**
+   * __mmu_notifier_register(): the caller holds mmap_lock for write. A null
+   * subscription only sets up mm->notifier_subscriptions: the interval-notifier path
+   * (mmu_interval_notifier_insert) registers that way, which is why the merged
+   * both-kinds check tests the subscription first (v6.6:mm/mmu_notifier.c:624-628).
+   */
+  __mmu_notifier_register(subscription: mmu_notifier | null, mm: mm_struct): number {
     mm.mmap_lock.assertWriteHeld("__mmu_notifier_register");
-    const ops = subscription.ops;
+    const ops = subscription?.ops;
     // A user of a hardware TLB must not also use start/end, and vice versa.
     if (
+      subscription !== null &&
+      ops !== undefined &&
       this.warnings.WARN_ON_ONCE(
         ops.invalidate_secondary_tlbs !== undefined && (ops.invalidate_range_start !== undefined || ops.invalidate_range_end !== undefined),
         "__mmu_notifier_register",
@@ -212,10 +223,14 @@ export class MmuNotifierCore {
       return -EINVAL;
     }
     if (!mm.notifier_subscriptions) mm.notifier_subscriptions = new mmu_notifier_subscriptions();
+    if (subscription === null || ops === undefined) return 0;
     const s = this.subs(mm)!;
     subscription.mm = mm;
     subscription.users.value = 1;
-    if (!s.list.includes(subscription)) s.list.push(subscription);
+    // hlist_add_head_rcu(): the newest subscription is walked first.
+    const at = s.list.indexOf(subscription);
+    if (at >= 0) s.list.splice(at, 1);
+    s.list.unshift(subscription);
     subscription.linked.value = 1;
     this.sim.log(() => `mmu_notifier registered: ${ops.name ?? subscription.name} on ${mm.name}`);
     return 0;

@@ -4,14 +4,22 @@
  *
  * When a secondary TLB must have dropped a translation depends on what the kernel
  * path did to the PTE (its "fate"), following the kernel's documented reasoning:
- * - "remap": the PTE now points elsewhere (COW, migration, reclaim to swap, THP
+ * - "remap": the PTE now points elsewhere (COW, reclaim to swap or discard, THP
  *   collapse); other CPUs may use the new page as soon as the ptl is dropped, so the
  *   device must be clean by then.
+ * - "migrate": the PTE is now a migration entry (try_to_migrate_one). CPUs that fault
+ *   wait for the migration, and a device write to the old page before the copy is
+ *   copied with it, so the kernel leaves the secondary flush to range_end
+ *   (v6.5:mm/rmap.c:2104-2107,2123): the device must be clean before the copy
+ *   (v6.5:mm/migrate.c:1741-1757).
  * - "unmap": the mapping is gone for good (munmap, exit, MADV_DONTNEED); like the
  *   CPU's own TLB, stale entries are harmless until the page is freed.
  * - "protect": same page, less permission (mprotect, writeback's mkclean, KSM's
- *   write_protect_page); may be flushed after the ptl is dropped, by
- *   invalidate_range_end.
+ *   write_protect_page); may be flushed after the ptl is dropped. The deadline
+ *   depends on the notifier model: in the RFC, invalidate_range_end (which flushes
+ *   secondary TLBs); in v6.6, where range_end flushes nothing, once both range_end
+ *   and the CPU TLB flush that covers the page have run (mprotect's flush comes after
+ *   range_end, v6.6:mm/mprotect.c:430,508).
  * - "same-content": a read-only page replaced by another read-only page with the same
  *   content (KSM's replace_page); like "unmap", checked when the old page is freed.
  * In every case no TLB may map a page when it is freed.
@@ -27,6 +35,8 @@ import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../mm/constants";
 export type PteFate =
   | "remap"
   | "unmap"
+  /** A migration entry replaced the PTE: due before the contents are copied. */
+  | "migrate"
   | "protect"
   /**
    * A read-only page replaced by a read-only page with the same content: KSM's
@@ -50,6 +60,20 @@ export interface WatchedTlb {
 }
 
 const MM_SPACE = 2 ** 28;
+
+/**
+ * When write permission removed from a PTE ("protect") must be gone from secondary
+ * TLBs: at invalidate_range_end (the RFC, where range_end flushes them), or once both
+ * range_end and the CPU TLB flush covering the page have run (v6.6: the arch flush
+ * tells secondary TLBs, range_end tells start/end users; mprotect flushes after
+ * range_end, KSM and writeback before it).
+ */
+export type ProtectDeadline = "range_end" | "cpu_flush";
+
+/** Bits of a pending "protect" record: pending, range_end seen, CPU flush seen. */
+const PROTECT_PENDING = 1;
+const RANGE_END_SEEN = 2;
+const CPU_FLUSH_SEEN = 4;
 
 /** One (mm, base page) the oracle has had a deadline for, with the lock it waits on. */
 class Due {
@@ -79,11 +103,17 @@ export class Oracle {
   /** Records of dueAtUnlock by slot, and by the lock they wait for now. */
   private readonly unlockBySlot: (Due | undefined)[] = [];
   private readonly unlockByLock = new Map<SpinLock, Due[]>();
-  /** (mm, vpn) -> 1, write permission must be gone from secondary TLBs by range_end. */
+  /** (mm, vpn) -> PROTECT_PENDING and the *_SEEN bits: write permission must go (see ProtectDeadline). */
   private readonly dueAtEnd: SlotMap;
   private readonly endBySlot: (Due | undefined)[] = [];
   private readonly endByMm = new Map<mm_struct, Due[]>();
   private seq = 0;
+  /** pfn -> its generation + 1 once migration copied its contents (later writes to it are lost). */
+  private readonly copied: SlotMap;
+  /** (mm, vpn) -> pfn + 1 of a clean lazy-free page reclaim discarded there. */
+  private readonly discarded: SlotMap;
+  /** See ProtectDeadline; the Kernel sets it from its notifier model. */
+  protectDeadline: ProtectDeadline = "range_end";
   /** Live secondary entries, gathered once per check (a check changes no TLB). */
   private readonly live = new TlbEntryList();
   private readonly liveMm: (mm_struct | null)[] = [];
@@ -95,6 +125,8 @@ export class Oracle {
   ) {
     this.dueAtUnlock = new SlotMap(sim.store, "oracle.due_at_unlock");
     this.dueAtEnd = new SlotMap(sim.store, "oracle.due_at_end");
+    this.copied = new SlotMap(sim.store, "oracle.migration_copied");
+    this.discarded = new SlotMap(sim.store, "oracle.discarded");
     phys.onFree((pfn, nr) => this.frameFreed(pfn, nr));
   }
 
@@ -157,8 +189,8 @@ export class Oracle {
   /** A leaf entry covering [addr, addr + size) changed from oldPfn (present) under `ptl`. */
   pteChanged(mm: mm_struct, addr: number, size: number, oldPfn: number, fate: PteFate, ptl: SpinLock): void {
     // An unmap, or a replacement with the same content, is checked when the page is
-    // freed (frameFreed), not here.
-    if (fate === "unmap" || fate === "same-content") return;
+    // freed (frameFreed); a migration, when its contents are copied (migrationCopy).
+    if (fate === "unmap" || fate === "same-content" || fate === "migrate") return;
     const st = this.sim.store;
     for (let a = addr; a < addr + size; a += PAGE_SIZE) {
       const k = this.key(mm, a);
@@ -178,7 +210,7 @@ export class Oracle {
         }
       } else {
         const slot = this.dueAtEnd.slotFor(k);
-        st.set(slot, 1);
+        st.set(slot, PROTECT_PENDING);
         if (this.endBySlot[slot] === undefined) {
           const d = this.due(this.endBySlot, slot, mm, a);
           let list = this.endByMm.get(mm);
@@ -218,14 +250,39 @@ export class Oracle {
 
   /** Called by mmu_notifier_invalidate_range_end after the subscriptions ran. */
   rangeEnded(mm: mm_struct, start: number, end: number): void {
+    this.protectDue(mm, start, end, RANGE_END_SEEN, "invalidate_range_end");
+  }
+
+  /**
+   * Called by the CPU TLB flush of [start, end) in mm, after it told secondary TLBs
+   * (v6.6: the arch flush calls the notifier).
+   */
+  cpuTlbFlushed(mm: mm_struct, start: number, end: number): void {
+    if (this.protectDeadline === "cpu_flush") this.protectDue(mm, start, end, CPU_FLUSH_SEEN, "the CPU TLB flush");
+  }
+
+  /**
+   * Record that `seen` (range_end, or the CPU TLB flush) happened for the
+   * write-protected pages of [start, end), and check those whose deadline has come:
+   * range_end in the RFC; in v6.6, once both range_end and the CPU flush have passed
+   * (a start/end user is told at range_end, a secondary TLB at the flush).
+   */
+  private protectDue(mm: mm_struct, start: number, end: number, seen: number, what: string): void {
     const list = this.endByMm.get(mm);
     if (list === undefined) return;
     const st = this.sim.store;
+    const needed = this.protectDeadline === "range_end" ? RANGE_END_SEEN : RANGE_END_SEEN | CPU_FLUSH_SEEN;
     let scanned = false;
     for (let j = 0; j < list.length; j++) {
       const d = list[j]!;
       if (d.addr < start || d.addr >= end) continue;
-      if (st.get(d.slot) === 0) continue;
+      const v = st.get(d.slot);
+      if (v === 0) continue;
+      const now = v | seen;
+      if ((now & needed) !== needed) {
+        st.set(d.slot, now);
+        continue;
+      }
       st.set(d.slot, 0);
       const stillWritable = (mm.pgd.leaf(d.addr) & 3) === 3;
       if (stillWritable) continue;
@@ -235,13 +292,40 @@ export class Oracle {
       }
       const i = this.firstStale(mm, d.addr, -1, true);
       if (i >= 0) {
+        const rule =
+          this.protectDeadline === "range_end"
+            ? "by range_end (in the RFC, range_end flushes them)"
+            : "once range_end and the CPU TLB flush have both run (in v6.6 the arch flush notifies; range_end flushes nothing)";
         this.sim.report(
           "stale-write-permission",
-          `invalidate_range_end for [${hex(start)}, ${hex(end)}) returned while ${this.describe(i, d.addr)}, but the PTE was write-protected: write permission must be gone from secondary TLBs by range_end`,
+          `${what} for [${hex(start)}, ${hex(end)}) returned while ${this.describe(i, d.addr)}, but the PTE was write-protected: write permission must be gone from secondary TLBs ${rule}`,
           { address: d.addr },
         );
       }
     }
+  }
+
+  /**
+   * Migration is about to copy `oldPfn`, which `addr` in mm mapped before its PTE
+   * became a migration entry. A device still caching that translation could write the
+   * old page after the copy, and the write would be lost with it.
+   */
+  migrationCopy(mm: mm_struct, addr: number, oldPfn: number): void {
+    this.copied.set(oldPfn, this.phys.generation(oldPfn) + 1);
+    this.scanSecondary();
+    const i = this.firstStale(mm, addr, oldPfn, false);
+    if (i >= 0) {
+      this.sim.report(
+        "stale-tlb-at-copy",
+        `migration copies pfn ${oldPfn} to its new page while ${this.describe(i, addr)}: a device write through it after the copy would be lost. try_to_migrate_one leaves the secondary flush to invalidate_range_end, which must come before the copy`,
+        { address: addr, pfn: oldPfn },
+      );
+    }
+  }
+
+  /** Reclaim dropped clean lazy-free page `pfn` at addr (try_to_unmap_one's discard). */
+  pageDiscarded(mm: mm_struct, addr: number, pfn: number): void {
+    this.discarded.set(this.key(mm, addr), pfn + 1);
   }
 
   private frameFreed(pfn: number, nr: number): void {
@@ -264,6 +348,10 @@ export class Oracle {
         return;
       }
     }
+  }
+
+  private lostWrite(dev: string, addr: number, pfn: number, why: string): void {
+    this.sim.report("lost-write", `${dev} wrote ${hex(addr)} into pfn ${pfn} through a stale translation, and the write is lost: ${why}`, { address: addr, pfn });
   }
 
   /**
@@ -292,16 +380,27 @@ export class Oracle {
     }
     const now = mm.pgd.leaf(addr);
     const level = mm.pgd.leafLevel;
-    // Unmapped by the process itself (munmap, exit): late accesses are its own race.
-    if (now === 0) return;
+    // A discarded lazy-free page: the process still maps the address, and its next
+    // access gets a zero page, not what the device wrote.
+    const discarded = this.discarded.get(this.key(mm, addr)) === pfn + 1;
+    if (now === 0) {
+      // Otherwise unmapped by the process itself (munmap, exit): late accesses are its own race.
+      if (write && discarded) this.lostWrite(dev, addr, pfn, "reclaim discarded that clean lazy-free (MADV_FREE) page: the next access at that address gets a zero page");
+      return;
+    }
     const nowPfn = now & 1 ? (now >>> 8) + Math.floor((addr % (level === "pte" ? PAGE_SIZE : level === "pmd" ? PMD_SIZE : PUD_SIZE)) / PAGE_SIZE) : -1;
     if (nowPfn === pfn) return;
+    const copiedAway = this.copied.get(pfn) === phys.generation(pfn) + 1;
     if (write) {
-      this.sim.report(
-        "lost-write",
-        `${dev} wrote ${hex(addr)} into pfn ${pfn}, but ${mm.name} now maps that address ${nowPfn < 0 ? "to nothing" : `to pfn ${nowPfn}`}: the write is lost`,
-        { address: addr, pfn },
-      );
+      // A swap or migration entry still points at this page's contents: pageout, or
+      // the migration copy, carries the write, unless the copy has been taken.
+      if (nowPfn < 0 && !copiedAway) return;
+      const why = discarded
+        ? "reclaim discarded that clean lazy-free (MADV_FREE) page; the address now maps a fresh zero page"
+        : copiedAway
+        ? "migration had already copied that page to its new one"
+        : `${mm.name} now maps that address to pfn ${nowPfn}, and nothing copies pfn ${pfn} there`;
+      this.lostWrite(dev, addr, pfn, why);
       return;
     }
     if (nowPfn < 0) return;

@@ -15,6 +15,7 @@ export type RuleId =
   | "stale-tlb-at-free"
   | "stale-tlb-after-ptl-release"
   | "stale-write-permission"
+  | "stale-tlb-at-copy"
   | "use-after-free"
   | "corruption"
   | "ordering"
@@ -47,6 +48,7 @@ export const RULE_KIND: Readonly<Record<RuleId, ViolationKind>> = {
   "stale-tlb-at-free": "coherence",
   "stale-tlb-after-ptl-release": "coherence",
   "stale-write-permission": "coherence",
+  "stale-tlb-at-copy": "coherence",
   "use-after-free": "corruption",
   corruption: "corruption",
   ordering: "ordering",

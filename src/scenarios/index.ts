@@ -6,13 +6,14 @@ import type { DriverSpec } from "../drivers/driver";
 import type { World } from "../sim/world";
 import type { KernelOptions } from "../kernel/kernel";
 import { ksmMergeProgram, type KsmMergeOptions } from "../kernel/ksm";
-import { baseScenario, addDevice, addKernelThread, addUserThread, addVictim, page, readPage, writePage, BASE } from "./builder";
+import { baseScenario, addDevice, addKernelThread, addUserThread, addVictim, faultInPage, page, readPage, writePage, BASE } from "./builder";
 import { munmapProgram } from "../kernel/munmap";
 import { reclaimProgram, migrateProgram, mkcleanProgram } from "../kernel/rmap";
 import { mprotectProgram } from "../kernel/mprotect";
 import { splitHugePmdProgram } from "../kernel/huge_memory";
 import { hugetlbWpProgram } from "../kernel/memory";
 import { exitProgram } from "../kernel/exit";
+import { forkProgram } from "../kernel/fork";
 import { set_entry } from "../mm/ops";
 import { pfn_pte, pte_pfn } from "../mm/pte";
 import { PAGE_SIZE, PMD_SIZE, HPAGE_PMD_NR } from "../mm/constants";
@@ -104,9 +105,11 @@ export const scenarios: readonly Scenario[] = [
   },
   {
     name: "mprotect-huge",
-    summary: "mprotect(PROT_READ) of a 4 MiB range (1024 pages, two in use) while a device writes: a huge invalidation range; with the v6.6 model on arm64 it becomes (0, ULONG_MAX)",
+    summary: "mprotect(PROT_READ) of a 4 MiB range (1024 pages; A, B and the last one in use, so the gathered flush spans them all) while a device writes: a huge invalidation range; with the v6.6 model it becomes (0, ULONG_MAX)",
     build(driver, kernel) {
       const p = baseScenario(driver, { pages: 2, spare: 2 * HPAGE_PMD_NR - 2, kernel });
+      // The mmu_gather flushes what changed: with the last page in use, all 1024 pages.
+      p.w.setup(() => void faultInPage(p.w.k, p.mm, page(2 * HPAGE_PMD_NR - 1)));
       addDevice(p, [
         { op: "write", addr: page(0), ...A },
         { op: "write", addr: page(1), ...B },
@@ -187,6 +190,23 @@ export const scenarios: readonly Scenario[] = [
         { op: "read", addr: at, ...A },
       ]);
       addKernelThread(p, "hugetlb_wp", hugetlbWpProgram(k, p.vma, at, reserved));
+      return p.w;
+    },
+  },
+  {
+    name: "fork",
+    summary: "fork() write-protects the parent's page A for COW (copy_page_range), range_end, then flush_tlb_mm (in v6.6: (0, ULONG_MAX)); the device writes A while a parent thread writes A, breaking COW",
+    build(driver, kernel) {
+      const p = baseScenario(driver, { pages: 1, kernel });
+      const k = p.w.k;
+      const child = k.mm_alloc("child");
+      child.add_vma(p.vma.vm_start, p.vma.vm_end, { write: true, anon: true });
+      addDevice(p, [
+        { op: "write", addr: page(0), ...A },
+        { op: "write", addr: page(0), ...A },
+      ]);
+      addKernelThread(p, "fork", forkProgram(k, p.vma, child));
+      addUserThread(p, "parent", 0, [{ op: "write", addr: page(0), ...A }]);
       return p.w;
     },
   },

@@ -56,7 +56,7 @@ export default defineSuite<CallSitesModule>("efficiency", [
   needed("reclaim-swap", "try_to_unmap_one", BASE, PAGE_SIZE, "the page"),
   needed("reclaim-lazyfree", "try_to_unmap_one", BASE, PAGE_SIZE, "the page"),
   deferred("reclaim-redirtied", "try_to_unmap_one", "the PTE was put back: same page, same permissions"),
-  needed("migration", "try_to_migrate_one", BASE, PAGE_SIZE, "the page"),
+  deferred("migration", "try_to_migrate_one", "the PTE is a migration entry: faulting CPUs wait, and the copy comes after range_end"),
   needed("hugetlb-wp", "hugetlb_wp", BASE, PMD_SIZE, "the whole 2 MiB page"),
   deferred("mkclean", "page_vma_mkclean_one", "write-protecting the same page"),
   deferred("mprotect", "change_pte_range", "write-protecting the same pages"),

@@ -13,7 +13,6 @@ import {
   BASE,
   PMD_SIZE,
   PUD_SIZE,
-  hugetlbCowOffsetScenario,
   fileThpSplitScenario,
   daxPudSplitScenario,
   type ClearFlushNotifyModule,
@@ -42,11 +41,6 @@ export default defineSuite<ClearFlushNotifyModule>("ranges", [
     name: "COW: ptep_clear_flush_notify invalidates exactly the one page, once",
     points: 1,
     run: (impl) => expectUnderPtl(recorded(impl, "cow"), [[page(0), page(1)]], "wp_page_copy of A"),
-  },
-  {
-    name: "hugetlb_wp: pmdp_huge_clear_flush_notify invalidates exactly the 2 MiB page",
-    points: 1,
-    run: (impl) => expectUnderPtl(recorded(impl, hugetlbCowOffsetScenario), [[BASE, BASE + PMD_SIZE]], "hugetlb_wp at piece 300"),
   },
   {
     name: "file THP split at an unaligned address: the aligned 2 MiB page is invalidated",

@@ -7,6 +7,7 @@ import {
   baseScenario,
   addDevice,
   addKernelThread,
+  faultInPage,
   page,
   mprotectProgram,
   CMDQ_MAX_TLBI_OPS,
@@ -19,12 +20,16 @@ import {
 
 const ARM64_V66: KernelOptions = { arch: { arch: "arm64", notifierModel: "v6.6" } };
 
-/** mprotect(PROT_READ) of exactly CMDQ_MAX_TLBI_OPS pages (two in use). */
+/**
+ * mprotect(PROT_READ) of exactly CMDQ_MAX_TLBI_OPS pages (A, B and the last one in use,
+ * so that the mmu_gather's flush, which the RFC notifies too, spans them all).
+ */
 const mprotectThreshold: Scenario = {
   name: "mprotect-512",
   summary: "mprotect(PROT_READ) of CMDQ_MAX_TLBI_OPS pages while a device writes two of them",
   build(driver, kernel) {
     const p = baseScenario(driver, { pages: 2, spare: CMDQ_MAX_TLBI_OPS - 2, kernel });
+    p.w.setup(() => void faultInPage(p.w.k, p.mm, page(CMDQ_MAX_TLBI_OPS - 1)));
     addDevice(p, [
       { op: "write", addr: page(0), name: "A" },
       { op: "write", addr: page(1), name: "B" },

@@ -1,5 +1,5 @@
 // Wrong: flushes only the first device on svm->devs; a second device, behind another VT-d unit, keeps its translations.
-import { container_of, rcu_read_lock, rcu_read_unlock, list_for_each_entry_rcu, VTD_PAGE_SIZE, ULONG_MAX, type mmu_notifier_ops, type intel_svm } from "tlbkata";
+import { container_of, rcu_read_lock, rcu_read_unlock, list_for_each_entry_rcu, VTD_PAGE_SIZE, ULONG_MAX, ULONG, type mmu_notifier_ops, type intel_svm } from "tlbkata";
 import { intel_flush_svm_range_dev, intel_mmuops as ref } from "../../../solutions/07-intel-svm/intel_svm";
 
 export const intel_mmuops: mmu_notifier_ops = {
@@ -9,7 +9,7 @@ export const intel_mmuops: mmu_notifier_ops = {
     const pages = start === 0 && end >= ULONG_MAX ? 2 ** 52 : Math.ceil((end - start) / VTD_PAGE_SIZE);
     rcu_read_lock(svm.sim);
     const sdev = list_for_each_entry_rcu(svm.devs)[0];
-    if (sdev) intel_flush_svm_range_dev(svm, sdev, start, pages, 0);
+    if (sdev) intel_flush_svm_range_dev(svm, sdev, ULONG(start), ULONG(pages), 0);
     rcu_read_unlock(svm.sim);
   },
 };

@@ -13,10 +13,15 @@ import {
   type pe_data,
 } from "tlbkata";
 
-/** Run straight; return the link and how often the callback returned with a shootdown still pending. */
-function run(impl: OcxlModule, scenario: ScenarioRef): { link: OcxlLink; inFlight: number } {
+/**
+ * Run straight; return the link, how often the callback returned with a shootdown
+ * still pending, and how often it was called (the RFC's mprotect notifies at range_end
+ * and again from the mmu_gather's flush).
+ */
+function run(impl: OcxlModule, scenario: ScenarioRef): { link: OcxlLink; inFlight: number; calls: number } {
   const ops = impl.ocxl_mmu_notifier_ops;
   let inFlight = 0;
+  let calls = 0;
   const inner = ops.invalidate_secondary_tlbs;
   // Look at the link's status register when the callback returns.
   const watched: OcxlModule = {
@@ -24,6 +29,7 @@ function run(impl: OcxlModule, scenario: ScenarioRef): { link: OcxlLink; inFligh
       ? {
           ...ops,
           invalidate_secondary_tlbs(mn, mm, start, end) {
+            calls++;
             inner(mn, mm, start, end);
             if (container_of<pe_data>(mn).link.platform_data.busy) inFlight++;
           },
@@ -31,24 +37,25 @@ function run(impl: OcxlModule, scenario: ScenarioRef): { link: OcxlLink; inFligh
       : ops,
   };
   const w = runScenarioStraight(scenario, ocxlDriver(watched));
-  return { link: w.k.iommus[0] as OcxlLink, inFlight };
+  return { link: w.k.iommus[0] as OcxlLink, inFlight, calls };
 }
 
 const describe = (c: Record<string, number>): string => JSON.stringify(c);
 
 export default defineSuite<OcxlModule>("hardware", [
   {
-    name: "one ATSD per 4 KiB page: mprotect of two pages launches two single-page 4 KiB shootdowns",
+    name: "one ATSD per 4 KiB page: each notification of mprotect's two pages launches two single-page 4 KiB shootdowns",
     points: 2,
     run(impl) {
-      const c = run(impl, "mprotect").link.cost;
+      const { link, calls } = run(impl, "mprotect");
+      const c = link.cost;
       const page4k = c["ATSD 4K"] ?? 0;
       const other = Object.entries(c).filter(([k]) => k !== "ATSD 4K");
       require_(
         other.length === 0,
         `the shootdowns were ${describe(c)}: each page is one ATSD with scope XTS_ATSD_IS_VA and the 4 KiB page size code (XTS_ATSD_AP_4K)`,
       );
-      require_(page4k === 2, `a two-page range launched ${page4k} ATSD(s): one per page, stepping by PAGE_SIZE`);
+      require_(calls > 0 && page4k === 2 * calls, `${calls} notification(s) of a two-page range launched ${page4k} ATSD(s): one per page, stepping by PAGE_SIZE`);
     },
   },
   {
@@ -74,8 +81,9 @@ export default defineSuite<OcxlModule>("hardware", [
     name: "a 4 MiB range costs exactly 1024 single-page shootdowns",
     points: 1,
     run(impl) {
-      const c = run(impl, "mprotect-huge").link.cost;
-      require_(c["ATSD 4K"] === 1024 && Object.keys(c).length === 1, `mprotect of 1024 pages launched ${describe(c)}: the driver shoots each 4 KiB page down, no more, no less`);
+      const { link, calls } = run(impl, "mprotect-huge");
+      const c = link.cost;
+      require_(calls > 0 && c["ATSD 4K"] === 1024 * calls && Object.keys(c).length === 1, `${calls} notification(s) of 1024 pages launched ${describe(c)}: the driver shoots each 4 KiB page down, no more, no less`);
     },
   },
 ]);

@@ -1,9 +1,10 @@
 /**
- * Kata 11, a variant: arm64's shape (do nothing if the entry is unchanged, notify
- * only after a change), and the reproduction through exploreScenario.
+ * Kata 11, a variant: arm64's shape (do nothing if the entry is unchanged; flush and
+ * notify only after a change), and the reproduction through exploreScenario.
  */
 import {
   set_pte_at,
+  flush_tlb_page,
   exploreScenario,
   upgradeScenario,
   upgradeDriver,
@@ -24,6 +25,8 @@ export function ptep_set_access_flags(k: Kernel, vma: vm_area_struct, address: n
   const start = Math.floor(address / PAGE_SIZE) * PAGE_SIZE;
   if (mm.pgd.get_pte(start) === entry) return;
   set_pte_at(k, mm, start, entry);
-  const arm64 = k.arch.arch === "arm64";
-  if (arm64) k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, start, start + PAGE_SIZE);
+  if (k.arch.arch === "arm64") {
+    flush_tlb_page(k, vma, start);
+    k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, start, start + PAGE_SIZE);
+  }
 }

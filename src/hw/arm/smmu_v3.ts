@@ -14,7 +14,12 @@
  *   CMD_CFGI_CD, and CMD_SYNC, which the driver spins on until everything queued
  *   before it has run. Commands run when the scheduler gives the SMMU a step.
  * - ARM_SMMU_FEAT_BTM: the SMMU snoops the CPUs' broadcast TLBI instructions, so its
- *   TLB drops an ASID's entries whenever the CPU TLB of that mm is flushed.
+ *   TLB drops an ASID's entries whenever the CPU TLB of that mm is flushed. This is
+ *   what the SVA driver's code checks (v6.6:drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-sva.c:221),
+ *   but mainline never enables it: the core driver never sets the feature and always
+ *   sets CR2_PTM, private TLB maintenance (v6.5:drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c:3336,3471).
+ *   So the default SMMU here has no BTM, like every mainline one, and the driver
+ *   always sends TLBIs; `btm: true` shows the branch mainline never takes.
  */
 import type { Kernel } from "../../kernel/kernel";
 import type { mm_struct } from "../../mm/mm";
@@ -88,7 +93,7 @@ export function arm64_mm_context_get(mm: mm_struct): number {
 }
 
 export interface ArmSmmuOptions {
-  /** ARM_SMMU_FEAT_BTM: the SMMU TLB follows the CPUs' broadcast TLBIs (default false). */
+  /** ARM_SMMU_FEAT_BTM: the SMMU TLB follows the CPUs' broadcast TLBIs (default false: mainline never sets it). */
   readonly btm?: boolean;
   /** The master uses ATS: it has an ATC of its own (default true). */
   readonly ats?: boolean;

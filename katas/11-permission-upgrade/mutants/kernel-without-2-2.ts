@@ -1,4 +1,4 @@
-// Wrong: flushes the CPU TLB instead of notifying: in the RFC that never reaches an SMMU without BTM.
+// Wrong: the kernel before patch 2/2: arm64 flushes its CPU TLB for the upgrade, which in the RFC no SMMU hears (mainline never enables BTM).
 import { set_pte_at, flush_tlb_page, type Kernel, type vm_area_struct, type pte_t } from "tlbkata";
 export { reproduce_livelock } from "../../../solutions/11-permission-upgrade/permission_upgrade";
 

@@ -1,0 +1,10 @@
+// Wrong: v6.6's intel_invalidate_range: no case for (0, -1UL); its page count (end - start + PAGE_SIZE - 1) >> VTD_PAGE_SHIFT wraps to 0 in 64 bits, so the whole-mm flushes of x86 (above 33 pages, fork's flush_tlb_mm) and arm64 invalidate nothing.
+import { container_of, ULONG, type mmu_notifier_ops, type intel_svm } from "tlbkata";
+import { intel_flush_svm_range, intel_svm_pages, intel_mmuops as ref } from "../../../solutions/07-intel-svm/intel_svm";
+
+export const intel_mmuops: mmu_notifier_ops = {
+  ...ref,
+  invalidate_secondary_tlbs(mn, _mm, start, end) {
+    intel_flush_svm_range(container_of<intel_svm>(mn), ULONG(start), intel_svm_pages(start, end), 0);
+  },
+};

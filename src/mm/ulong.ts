@@ -1,0 +1,47 @@
+/**
+ * C's `unsigned long` on a 64-bit kernel, as a bigint: arithmetic wraps modulo 2^64,
+ * as the kernel's does. Driver code that computes page counts from (start, end) uses
+ * these helpers so that a computation that wraps in C wraps here too (v6.6's Intel
+ * driver turned (0, -1UL) into a count of 0 pages: v6.6:drivers/iommu/intel/svm.c:226-227).
+ *
+ * A bigint cannot be shifted with `>>>` and cannot be mixed with a number by accident
+ * (TypeScript and the runtime both refuse), so a 64-bit value is not silently cut to
+ * 32 bits, as `x >>> 12` on a JS number would do.
+ */
+import { ULONG_MAX } from "./constants";
+
+export type unsigned_long = bigint;
+
+const BITS = 64;
+/** -1UL: every bit set. */
+export const ULONG_MAX_UL: unsigned_long = (1n << 64n) - 1n;
+
+/**
+ * The unsigned long a simulation number stands for. The simulation's ULONG_MAX (2^64
+ * as a JS number, which cannot hold 2^64 - 1) is -1UL; other values must be
+ * non-negative integers and wrap modulo 2^64 like a C conversion.
+ */
+export function ULONG(n: number | bigint): unsigned_long {
+  if (typeof n === "bigint") return BigInt.asUintN(BITS, n);
+  if (!Number.isInteger(n)) throw new RangeError(`ULONG(${n}): not an integer`);
+  if (n >= ULONG_MAX) return ULONG_MAX_UL;
+  return BigInt.asUintN(BITS, BigInt(n));
+}
+
+/** a + b, wrapping as unsigned long does. */
+export const ul_add = (a: unsigned_long, b: unsigned_long): unsigned_long => BigInt.asUintN(BITS, a + b);
+/** a - b, wrapping as unsigned long does. */
+export const ul_sub = (a: unsigned_long, b: unsigned_long): unsigned_long => BigInt.asUintN(BITS, a - b);
+/** a << n, dropping the bits shifted out above bit 63. */
+export const ul_shl = (a: unsigned_long, n: number): unsigned_long => BigInt.asUintN(BITS, a << BigInt(n));
+/** a >> n (logical: unsigned long has no sign). */
+export const ul_shr = (a: unsigned_long, n: number): unsigned_long => BigInt.asUintN(BITS, a) >> BigInt(n);
+
+/**
+ * The value as a JS number, for the hardware model's descriptors. Refuses values a
+ * number cannot hold exactly (above 2^53), instead of rounding them.
+ */
+export function ul_to_number(a: unsigned_long): number {
+  if (a > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`unsigned long 0x${a.toString(16)} does not fit a JS number exactly`);
+  return Number(a);
+}
