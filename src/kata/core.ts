@@ -523,8 +523,8 @@ export function sharedSvaDriver(extra: Partial<mmu_notifier_ops> = {}): SharedSv
 // ---------------------------------------------------------------------------------
 
 /**
- * struct mmu_notifier_ops as it was up to Linux 6.5, with the callback the rename
- * removed. The post-rename core never calls invalidate_range; in C, a table that still
+ * struct mmu_notifier_ops with the callback the rename removed, as every kernel
+ * through v6.5 has it. The post-rename core never calls invalidate_range; in C, a table that still
  * sets it does not build.
  */
 export type legacy_mmu_notifier_ops = mmu_notifier_ops & {

@@ -35,14 +35,7 @@ const ROOT = path.resolve(__dirname, "../..");
  * reported to be fixed there. Each entry must still match a finding: once the text is
  * fixed, the entry fails as stale and must be deleted.
  */
-const KNOWN: { rule: string; file: string; contains: string }[] = [
-  { rule: "rename-in-6.5", file: "katas/07-intel-svm/README.md", contains: "Before Linux 6.5" },
-  { rule: "rename-in-6.5", file: "src/kata/core.ts", contains: "before Linux 6.5" },
-  { rule: "rename-in-6.5", file: "src/kata/core.ts", contains: "renamed invalidate_secondary_tlbs in Linux 6.5" },
-  { rule: "walk-order", file: "src/notifier/mmu_notifier.ts", contains: "in registration order" },
-  { rule: "soft-lockup-origin", file: "notebooks/04-the-patch.ipynb", contains: "a 26 s soft lockup was reported from munmap" },
-  { rule: "lost-write-on-reclaim-or-migration", file: "notebooks/03-why-start-end-fails.ipynb", contains: "for reclaim and migration a device" },
-];
+const KNOWN: { rule: string; file: string; contains: string }[] = [];
 
 const isKnown = (f: Finding) => KNOWN.some((k) => k.rule === f.rule && f.file.startsWith(k.file) && f.excerpt.includes(k.contains));
 const show = (fs: Finding[]) => fs.map((f) => `${f.rule} in ${f.file}: "${f.excerpt}"`).join("\n");
