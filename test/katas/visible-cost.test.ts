@@ -13,6 +13,7 @@ import { ROOT, loadKata, loadImpl, runOn } from "./harness";
 const CASES: ReadonlyArray<readonly [string, readonly string[]]> = [
   ["05-amd-iommu-v2", ["per-page-loop"]],
   ["06-arm-smmu-v3-sva", ["per-page-ulong-max"]],
+  ["07-intel-svm", ["per-page-loop"]],
   ["08-ocxl", ["whole-pid-scope", "step-2m", "ap-64k"]],
 ];
 
