@@ -70,8 +70,10 @@ export function courseMap(notebooksDir = ".", katasDir = path.join(notebooksDir,
   ]);
   const stated = rows.filter((r) => r.minutes !== null);
   const total = stated.reduce((n, r) => n + r.minutes!, 0);
+  const hours = total >= 90 ? ` (about ${Math.round(total / 30) / 2} hours)` : "";
+  const missing = rows.length - stated.length;
   const caption =
-    `Reading and running the ${stated.length} notebooks that state a time: about ${Math.round(total / 60 * 2) / 2} hours, katas not included` +
-    (stated.length < rows.length ? ` (${rows.length - stated.length} notebooks state no time yet)` : "");
+    `The stated times add up to ${total} minutes${hours}, katas not included` +
+    (missing ? `; ${missing} ${missing === 1 ? "notebook states" : "notebooks state"} no time yet` : "") + ".";
   return htmlTable(["Notebook", "Topic", "Time", "Kata"], body, { caption });
 }
