@@ -58,6 +58,20 @@ describe("course.courseMap", () => {
     expect(html).toContain("The stated times add up to 35 minutes, katas not included; 1 notebook states no time yet.");
     expect(html).not.toContain("03-other");
   });
+
+  it("gives long courses in hours, and says nothing of missing times when every notebook states one", () => {
+    const many = fs.mkdtempSync(path.join(os.tmpdir(), "tlbkata-map-"));
+    try {
+      for (const [i, m] of [[1, 40], [2, 45], [3, 50]] as const) {
+        fs.writeFileSync(path.join(many, `0${i}-n.ipynb`), nb([{ cell_type: "markdown", source: `# N${i}\n\n**Time:** about ${m} minutes.` }]));
+      }
+      const html = course.courseMap(many, path.join(many, "no-katas"));
+      expect(html).toContain("The stated times add up to 135 minutes (about 2.5 hours), katas not included.");
+      expect(html).not.toContain("no time yet");
+    } finally {
+      fs.rmSync(many, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("course.genericOpsDriver and the spy", () => {
