@@ -216,7 +216,7 @@ describe("the welcome notebook in a browser", () => {
         expect(seen.svgText, "the flow diagram is not in the page").not.toBeNull();
         expect(seen.svgText).toContain("invalidate");
         // The course map: a table with one row per notebook.
-        expect(seen.headers).toEqual(["Notebook", "Topic", "Kata"]);
+        expect(seen.headers).toEqual(["Notebook", "Topic", "Time", "Kata"]);
         expect(seen.cells).toContain("00-welcome.ipynb");
         expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
       } finally {
