@@ -1,4 +1,4 @@
-// Executes every course notebook through the real harness (Debian's nbclient + the project's
+// Executes every course notebook through the real harness (the course JupyterLab's nbclient + the project's
 // tslab kernelspec), compares the fresh outputs with the committed ones, and checks that the
 // harness reports a failing cell by index (with deliberately broken copies).
 // Needs the simulation package built (`npm test` builds it first).
@@ -16,7 +16,7 @@ const EXECUTED_DIR = path.join(ROOT, "test-artifacts", "executed-notebooks");
 const STRICT_OUTPUTS = process.env.TLBKATA_STRICT_OUTPUTS === "1";
 
 describe("course notebooks", () => {
-  if (!requireTool(findJupyterPython() !== null, "Jupyter (Debian's python3-nbclient)", "run `node scripts/setup.mjs --jupyter`")) {
+  if (!requireTool(findJupyterPython() !== null, "Jupyter (JupyterLab, or nbclient)", "run `npm run course` or `node scripts/setup.mjs --jupyter`")) {
     return;
   }
 
