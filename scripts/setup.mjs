@@ -154,7 +154,7 @@ function installJupyterLab() {
     quiet(base, ["-m", "venv", VENV_DIR], "python3 -m venv failed");
   }
   const t0 = Date.now();
-  say(`installing JupyterLab ${JUPYTERLAB_VERSION} from the Python package index into ${rel(VENV_DIR)} (about 20 s)`);
+  say(`installing JupyterLab ${JUPYTERLAB_VERSION} from the Python package index into ${rel(VENV_DIR)} (20-60 s)`);
   quiet(
     VENV_PYTHON,
     ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--retries", "2", "--timeout", "30", `jupyterlab==${JUPYTERLAB_VERSION}`],
