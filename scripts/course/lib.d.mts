@@ -14,8 +14,22 @@ export declare function runMain(prefix: string, main: () => unknown): void;
 export declare function isExecutable(file: string): boolean;
 export declare function which(name: string): string | null;
 export declare function pythonEnv(extra?: Record<string, string>): NodeJS.ProcessEnv;
+export declare const VENV_DIR: string;
+export declare const VENV_PYTHON: string;
+export declare const JUPYTERLAB_VERSION: string;
+export declare const LAB_FAILED_FILE: string;
+export interface CourseJupyter {
+  kind: "lab" | "notebook";
+  python: string;
+  version: string;
+  name: string;
+  origin: string;
+}
+export declare function probePython(python: string | null): Record<string, string | null> | null;
+export declare function findCourseJupyter(): CourseJupyter | null;
 export declare function findJupyterPython(): string | null;
-export declare function findJupyter(python: string | null): string | null;
+export declare function labFailure(): string | null;
+export declare function jupyterCommand(jupyter: CourseJupyter): string[];
 export declare function jupyterPath(): string;
 export declare function kernelEnv(extra?: Record<string, string>): NodeJS.ProcessEnv;
 export declare function kernelSpec(): { argv: string[]; display_name: string; language: string };

@@ -59,7 +59,7 @@ export function which(name) {
   return null;
 }
 
-/** Environment for Debian's /usr/bin/python3: drop variables a pyenv/venv Python may have set. */
+/** Environment for the course's Python: drop variables another pyenv/venv Python may have set. */
 export function pythonEnv(extra = {}) {
   const env = { ...process.env, ...extra };
   delete env.PYTHONHOME;
@@ -68,33 +68,94 @@ export function pythonEnv(extra = {}) {
   return env;
 }
 
-function pythonHasModules(python, modules) {
-  if (!isExecutable(python)) return false;
-  const r = spawnSync(python, ["-c", `import ${modules.join(", ")}`], { stdio: "ignore", env: pythonEnv() });
-  return r.status === 0;
+/** The project's own virtual environment, where `npm run course` installs JupyterLab. */
+export const VENV_DIR = path.join(ROOT, ".course", "venv");
+export const VENV_PYTHON = path.join(VENV_DIR, "bin", "python");
+/** The JupyterLab the project installs (pinned; the Python package index serves it). */
+export const JUPYTERLAB_VERSION = "4.6.6";
+/** Written when installing JupyterLab failed: its one line says why (the launcher repeats it). */
+export const LAB_FAILED_FILE = path.join(ROOT, ".course", "jupyterlab-failed.txt");
+
+// Prints the versions of the Jupyter modules a Python has (null for a missing one), as JSON.
+const PROBE = `
+import json, importlib
+out = {}
+for m in ("jupyterlab", "notebook", "nbclient", "jupyter_client", "jupyter_core", "nbformat"):
+    try:
+        out[m] = getattr(importlib.import_module(m), "__version__", "?")
+    except Exception:
+        out[m] = None
+print(json.dumps(out))
+`;
+
+/** Versions of the Jupyter modules `python` can import, or null when it does not run. */
+export function probePython(python) {
+  if (!python || !isExecutable(python)) return null;
+  const r = spawnSync(python, ["-c", PROBE], { encoding: "utf8", env: pythonEnv() });
+  if (r.status !== 0) return null;
+  try {
+    return JSON.parse(r.stdout.trim().split("\n").pop());
+  } catch {
+    return null;
+  }
+}
+
+/** The interpreter named on the first line of a script (`#!/path/python`), or null. */
+function shebangPython(script) {
+  try {
+    const first = fs.readFileSync(script, "utf8").slice(0, 300).split("\n")[0];
+    const m = /^#!\s*(\S+python[\d.]*)\s*$/.exec(first);
+    return m ? m[1] : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
- * The Python that runs Jupyter for the course. TLBKATA_PYTHON overrides; otherwise Debian's
- * /usr/bin/python3 (the `python3` on PATH may be a pyenv Python without Jupyter).
- * Returns null when no candidate has nbclient and ipykernel.
+ * The Jupyter the course runs on, in this order:
+ *   1. TLBKATA_PYTHON, when set (a Python with your own Jupyter);
+ *   2. JupyterLab in the project's venv (.course/venv, installed by setup);
+ *   3. a JupyterLab you installed (the `jupyter-lab` on PATH, and the Python it runs on);
+ *   4. Debian's classic Notebook on /usr/bin/python3 (the fallback).
+ * Returns { kind: "lab" | "notebook", python, version, name, origin } or null. Every candidate
+ * must also have nbclient (the notebook tests run through it).
  */
-export function findJupyterPython() {
-  const candidates = process.env.TLBKATA_PYTHON ? [process.env.TLBKATA_PYTHON] : ["/usr/bin/python3", which("python3")];
-  for (const py of candidates) {
-    if (py && pythonHasModules(py, ["jupyter_core", "nbclient", "ipykernel", "nbformat"])) return py;
+export function findCourseJupyter() {
+  const candidates = [];
+  if (process.env.TLBKATA_PYTHON) candidates.push([process.env.TLBKATA_PYTHON, "TLBKATA_PYTHON"]);
+  else {
+    candidates.push([VENV_PYTHON, "the project's venv, .course/venv"]);
+    const lab = which("jupyter-lab");
+    const labPython = lab && shebangPython(lab);
+    if (labPython && labPython !== VENV_PYTHON) candidates.push([labPython, `yours, ${lab}`]);
+    candidates.push(["/usr/bin/python3", "Debian's"]);
+  }
+  for (const [python, origin] of candidates) {
+    const v = probePython(python);
+    if (!v || !v.nbclient || !v.jupyter_client || !v.nbformat) continue;
+    if (v.jupyterlab) return { kind: "lab", python, version: v.jupyterlab, name: `JupyterLab ${v.jupyterlab}`, origin };
+    if (v.notebook) return { kind: "notebook", python, version: v.notebook, name: `Jupyter Notebook ${v.notebook}`, origin };
   }
   return null;
 }
 
-/** The `jupyter` command beside the course Python (or on PATH), or null. */
-export function findJupyter(python) {
-  if (python) {
-    const beside = path.join(path.dirname(python), "jupyter");
-    if (isExecutable(beside)) return beside;
+/** The Python that runs the course's Jupyter (see findCourseJupyter), or null. */
+export function findJupyterPython() {
+  return findCourseJupyter()?.python ?? null;
+}
+
+/** Why JupyterLab could not be installed, as setup recorded it, or null. */
+export function labFailure() {
+  try {
+    return fs.readFileSync(LAB_FAILED_FILE, "utf8").trim() || null;
+  } catch {
+    return null;
   }
-  if (isExecutable("/usr/bin/jupyter")) return "/usr/bin/jupyter";
-  return which("jupyter");
+}
+
+/** The command that starts the front end: `python -m jupyterlab` or `python -m notebook`. */
+export function jupyterCommand(jupyter) {
+  return [jupyter.python, "-m", jupyter.kind === "lab" ? "jupyterlab" : "notebook"];
 }
 
 /** JUPYTER_PATH with the project's own folder first, then whatever the user had. */

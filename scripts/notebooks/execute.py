@@ -1,7 +1,8 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Execute course notebooks headlessly, each in a fresh tslab kernel.
 
-Runs under Debian's /usr/bin/python3 with nbclient. Normally started through
+Runs on the course's Jupyter Python (JupyterLab's nbclient and jupyter_client, in .course/venv
+when setup installed it). Normally started through
 scripts/notebooks/run.mjs, which sets JUPYTER_PATH to the project-local kernelspec.
 
     execute.py [--timeout S] [--write | --out DIR] [NOTEBOOK ...]
@@ -30,7 +31,7 @@ try:
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 except ImportError as e:  # pragma: no cover - depends on the machine
     print(
-        "execute.py: error: %s; install Debian's Jupyter: node scripts/setup.mjs --jupyter" % e,
+        "execute.py: error: %s; install Jupyter: node scripts/setup.mjs --jupyter" % e,
         file=sys.stderr,
     )
     sys.exit(2)

@@ -9,6 +9,7 @@ export interface RenderOptions {
 export declare function sourceHash(text: string): string;
 export declare function puppeteerLaunchOptions(): { executablePath: string; args?: string[]; [k: string]: unknown };
 export declare function browserAvailable(): boolean;
+export declare function browserMissingMessage(): string;
 /** The puppeteer module mermaid-cli brings (launch it with puppeteerLaunchOptions()). */
 export declare function loadPuppeteer(): Promise<{ launch(opts: unknown): Promise<any> }>;
 export declare function withMermaidRenderer<T>(

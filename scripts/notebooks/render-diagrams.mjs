@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Renders diagrams/*.mmd (Mermaid) to diagrams/svg/*.svg with @mermaid-js/mermaid-cli and
-// Debian's Chromium, all diagrams in ONE browser session (starting Chromium is most of the cost).
+// the machine's Chromium or Chrome, all diagrams in ONE browser session (starting Chromium is most of the cost).
 //
 //   node scripts/notebooks/render-diagrams.mjs           render the diagrams whose SVG is missing or stale
 //   node scripts/notebooks/render-diagrams.mjs --all     render every diagram
@@ -30,11 +30,22 @@ export function sourceHash(text) {
   return crypto.createHash("sha256").update(text.replace(/\r\n/g, "\n")).digest("hex");
 }
 
-/** Launch options from puppeteer.json; PUPPETEER_EXECUTABLE_PATH overrides the browser. */
+/**
+ * Launch options from puppeteer.json. The browser is PUPPETEER_EXECUTABLE_PATH when set, else the
+ * first of puppeteer.json's executableCandidates that is installed (Debian's Chromium, Chrome, ...),
+ * else the first candidate (which does not exist: see browserMissingMessage).
+ */
 export function puppeteerLaunchOptions() {
-  const opts = JSON.parse(fs.readFileSync(PUPPETEER_CONFIG, "utf8"));
-  if (process.env.PUPPETEER_EXECUTABLE_PATH) opts.executablePath = process.env.PUPPETEER_EXECUTABLE_PATH;
+  const { executableCandidates = [], ...opts } = JSON.parse(fs.readFileSync(PUPPETEER_CONFIG, "utf8"));
+  opts.executablePath = process.env.PUPPETEER_EXECUTABLE_PATH || executableCandidates.find(isExecutable) || executableCandidates[0];
   return opts;
+}
+
+/** One line saying that there is no browser, and what to install. */
+export function browserMissingMessage() {
+  const custom = process.env.PUPPETEER_EXECUTABLE_PATH;
+  if (custom) return `no browser at ${custom} (PUPPETEER_EXECUTABLE_PATH): point it at your Chrome or Chromium`;
+  return "no Chromium or Chrome found: install Debian's chromium package (`node scripts/setup.mjs --chromium` does, or `sudo apt-get install chromium`), or Chrome, or set PUPPETEER_EXECUTABLE_PATH to your browser";
 }
 
 /** True when the browser named by the puppeteer config exists here. */
@@ -76,9 +87,7 @@ async function loadMermaidCli() {
  */
 export async function withMermaidRenderer(fn) {
   const launch = puppeteerLaunchOptions();
-  if (!isExecutable(launch.executablePath)) {
-    throw new UserError(`no browser at ${launch.executablePath}: run \`node scripts/setup.mjs --chromium\``, 3);
-  }
+  if (!isExecutable(launch.executablePath)) throw new UserError(browserMissingMessage(), 3);
   const { renderMermaid, puppeteer } = await loadMermaidCli();
   const browser = await puppeteer.launch(launch);
   try {

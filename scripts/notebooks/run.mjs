@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs the notebook harness (execute.py) under Debian's Python with the project's kernelspec.
+// Runs the notebook harness (execute.py) on the course's Jupyter Python (JupyterLab's nbclient
+// and jupyter_client in .course/venv, as `npm run course` installs it) with the project's kernelspec.
 //
 //   node scripts/notebooks/run.mjs test [--json] [--timeout S] [--write | --out DIR] [NOTEBOOK ...]
 //   node scripts/notebooks/run.mjs time [NOTEBOOK ...]
@@ -13,7 +14,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath } from "node:url";
-import { ROOT, UserError, findJupyterPython, kernelEnv, runMain, writeKernelSpec } from "../course/lib.mjs";
+import { ROOT, UserError, findCourseJupyter, kernelEnv, probePython, runMain, writeKernelSpec } from "../course/lib.mjs";
 
 export const TARGET_NOTEBOOK_SECONDS = 15;
 export const TARGET_TOTAL_SECONDS = 90;
@@ -42,12 +43,16 @@ function parseArgs(argv) {
   return opts;
 }
 
+/** The course's Jupyter, or a UserError (exit 3) saying how to install it. */
+function courseJupyter() {
+  const j = findCourseJupyter();
+  if (!j) throw new UserError("Jupyter is not installed: run `npm run course` or `node scripts/setup.mjs --jupyter`", 3);
+  return j;
+}
+
 /** Run execute.py; calls onResult for each JSON line; resolves to its exit code. */
-export function runHarness(args, onResult) {
-  const python = findJupyterPython();
-  if (!python) {
-    throw new UserError("Jupyter is not installed: run `node scripts/setup.mjs --jupyter` (needs Debian's python3-nbclient)", 3);
-  }
+export function runHarness(args, onResult, jupyter = courseJupyter()) {
+  const python = jupyter.python;
   writeKernelSpec();
   const child = spawn(python, [EXECUTE_PY, ...args], {
     cwd: ROOT,
@@ -85,6 +90,11 @@ function describeFailure(r) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  const jupyter = courseJupyter();
+  if (opts.mode === "time") {
+    const v = probePython(jupyter.python) ?? {};
+    console.log(`${jupyter.name} (${jupyter.origin}): nbclient ${v.nbclient}, jupyter_client ${v.jupyter_client}, one fresh tslab kernel per notebook`);
+  }
   const results = [];
   const code = await runHarness([...opts.passthrough, ...opts.notebooks], (r, raw) => {
     results.push(r);
@@ -93,7 +103,7 @@ async function main() {
       console.log(raw);
       console.error(human); // the readable form, kept apart from the JSON lines
     } else if (opts.mode === "test") console.log(human);
-  });
+  }, jupyter);
   const failed = results.filter((r) => !r.ok).length;
   if (opts.mode === "test") {
     if (!opts.json) console.log(`notebooks: ${results.length - failed} passed, ${failed} failed`);

@@ -106,8 +106,8 @@ export function cacheGrid(rows: readonly CacheRow[], pages: readonly GridPage[],
     r.tag,
     ...pages.map((p): Cell => {
       const hit = r.tlb.lookup(r.tag, p.addr);
-      if (!hit) return raw('<span style="color:#999">&ndash;</span>');
-      return raw(`<span style="background:#d9ecff;padding:0 3px">pfn ${hit.pfn} ${hit.write ? "rw" : "ro"}</span>`);
+      if (!hit) return raw('<span style="color:#767676">&ndash;</span>');
+      return raw(`<span style="background:#d9ecff;color:#111;padding:0 3px">pfn ${hit.pfn} ${hit.write ? "rw" : "ro"}</span>`);
     }),
   ]);
   return htmlTable(headers, body, opts.caption ? { caption: opts.caption } : {});

@@ -51,7 +51,8 @@ export function htmlTable(headers: readonly Cell[], rows: readonly (readonly Cel
   const head = `<thead><tr>${headers.map((h) => `<th style="text-align:left">${cellHtml(h)}</th>`).join("")}</tr></thead>`;
   const body = rows
     .map((r, i) => {
-      const style = hl.has(i) ? ` style="background:${bg}"` : "";
+      // Dark text with the light background: JupyterLab's dark theme would draw light text on it.
+      const style = hl.has(i) ? ` style="background:${bg};color:#111"` : "";
       return `<tr${style}>${r.map((c) => `<td style="text-align:left">${cellHtml(c)}</td>`).join("")}</tr>`;
     })
     .join("");

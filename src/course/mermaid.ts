@@ -1,7 +1,7 @@
 /**
  * Mermaid text to SVG, for notebook cell outputs. Rendering needs a browser: this uses
  * mermaid and puppeteer as installed with @mermaid-js/mermaid-cli (a devDependency of
- * the course) and Debian's Chromium, configured like scripts/notebooks/render-diagrams.mjs
+ * the course) and the machine's Chromium or Chrome, configured like scripts/notebooks/render-diagrams.mjs
  * (scripts/notebooks/puppeteer.json). One browser page with mermaid loaded is kept for
  * all renders (starting Chromium and loading mermaid are most of the cost); it closes
  * itself after a short idle time, and with the process.
@@ -38,8 +38,19 @@ export interface BrowserOptions {
   [k: string]: unknown;
 }
 
-const DEFAULT_BROWSER: BrowserOptions = {
-  executablePath: "/usr/bin/chromium",
+/** Where Chromium or Chrome usually is (puppeteer.json's executableCandidates, in the course checkout). */
+const DEFAULT_CANDIDATES = [
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome-stable",
+  "/usr/bin/google-chrome",
+  "/snap/bin/chromium",
+  "/opt/google/chrome/chrome",
+  "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+  "/Applications/Chromium.app/Contents/MacOS/Chromium",
+];
+
+const DEFAULT_BROWSER: Omit<BrowserOptions, "executablePath"> = {
   headless: true,
   args: [
     "--no-sandbox",
@@ -64,25 +75,28 @@ function ancestors(): string[] {
 }
 
 /**
- * The browser to render with: the course's scripts/notebooks/puppeteer.json when this
- * package sits in the course checkout, else built-in defaults; PUPPETEER_EXECUTABLE_PATH
- * overrides the executable either way.
+ * The browser to render with, configured by the course's scripts/notebooks/puppeteer.json when
+ * this package sits in the course checkout, else by built-in defaults. The executable is
+ * PUPPETEER_EXECUTABLE_PATH when set, else the first installed of the candidates (Debian's
+ * Chromium, Chrome, ...), else the first candidate (missing: rendering then says what to install).
  */
 export function browserOptions(): BrowserOptions {
-  let opts: BrowserOptions = { ...DEFAULT_BROWSER };
+  let config: Record<string, unknown> = {};
   for (const dir of ancestors()) {
     const f = path.join(dir, "scripts", "notebooks", "puppeteer.json");
     if (fs.existsSync(f)) {
       try {
-        opts = { ...opts, ...JSON.parse(fs.readFileSync(f, "utf8")) };
+        config = JSON.parse(fs.readFileSync(f, "utf8"));
       } catch {
         /* a broken config: keep the defaults */
       }
       break;
     }
   }
-  if (process.env.PUPPETEER_EXECUTABLE_PATH) opts.executablePath = process.env.PUPPETEER_EXECUTABLE_PATH;
-  return opts;
+  const { executableCandidates, executablePath: _ignored, ...launch } = config;
+  const candidates = Array.isArray(executableCandidates) ? executableCandidates.map(String) : DEFAULT_CANDIDATES;
+  const executablePath = process.env.PUPPETEER_EXECUTABLE_PATH || candidates.find(isExecutable) || candidates[0] || "chromium";
+  return { ...DEFAULT_BROWSER, ...launch, executablePath };
 }
 
 function isExecutable(file: string): boolean {
@@ -152,8 +166,11 @@ export const RENDERER_IDLE_SECONDS = 20;
 async function startSession(): Promise<Session> {
   const launch = browserOptions();
   if (!isExecutable(launch.executablePath)) {
+    const where = process.env.PUPPETEER_EXECUTABLE_PATH
+      ? `there is none at ${launch.executablePath}`
+      : "no Chromium or Chrome is installed";
     throw new CourseError(
-      `Drawing this diagram needs Chromium, and there is none at ${launch.executablePath}: run \`node scripts/setup.mjs --chromium\` in the course folder (or set PUPPETEER_EXECUTABLE_PATH to your Chrome), then run the cell again.`,
+      `Drawing this diagram needs Chromium, and ${where}: run \`node scripts/setup.mjs --chromium\` in the course folder (it installs Debian's chromium package), or install Chrome (or set PUPPETEER_EXECUTABLE_PATH to it), then run the cell again.`,
     );
   }
   const mermaidJs = findModuleFile(path.join("mermaid", "dist", "mermaid.min.js"));

@@ -14,7 +14,7 @@ describe("course.htmlTable", () => {
     expect(html).toContain("<th style=\"text-align:left\">a&lt;b</th>");
     expect(html).toContain("x &amp; y");
     expect(html).toContain(`<code style="white-space:nowrap">&lt;tag&gt;</code>`);
-    expect(html).toMatch(/<tr style="background:#ffd9d9"><td[^>]*>1<\/td><td[^>]*><\/td><\/tr>/);
+    expect(html).toMatch(/<tr style="background:#ffd9d9;color:#111"><td[^>]*>1<\/td><td[^>]*><\/td><\/tr>/);
     expect(html).toContain("<caption");
   });
 });
