@@ -6,6 +6,7 @@ import type { DriverSpec } from "../drivers/driver";
 import type { World } from "../sim/world";
 import type { KernelOptions } from "../kernel/kernel";
 import { ksmMergeProgram, type KsmMergeOptions } from "../kernel/ksm";
+import type { DmaAccess } from "../hw/device";
 import { baseScenario, addDevice, addKernelThread, addUserThread, addVictim, page, readPage, writePage, BASE } from "./builder";
 import { munmapProgram } from "../kernel/munmap";
 import { reclaimProgram, migrateProgram, mkcleanProgram } from "../kernel/rmap";
@@ -265,6 +266,44 @@ export const largeScenarios: readonly Scenario[] = [
     },
   },
 ];
+
+/** Parameters of the scaled munmap scenario (munmapDevices). */
+export interface MunmapScale {
+  /** Pages unmapped, each with a device of its own: 1 to MAX_SCALED_DEVICES. */
+  readonly pages: number;
+  /** Pages per mmu_gather batch (at least 1). */
+  readonly batch: number;
+  /** Accesses each device makes to its page (reads; default 2). */
+  readonly touches?: number;
+}
+
+/**
+ * Agents are 32-bit masks in the explorer; the scaled munmap scenario adds four agents
+ * of its own (the IOMMU, the page-fault handler, munmap, the victim) to the devices.
+ */
+export const MAX_SCALED_DEVICES = 28;
+
+/**
+ * munmap of `pages` pages through an mmu_gather batch of `batch`, while one device per
+ * page reads its own page `touches` times. The devices never share a page, so
+ * they only meet through munmap and the IOMMU: a scenario whose cost grows with the
+ * number of agents, for measuring the explorer's reductions.
+ */
+export function munmapDevices(driver: DriverSpec, kernel: KernelOptions | undefined, o: MunmapScale): World {
+  const n = o.pages;
+  const touches = o.touches ?? 2;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SCALED_DEVICES) throw new RangeError(`pages must be an integer from 1 to ${MAX_SCALED_DEVICES}, got ${n}`);
+  if (!Number.isInteger(o.batch) || o.batch < 1) throw new RangeError(`batch must be a positive integer, got ${o.batch}`);
+  if (!Number.isInteger(touches) || touches < 1) throw new RangeError(`touches must be a positive integer, got ${touches}`);
+  const p = baseScenario(driver, { pages: n, kernel: { frames: n + 8, ...kernel } });
+  for (let i = 0; i < n; i++) {
+    const access: DmaAccess = { op: "read", addr: page(i), name: `P${i}` };
+    addDevice(p, Array.from({ length: touches }, () => access), `dev${i}`);
+  }
+  addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(0), page(n), o.batch));
+  addVictim(p);
+  return p.w;
+}
 
 /** Every scenario the command line knows: the standard ones, then the large ones. */
 export const allScenarios: readonly Scenario[] = [...scenarios, ...largeScenarios];

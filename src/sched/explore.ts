@@ -11,21 +11,30 @@
  * - Preemption bounding (optional). Sleep sets are unsound under a preemption bound
  *   (an equivalent interleaving may need more preemptions; see Coons et al.,
  *   "Bounded partial-order reduction", OOPSLA 2013), so a bound turns POR off.
+ *
+ * A shortest counterexample is searched breadth-first (bfs.ts), which stops at the
+ * first violation; under a preemption bound, depth-first with a tightening depth limit.
  */
 import { FootprintBuffer, type Store } from "../sim/store";
 import type { Model, StepResult } from "./model";
 import { replayCounterexample } from "./run";
 import { StateTable } from "./table";
+import { bfsShortest } from "./bfs";
 import type { Counterexample } from "./types";
 
 export interface ExploreOptions {
   /** Give up (complete: false) rather than visit more distinct states than this. */
   readonly maxStates?: number;
-  /** After a first counterexample keep searching for shorter ones; return a shortest. */
+  /**
+   * Return a shortest counterexample: breadth-first (no sleep sets), or under a
+   * preemption bound depth-first with a tightening depth limit.
+   */
   readonly shortest?: boolean;
-  /** Explore only schedules with at most this many preemptions. Turns POR off. */
+  /** Explore only schedules with at most this many preemptions. Turns sleep sets off. */
   readonly preemptionBound?: number;
   /** Sleep-set partial-order reduction (default true). */
+  readonly sleepSets?: boolean;
+  /** The same as sleepSets (its older name); sleepSets wins when both are given. */
   readonly por?: boolean;
   /** Called once per distinct state, when first reached. */
   readonly onState?: (fingerprint: number, depth: number) => void;
@@ -42,6 +51,12 @@ export interface ExploreResult {
   readonly ms: number;
   /** Deepest state reached, in steps from the start. */
   readonly maxDepth: number;
+  /** How the search went: depth-first, or breadth-first for a shortest counterexample. */
+  readonly order: "depth-first" | "breadth-first";
+  /** Transitions the sleep sets left out: enabled agents asleep where a new state was entered. */
+  readonly sleepPruned: number;
+  /** Bytes of the search's own tables (states, frames); the model's store is not counted. */
+  readonly bytes: number;
 }
 
 /** Per-depth search state, allocated once per depth and reused. */
@@ -76,6 +91,12 @@ class Frame {
     this.guards = new Array<FootprintBuffer>(n);
     this.guardOwn = new Array<FootprintBuffer | undefined>(n).fill(undefined);
   }
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }
 
 /** Frame stacks of finished searches, by agent count: the next search reuses them. */
@@ -185,7 +206,7 @@ class Search {
   readonly maxStates: number;
   readonly onState: ((fingerprint: number, depth: number) => void) | undefined;
   /**
-   * Unbounded search: fingerprint -> (sleep mask, depth) at the last visit.
+   * Unbounded search: fingerprint -> sleep mask at the last visit.
    *
    * Sleep sets with state caching: a state first reached with sleep set S explored only
    * enabled \ S. Reached again with sleep set Z, it may be pruned only if S ⊆ Z;
@@ -193,9 +214,6 @@ class Search {
    * was meant to cover them may itself have been cut by the cache. So explore exactly
    * those, with sleep set S ∩ Z, and store S ∩ Z (Godefroid, "Partial-Order Methods
    * for the Verification of Concurrent Systems", LNCS 1032, the sleep-set chapter).
-   *
-   * With `shortest`, a state reached at a smaller depth than stored is explored again
-   * in full, since the depth limit let it go less far last time.
    */
   readonly seen = new StateTable(1 << 10);
   /** Bounded search: fingerprint -> per last agent (+1) pairs [preemptions, depth], -1 = none. */
@@ -209,6 +227,7 @@ class Search {
   limit = Infinity;
   best: number[] | undefined = undefined;
   transitions = 0;
+  sleepPruned = 0;
   maxDepth = 0;
   complete = true;
   stop = false;
@@ -226,12 +245,22 @@ class Search {
     if (this.bounded && (!Number.isInteger(this.bound) || this.bound < 0)) {
       throw new Error(`explore: preemptionBound must be a non-negative integer, got ${opts.preemptionBound}`);
     }
-    this.por = (opts.por ?? true) && !this.bounded;
+    this.por = (opts.sleepSets ?? opts.por ?? true) && !this.bounded;
     this.shortest = opts.shortest ?? false;
     this.maxStates = opts.maxStates ?? Infinity;
     this.onState = opts.onState;
     this.store = model.store;
     this.frames = spareFrames.get(n)?.pop() ?? [new Frame(n)];
+  }
+
+  /** Bytes of the state tables and the frames' footprint buffers. */
+  bytes(): number {
+    let b = this.seen.bytes + this.seenB.size * (8 * (this.n + 1) + 48);
+    for (const f of this.frames) {
+      for (const x of f.own) if (x) b += x.reads.byteLength + x.writes.byteLength;
+      for (const x of f.guardOwn) if (x) b += x.reads.byteLength + x.writes.byteLength;
+    }
+    return b;
   }
 
   /** Hand the frames on to the next search. */
@@ -290,7 +319,7 @@ class Search {
       const hi = store.fingerprintHigh();
       const lo = store.fingerprintLow();
       let i = seen.probeParts(hi, lo);
-      if (!seen.found || (this.shortest && d < seen.b(i))) en = this.enabledHere(d);
+      if (!seen.found) en = this.enabledHere(d);
       if (!seen.found) {
         if (seen.size >= this.maxStates) {
           this.complete = false;
@@ -299,13 +328,9 @@ class Search {
         }
         i = seen.claimParts(i, hi, lo);
         seen.setA(i, sleep);
-        seen.setB(i, d);
         fresh = true;
         f.todo = en & ~sleep;
-      } else if (this.shortest && d < seen.b(i)) {
-        seen.setA(i, sleep);
-        seen.setB(i, d);
-        f.todo = en & ~sleep;
+        if (sleep !== 0) this.sleepPruned += popcount(en & sleep);
       } else {
         const stored = seen.a(i);
         const missing = stored & ~sleep;
@@ -313,8 +338,6 @@ class Search {
         const both = stored & sleep;
         f.sleep = both;
         seen.setA(i, both);
-        // d >= stored depth here; recording d keeps the depth check conservative.
-        seen.setB(i, d);
         f.todo = missing;
         // Some agent is enabled (missing is not empty): no final check.
         return;
@@ -436,6 +459,7 @@ class Search {
  * replayed traced).
  */
 export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult {
+  if (opts.shortest && opts.preemptionBound === undefined) return exploreBreadthFirst(model, opts);
   const t0 = performance.now();
   const s = new Search(model, opts);
   const store = s.store;
@@ -456,5 +480,35 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
     transitions: s.transitions,
     ms: performance.now() - t0,
     maxDepth: s.maxDepth,
+    order: "depth-first",
+    sleepPruned: s.sleepPruned,
+    bytes: s.bytes(),
+  };
+}
+
+/** A shortest counterexample, breadth-first: see bfs.ts. */
+function exploreBreadthFirst(model: Model, opts: ExploreOptions): ExploreResult {
+  const t0 = performance.now();
+  const store = model.store;
+  const start = store.mark();
+  model.setTracing(false);
+  let r;
+  try {
+    r = bfsShortest(model, { maxStates: opts.maxStates ?? Infinity, onState: opts.onState });
+  } finally {
+    store.undo(start);
+    model.setTracing(true);
+  }
+  const violation = r.best !== undefined ? replayCounterexample(model, start, r.best) : undefined;
+  return {
+    complete: r.complete,
+    violation,
+    states: r.states,
+    transitions: r.transitions,
+    ms: performance.now() - t0,
+    maxDepth: r.maxDepth,
+    order: "breadth-first",
+    sleepPruned: 0,
+    bytes: r.bytes,
   };
 }
