@@ -354,7 +354,8 @@ function statsOf(req: Request, out: Outcome): Stats | undefined {
   const r = out.search;
   if (!req.stats || !r || req.mode.kind !== "exhaustive") return undefined;
   const mib = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
-  const reductions = r.order === "breadth-first" ? "none (breadth-first)" : req.mode.preemptions !== undefined ? "none (preemption bound)" : req.mode.sleepSets ? "sleep sets" : "none";
+  // Breadth-first and preemption-bounded searches run without sleep sets.
+  const reductions = r.order === "depth-first" && req.mode.preemptions === undefined && req.mode.sleepSets ? "sleep sets" : "none";
   return {
     states: r.states,
     transitions: r.transitions,
