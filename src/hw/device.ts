@@ -51,6 +51,8 @@ export class DmaDevice {
     this.retries = new Cell(st, `${name}.retries`);
     this.horizon = new Cell(st, `${name}.horizon`);
     this.observed = accesses.map((_, i) => new Cell(st, `${name}.observed[${i}]`));
+    // Nothing in a run reads them back: not part of the state (Store.markRecord).
+    for (const c of this.observed) st.markRecord(c.slot);
   }
 
   private where(a: DmaAccess): string {

@@ -8,6 +8,10 @@
  *   A step's footprint also covers the agent's enabled() check, so a step that
  *   unblocks or blocks another agent counts as dependent on it. Sleep sets prune
  *   transitions, never states: every reachable state is still visited.
+ * - Merged records (state reduction). Slots a model marks as records (Store.markRecord:
+ *   what a device read, kept for tests) are written by steps and never read by one,
+ *   so states that differ only there have the same futures and the same verdicts;
+ *   they are left out of the fingerprint and count as one state.
  * - Preemption bounding (optional). Sleep sets are unsound under a preemption bound
  *   (an equivalent interleaving may need more preemptions; see Coons et al.,
  *   "Bounded partial-order reduction", OOPSLA 2013), so a bound turns POR off.
@@ -36,6 +40,8 @@ export interface ExploreOptions {
   readonly sleepSets?: boolean;
   /** The same as sleepSets (its older name); sleepSets wins when both are given. */
   readonly por?: boolean;
+  /** Count states that differ only in record slots as one (default true). */
+  readonly mergeRecords?: boolean;
   /** Called once per distinct state, when first reached. */
   readonly onState?: (fingerprint: number, depth: number) => void;
 }
@@ -459,7 +465,17 @@ class Search {
  * replayed traced).
  */
 export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult {
-  if (opts.shortest && opts.preemptionBound === undefined) return exploreBreadthFirst(model, opts);
+  const store = model.store;
+  const hashed = store.hashRecords;
+  store.hashRecords = !(opts.mergeRecords ?? true);
+  try {
+    return opts.shortest && opts.preemptionBound === undefined ? exploreBreadthFirst(model, opts) : exploreDepthFirst(model, opts);
+  } finally {
+    store.hashRecords = hashed;
+  }
+}
+
+function exploreDepthFirst(model: Model, opts: ExploreOptions): ExploreResult {
   const t0 = performance.now();
   const s = new Search(model, opts);
   const store = s.store;

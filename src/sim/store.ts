@@ -88,6 +88,15 @@ export class Store {
   private readonly blockPrefix: string[] = [];
   private readonly blockKeyBase: number[] = [];
 
+  /**
+   * Record slots (markRecord): 1 where a slot only records what happened, for tests
+   * and traces. No step reads one, so two states that differ only there have the
+   * same future: unless hashRecords is set, they are left out of the fingerprint and
+   * such states are one state to the explorer.
+   */
+  private isRecord: Uint8Array = new Uint8Array(INITIAL_SLOTS);
+  private readonly records: number[] = [];
+  private recordsHashed = false;
   private tracking = false;
   private epoch = 1;
   private readStamp: Int32Array = new Int32Array(INITIAL_SLOTS);
@@ -107,6 +116,7 @@ export class Store {
     this.dirty = new Int32Array(INITIAL_SLOTS);
     this.readStamp = new Int32Array(INITIAL_SLOTS);
     this.writeStamp = new Int32Array(INITIAL_SLOTS);
+    this.isRecord = new Uint8Array(INITIAL_SLOTS);
     this.journal = new Int32Array(4096);
     this.fp = this.ownFp;
     this.makeKeys(0, INITIAL_SLOTS);
@@ -181,6 +191,9 @@ export class Store {
     const d = new Uint8Array(n);
     d.set(this.isDirty);
     this.isDirty = d;
+    const r = new Uint8Array(n);
+    r.set(this.isRecord);
+    this.isRecord = r;
     this.readStamp = widen(this.readStamp);
     this.writeStamp = widen(this.writeStamp);
     this.makeKeys(old, n);
@@ -196,6 +209,8 @@ export class Store {
   }
 
   private noteRead(slot: number): void {
+    // Footprints are recorded for the explorer, which relies on records never being read.
+    if (this.isRecord[slot] === 1) throw new Error(`store: a step read ${this.nameOf(slot)}, a record slot (markRecord): records must be write-only`);
     this.readStamp[slot] = this.epoch;
     const fp = this.fp;
     if (fp.nReads === fp.reads.length) fp.growReads();
@@ -242,6 +257,35 @@ export class Store {
     this.journal = g;
   }
 
+  /**
+   * Mark `slot` as a record: written by steps, read only from outside a run (tests,
+   * traces). Records are left out of the fingerprint (see hashRecords).
+   */
+  markRecord(slot: number): void {
+    if (this.isRecord[slot] === 1) return;
+    this.isRecord[slot] = 1;
+    this.records.push(slot);
+    this.markDirty(slot);
+  }
+
+  /** Whether record slots count in the fingerprint (false by default: the reduction is on). */
+  get hashRecords(): boolean {
+    return this.recordsHashed;
+  }
+  set hashRecords(on: boolean) {
+    if (on === this.recordsHashed) return;
+    this.recordsHashed = on;
+    // Their contribution changes: rehash them.
+    for (const slot of this.records) this.markDirty(slot);
+  }
+
+  private markDirty(slot: number): void {
+    if (this.isDirty[slot] === 0) {
+      this.isDirty[slot] = 1;
+      this.dirty[this.nDirty++] = slot;
+    }
+  }
+
   /** A mark to undo back to. */
   mark(): number {
     return this.jlen;
@@ -273,7 +317,7 @@ export class Store {
     for (let i = 0; i < this.nDirty; i++) {
       const slot = dirty[i]!;
       this.isDirty[slot] = 0;
-      const value = vals[slot]!;
+      const value = this.isRecord[slot] === 1 && !this.recordsHashed ? 0 : vals[slot]!;
       // Zobrist contributions of (slot, value), fmix32 written out; 0 contributes nothing.
       let n1 = 0;
       let n2 = 0;

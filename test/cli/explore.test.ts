@@ -256,21 +256,24 @@ describe("tlbkata explore: scaled scenarios, --stats, reductions", () => {
       expect(m, r.stdout).not.toBeNull();
       expect(Number(m[1])).toBe(states);
       expect(m[3]).toBe("depth-first");
-      expect(m[4]).toBe("sleep sets");
+      expect(m[4]).toBe("sleep sets + merged records");
       expect(Number(m[2])).toBeGreaterThan(states - 1);
       counts.push(states);
     }
     expect(counts[1]).toBeGreaterThan(counts[0]!);
   });
 
-  it("--no-sleep-sets visits the same states with more transitions", () => {
+  it("--no-sleep-sets visits the same states with more transitions; --no-merge-records visits more states", () => {
     const run = (...extra: string[]) => JSON.parse(tlbkata("explore", "munmap", "--pages", "2", "--driver", "correct-generic", "--json", "--stats", ...extra).stdout);
     const on = run();
-    const off = run("--no-sleep-sets");
-    expect(on).toMatchObject({ sleepSets: true, scale: { pages: 2, batch: 4 }, stats: { reductions: "sleep sets", order: "depth-first" } });
-    expect(off).toMatchObject({ sleepSets: false, stats: { reductions: "none", sleepPruned: 0 } });
-    expect(off.states).toBe(on.states);
-    expect(off.transitions).toBeGreaterThan(on.transitions);
+    const noSleep = run("--no-sleep-sets");
+    const none = run("--no-sleep-sets", "--no-merge-records");
+    expect(on).toMatchObject({ sleepSets: true, mergeRecords: true, scale: { pages: 2, batch: 4 }, stats: { reductions: "sleep sets + merged records", order: "depth-first" } });
+    expect(noSleep).toMatchObject({ sleepSets: false, stats: { reductions: "merged records", sleepPruned: 0 } });
+    expect(none).toMatchObject({ sleepSets: false, mergeRecords: false, stats: { reductions: "none" } });
+    expect(noSleep.states).toBe(on.states);
+    expect(noSleep.transitions).toBeGreaterThan(on.transitions);
+    expect(none.states).toBeGreaterThan(on.states);
     expect(on.stats.sleepPruned).toBeGreaterThan(0);
   });
 
@@ -279,6 +282,7 @@ describe("tlbkata explore: scaled scenarios, --stats, reductions", () => {
     expect(r.status).toBe(1);
     const m = statsLine.exec(r.stdout)!;
     expect(m[3]).toBe("breadth-first");
+    expect(m[4]).toBe("merged records");
     // The device reads page 0; munmap locks, starts, clears a batch, flushes (too
     // early for start-only), unlocks, and frees the page the device still maps.
     expect(r.stdout).toMatch(/violation: stale-tlb-at-free/);
