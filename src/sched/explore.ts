@@ -221,7 +221,7 @@ class Search {
    * those, with sleep set S ∩ Z, and store S ∩ Z (Godefroid, "Partial-Order Methods
    * for the Verification of Concurrent Systems", LNCS 1032, the sleep-set chapter).
    */
-  readonly seen = new StateTable(1 << 10);
+  readonly seen = new StateTable(1 << 14);
   /** Bounded search: fingerprint -> per last agent (+1) pairs [preemptions, depth], -1 = none. */
   readonly seenB = new Map<number, Int32Array>();
   readonly frames: Frame[];
@@ -362,6 +362,13 @@ class Search {
   private enabledHere(d: number): number {
     const { model, store, n } = this;
     const f = this.frames[d]!;
+    if (!this.por) {
+      // Guard footprints only serve to reuse answers after a recorded step: none here.
+      let en = 0;
+      for (let a = 0; a < n; a++) if (model.enabled(a)) en |= 1 << a;
+      f.enabled = en;
+      return en;
+    }
     const p = d > 0 ? this.frames[d - 1]! : undefined;
     const step = this.arrivedBy;
     const reuse = p !== undefined && p.guardsKnown && step !== undefined;
