@@ -2,7 +2,7 @@
 // Reports figures; it asserts nothing (these machines are shared and noisy).
 //
 // - the standard scenarios, each explored REPEAT + 1 times in this process, with the
-//   explorer's reductions (sleep sets, merged records) and without any: states,
+//   explorer's reductions (sleep sets, dead values) and without any: states,
 //   transitions and the median time of runs 2 to REPEAT + 1;
 // - sustained throughput: each large scenario explored once in a fresh Node process,
 //   compile time included, median over PROCESSES processes, wall and CPU time (CPU
@@ -36,7 +36,7 @@ const median = (xs) => {
 };
 const perSec = (n, ms) => Math.round((n / ms) * 1000);
 /** No reduction at all; an older build ignores the options it does not know. */
-const FULL = { sleepSets: false, por: false, mergeRecords: false };
+const FULL = { sleepSets: false, por: false, deadValues: false };
 
 function build(scenario, drv, scale) {
   const s = tk.findScenario(scenario);

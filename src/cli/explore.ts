@@ -75,9 +75,9 @@ const OPTIONS = {
   batch: { type: "integer", value: "B", min: 1, help: "with --pages: pages per mmu_gather batch" },
   stats: { type: "boolean", help: "also print the search's figures: states, transitions, reductions, depth, memory" },
   "no-sleep-sets": { type: "boolean", help: "with --exhaustive: turn the sleep-set partial-order reduction off" },
-  "no-merge-records": {
+  "no-dead-values": {
     type: "boolean",
-    help: "with --exhaustive: count states that differ only in what devices recorded having read as different states",
+    help: "with --exhaustive: keep dead values (what a device recorded reading, a finished device's horizon), so states that differ only there count as different states",
   },
   json: { type: "boolean", help: "print one JSON object instead of text" },
   mermaid: {
@@ -98,7 +98,7 @@ type ExploreOptions = Options<typeof OPTIONS>;
 const USAGE = `Usage: tlbkata explore SCENARIO (--driver NAME | --impl PATH [--driver VENDOR])
                        [--exhaustive | --random N [--seed S]]
                        [--shortest] [--preemptions K] [--max-states N]
-                       [--no-sleep-sets] [--no-merge-records]
+                       [--no-sleep-sets] [--no-dead-values]
                        [--pages N [--batch B]] [--stats]
                        [--arch x86|arm64] [--model rfc|v6.6] [--notify-upgrade]
                        [--json] [--mermaid FILE] [--trace]
@@ -137,7 +137,7 @@ type Mode =
       readonly preemptions?: number;
       readonly maxStates?: number;
       readonly sleepSets: boolean;
-      readonly mergeRecords: boolean;
+      readonly deadValues: boolean;
     }
   | { readonly kind: "random"; readonly runs: number; readonly seed: number };
 
@@ -155,7 +155,7 @@ interface Request {
 }
 
 function exhaustiveOnly(o: ExploreOptions, what: string): void {
-  const flags = (["shortest", "preemptions", "max-states", "no-sleep-sets", "no-merge-records", "stats"] as const).filter((f) => o[f] !== undefined);
+  const flags = (["shortest", "preemptions", "max-states", "no-sleep-sets", "no-dead-values", "stats"] as const).filter((f) => o[f] !== undefined);
   if (flags.length > 0) throw new UsageError(`--${flags[0]} applies only to an exhaustive search, not to ${what}`);
 }
 
@@ -220,7 +220,7 @@ function toRequest(o: ExploreOptions, positionals: readonly string[]): Request {
       preemptions: o.preemptions,
       maxStates: o["max-states"],
       sleepSets: !(o["no-sleep-sets"] ?? false),
-      mergeRecords: !(o["no-merge-records"] ?? false),
+      deadValues: !(o["no-dead-values"] ?? false),
     };
   }
   const kernel = kernelOptions(o);
@@ -280,7 +280,7 @@ function search(req: Request): Outcome {
   }
   const m = req.mode;
   if (m.kind === "exhaustive") {
-    const r = explore(world, { shortest: m.shortest, preemptionBound: m.preemptions, maxStates: m.maxStates, sleepSets: m.sleepSets, mergeRecords: m.mergeRecords });
+    const r = explore(world, { shortest: m.shortest, preemptionBound: m.preemptions, maxStates: m.maxStates, sleepSets: m.sleepSets, deadValues: m.deadValues });
     return {
       violations: r.violation ? [r.violation] : [],
       setup: false,
@@ -322,7 +322,7 @@ function modeText(m: Mode): string {
   const extra: string[] = [];
   if (m.shortest) extra.push("shortest counterexample");
   if (!m.sleepSets) extra.push("no sleep sets");
-  if (!m.mergeRecords) extra.push("records not merged");
+  if (!m.deadValues) extra.push("dead values kept");
   if (m.preemptions !== undefined) extra.push(`at most ${m.preemptions} preemption${m.preemptions === 1 ? "" : "s"}`);
   if (m.maxStates !== undefined) extra.push(`at most ${m.maxStates} states`);
   return `exhaustive search${extra.length ? ` (${extra.join(", ")})` : ""}`;
@@ -364,7 +364,7 @@ function statsOf(req: Request, out: Outcome): Stats | undefined {
   const mib = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
   // Breadth-first and preemption-bounded searches run without sleep sets.
   const sleep = r.order === "depth-first" && req.mode.preemptions === undefined && req.mode.sleepSets;
-  const used = [...(sleep ? ["sleep sets"] : []), ...(req.mode.mergeRecords ? ["merged records"] : [])];
+  const used = [...(sleep ? ["sleep sets"] : []), ...(req.mode.deadValues ? ["dead values"] : [])];
   const reductions = used.length ? used.join(" + ") : "none";
   return {
     states: r.states,
@@ -435,7 +435,7 @@ function renderJSON(req: Request, out: Outcome, straight: Trace | undefined, wro
     o.transitions = out.transitions ?? 0;
     o.shortest = m.shortest;
     o.sleepSets = m.sleepSets;
-    o.mergeRecords = m.mergeRecords;
+    o.deadValues = m.deadValues;
     if (m.preemptions !== undefined) o.preemptions = m.preemptions;
     if (m.maxStates !== undefined) o.maxStates = m.maxStates;
   } else {

@@ -75,6 +75,7 @@ export class DmaDevice {
       this.world.k.sim.log(() => `${this.name}: page response INVALID for ${this.nextLabel()}: access aborted`);
       this.retries.value = 0;
       this.pc.value = this.pc.value + 1;
+      this.retireWhenDone();
     }
   }
 
@@ -111,6 +112,12 @@ export class DmaDevice {
     }
     this.retries.value = 0;
     this.pc.value = i + 1;
+    this.retireWhenDone();
+  }
+
+  /** After the last access nothing reads the horizon again (Store.retire). */
+  private retireWhenDone(): void {
+    if (this.pc.value >= this.accesses.length) this.world.k.sim.store.retire(this.horizon.slot);
   }
 
   unfinished(): string | null {

@@ -8,10 +8,12 @@
  *   A step's footprint also covers the agent's enabled() check, so a step that
  *   unblocks or blocks another agent counts as dependent on it. Sleep sets prune
  *   transitions, never states: every reachable state is still visited.
- * - Merged records (state reduction). Slots a model marks as records (Store.markRecord:
+ * - Dead values (state reduction). Slots a model marks as records (Store.markRecord:
  *   what a device read, kept for tests) are written by steps and never read by one,
- *   so states that differ only there have the same futures and the same verdicts;
- *   they are left out of the fingerprint and count as one state.
+ *   and slots a step retires (Store.retire: a finished device's horizon) are never
+ *   read again; states that differ only there have the same futures and the same
+ *   verdicts, so records are left out of the fingerprint and retired slots reset to 0,
+ *   and such states count as one state.
  * - Preemption bounding (optional). Sleep sets are unsound under a preemption bound
  *   (an equivalent interleaving may need more preemptions; see Coons et al.,
  *   "Bounded partial-order reduction", OOPSLA 2013), so a bound turns POR off.
@@ -40,8 +42,8 @@ export interface ExploreOptions {
   readonly sleepSets?: boolean;
   /** The same as sleepSets (its older name); sleepSets wins when both are given. */
   readonly por?: boolean;
-  /** Count states that differ only in record slots as one (default true). */
-  readonly mergeRecords?: boolean;
+  /** Count states that differ only in records or retired values as one (default true). */
+  readonly deadValues?: boolean;
   /** Called once per distinct state, when first reached. */
   readonly onState?: (fingerprint: number, depth: number) => void;
 }
@@ -473,12 +475,12 @@ class Search {
  */
 export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult {
   const store = model.store;
-  const hashed = store.hashRecords;
-  store.hashRecords = !(opts.mergeRecords ?? true);
+  const hashed = store.keepDeadValues;
+  store.keepDeadValues = !(opts.deadValues ?? true);
   try {
     return opts.shortest && opts.preemptionBound === undefined ? exploreBreadthFirst(model, opts) : exploreDepthFirst(model, opts);
   } finally {
-    store.hashRecords = hashed;
+    store.keepDeadValues = hashed;
   }
 }
 

@@ -91,12 +91,13 @@ export class Store {
   /**
    * Record slots (markRecord): 1 where a slot only records what happened, for tests
    * and traces. No step reads one, so two states that differ only there have the
-   * same future: unless hashRecords is set, they are left out of the fingerprint and
-   * such states are one state to the explorer.
+   * same future: unless keepDeadValues is set, they are left out of the fingerprint and
+   * such states are one state to the explorer. Dead values (retire) are the same idea
+   * for a slot that is read until some point and never after.
    */
   private isRecord: Uint8Array = new Uint8Array(INITIAL_SLOTS);
   private readonly records: number[] = [];
-  private recordsHashed = false;
+  private deadKept = false;
   private tracking = false;
   private epoch = 1;
   private readStamp: Int32Array = new Int32Array(INITIAL_SLOTS);
@@ -259,7 +260,7 @@ export class Store {
 
   /**
    * Mark `slot` as a record: written by steps, read only from outside a run (tests,
-   * traces). Records are left out of the fingerprint (see hashRecords).
+   * traces). Records are left out of the fingerprint (see keepDeadValues).
    */
   markRecord(slot: number): void {
     if (this.isRecord[slot] === 1) return;
@@ -268,13 +269,22 @@ export class Store {
     this.markDirty(slot);
   }
 
-  /** Whether record slots count in the fingerprint (false by default: the reduction is on). */
-  get hashRecords(): boolean {
-    return this.recordsHashed;
+  /**
+   * A step's promise that nothing reads `slot` from now on (a finished device's
+   * newest-write horizon): with the reduction on (keepDeadValues false) it is reset to 0,
+   * journalled like any write, so states that differ only in it are one state.
+   */
+  retire(slot: number): void {
+    if (!this.deadKept) this.set(slot, 0);
   }
-  set hashRecords(on: boolean) {
-    if (on === this.recordsHashed) return;
-    this.recordsHashed = on;
+
+  /** Whether record slots count in the fingerprint and retire() keeps values (false by default: the reductions are on). */
+  get keepDeadValues(): boolean {
+    return this.deadKept;
+  }
+  set keepDeadValues(on: boolean) {
+    if (on === this.deadKept) return;
+    this.deadKept = on;
     // Their contribution changes: rehash them.
     for (const slot of this.records) this.markDirty(slot);
   }
@@ -317,7 +327,7 @@ export class Store {
     for (let i = 0; i < this.nDirty; i++) {
       const slot = dirty[i]!;
       this.isDirty[slot] = 0;
-      const value = this.isRecord[slot] === 1 && !this.recordsHashed ? 0 : vals[slot]!;
+      const value = this.isRecord[slot] === 1 && !this.deadKept ? 0 : vals[slot]!;
       // Zobrist contributions of (slot, value), fmix32 written out; 0 contributes nothing.
       let n1 = 0;
       let n2 = 0;

@@ -256,21 +256,21 @@ describe("tlbkata explore: scaled scenarios, --stats, reductions", () => {
       expect(m, r.stdout).not.toBeNull();
       expect(Number(m[1])).toBe(states);
       expect(m[3]).toBe("depth-first");
-      expect(m[4]).toBe("sleep sets + merged records");
+      expect(m[4]).toBe("sleep sets + dead values");
       expect(Number(m[2])).toBeGreaterThan(states - 1);
       counts.push(states);
     }
     expect(counts[1]).toBeGreaterThan(counts[0]!);
   });
 
-  it("--no-sleep-sets visits the same states with more transitions; --no-merge-records visits more states", () => {
+  it("--no-sleep-sets visits the same states with more transitions; --no-dead-values visits more states", () => {
     const run = (...extra: string[]) => JSON.parse(tlbkata("explore", "munmap", "--pages", "2", "--driver", "correct-generic", "--json", "--stats", ...extra).stdout);
     const on = run();
     const noSleep = run("--no-sleep-sets");
-    const none = run("--no-sleep-sets", "--no-merge-records");
-    expect(on).toMatchObject({ sleepSets: true, mergeRecords: true, scale: { pages: 2, batch: 4 }, stats: { reductions: "sleep sets + merged records", order: "depth-first" } });
-    expect(noSleep).toMatchObject({ sleepSets: false, stats: { reductions: "merged records", sleepPruned: 0 } });
-    expect(none).toMatchObject({ sleepSets: false, mergeRecords: false, stats: { reductions: "none" } });
+    const none = run("--no-sleep-sets", "--no-dead-values");
+    expect(on).toMatchObject({ sleepSets: true, deadValues: true, scale: { pages: 2, batch: 4 }, stats: { reductions: "sleep sets + dead values", order: "depth-first" } });
+    expect(noSleep).toMatchObject({ sleepSets: false, stats: { reductions: "dead values", sleepPruned: 0 } });
+    expect(none).toMatchObject({ sleepSets: false, deadValues: false, stats: { reductions: "none" } });
     expect(noSleep.states).toBe(on.states);
     expect(noSleep.transitions).toBeGreaterThan(on.transitions);
     expect(none.states).toBeGreaterThan(on.states);
@@ -282,7 +282,7 @@ describe("tlbkata explore: scaled scenarios, --stats, reductions", () => {
     expect(r.status).toBe(1);
     const m = statsLine.exec(r.stdout)!;
     expect(m[3]).toBe("breadth-first");
-    expect(m[4]).toBe("merged records");
+    expect(m[4]).toBe("dead values");
     // The device reads page 0; munmap locks, starts, clears a batch, flushes (too
     // early for start-only), unlocks, and frees the page the device still maps.
     expect(r.stdout).toMatch(/violation: stale-tlb-at-free/);

@@ -1,7 +1,7 @@
 /**
  * The explorer's reductions and search orders keep every verdict: on every scenario
  * (standard, large, and scaled ones) and driver, the search with its reductions
- * (sleep sets, merged records) finds a violation exactly when the search without
+ * (sleep sets, dead values) finds a violation exactly when the search without
  * any does, the breadth-first search for
  * a shortest counterexample agrees with both, and its counterexample is no longer
  * than any other search's. Large scenarios run one correct and one wrong driver each
@@ -35,7 +35,7 @@ function verdicts(make: () => World): Verdicts {
   };
   return {
     sleep: len(make(), {}),
-    plain: len(make(), { sleepSets: false, mergeRecords: false }),
+    plain: len(make(), { sleepSets: false, deadValues: false }),
     shortest: len(make(), { shortest: true }),
   };
 }
@@ -79,7 +79,7 @@ describe("reductions keep every verdict", () => {
 
   for (const s of largeScenarios) {
     it(`large scenario ${s.name}: correct-generic proven either way, start-only caught either way`, () => {
-      const proofs = [true, false].map((on) => explore(s.build(driver("correct-generic")), { sleepSets: on, mergeRecords: on }));
+      const proofs = [true, false].map((on) => explore(s.build(driver("correct-generic")), { sleepSets: on, deadValues: on }));
       for (const r of proofs) expect({ complete: r.complete, violation: r.violation }).toEqual({ complete: true, violation: undefined });
       expect(proofs[0]!.states).toBeLessThanOrEqual(proofs[1]!.states);
       expect(proofs[0]!.transitions).toBeLessThan(proofs[1]!.transitions);
@@ -124,11 +124,12 @@ describe("breadth-first shortest counterexamples", () => {
   });
 });
 
-describe("merged records", () => {
+describe("dead values", () => {
   it("cut states of the scaled munmap scenario, and only when switched on", () => {
+    // What each device read (records) and a finished device's horizon (retired).
     const w = () => scenarios[0]!.scaled!.build(driver("correct-generic"), undefined, { pages: 3, batch: 4 });
     const merged = explore(w());
-    const full = explore(w(), { mergeRecords: false });
+    const full = explore(w(), { deadValues: false });
     const sleepOnly = explore(w(), { sleepSets: false });
     expect(merged.states).toBeLessThan(full.states);
     // Sleep sets never change the state count; records do, whatever the sleep sets.
@@ -143,15 +144,29 @@ describe("merged records", () => {
     const before = st.fingerprint();
     st.set(rec, 7);
     expect(st.fingerprint()).toBe(before);
-    st.hashRecords = true;
+    st.keepDeadValues = true;
     expect(st.fingerprint()).not.toBe(before);
-    st.hashRecords = false;
+    st.keepDeadValues = false;
     expect(st.fingerprint()).toBe(before);
     st.set(live, 1);
     expect(st.fingerprint()).not.toBe(before);
     const w = scenarios[0]!.build(driver("correct-generic"));
-    explore(w, { mergeRecords: false });
-    expect(w.store.hashRecords).toBe(false);
+    explore(w, { deadValues: false });
+    expect(w.store.keepDeadValues).toBe(false);
+  });
+
+  it("retire() forgets a value only while the reduction is on, and undo brings it back", () => {
+    const st = new Store();
+    const horizon = st.alloc("dev.horizon");
+    st.set(horizon, 5);
+    const m = st.mark();
+    st.retire(horizon);
+    expect(st.get(horizon)).toBe(0);
+    st.undo(m);
+    expect(st.get(horizon)).toBe(5);
+    st.keepDeadValues = true;
+    st.retire(horizon);
+    expect(st.get(horizon)).toBe(5);
   });
 
   it("must never be read by a step: the footprint recorder refuses", () => {
