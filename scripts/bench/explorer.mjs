@@ -166,7 +166,7 @@ if (tk.findScenario("munmap")?.scaled) {
   for (let n = 1; n <= 28; n++) {
     const scale = { pages: n, batch: 4 };
     const r = child("munmap", "correct-generic", {}, scale);
-    const row = { pages: n, states: r.states, transitions: r.transitions, depth: r.depth, ms: Math.round(r.ms), cpuMs: Math.round(r.cpuMs), complete: r.complete, violation: r.violation ?? "-" };
+    const row = { pages: n, states: r.states, transitions: r.transitions, depth: r.depth, ms: Math.round(r.ms), cpuMs: Math.round(r.cpuMs), rssMB: r.rssMB, complete: r.complete, violation: r.violation ?? "-" };
     if (n <= 3) {
       const u = child("munmap", "correct-generic", FULL, scale);
       Object.assign(row, { unreducedStates: u.states, unreducedTransitions: u.transitions, unreducedMs: Math.round(u.ms) });
