@@ -362,7 +362,8 @@ function statsOf(req: Request, out: Outcome): Stats | undefined {
   const r = out.search;
   if (!req.stats || !r || req.mode.kind !== "exhaustive") return undefined;
   const mib = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
-  // Breadth-first and preemption-bounded searches run without sleep sets.
+  // Breadth-first (the figures of a shortest search are its) and preemption-bounded
+  // searches run without sleep sets.
   const sleep = r.order === "depth-first" && req.mode.preemptions === undefined && req.mode.sleepSets;
   const used = [...(sleep ? ["sleep sets"] : []), ...(req.mode.deadValues ? ["dead values"] : [])];
   const reductions = used.length ? used.join(" + ") : "none";

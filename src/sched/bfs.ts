@@ -49,7 +49,7 @@ class Column {
 export function bfsShortest(model: Model, opts: BfsOptions): BfsResult {
   const store = model.store;
   const n = model.agentCount;
-  const seen = new StateTable(1 << 12);
+  const seen = new StateTable(1 << 10);
   const parent = new Column();
   const agent = new Column();
   const depthOf = new Column();

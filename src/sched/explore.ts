@@ -18,8 +18,10 @@
  *   (an equivalent interleaving may need more preemptions; see Coons et al.,
  *   "Bounded partial-order reduction", OOPSLA 2013), so a bound turns POR off.
  *
- * A shortest counterexample is searched breadth-first (bfs.ts), which stops at the
- * first violation; under a preemption bound, depth-first with a tightening depth limit.
+ * A shortest counterexample: first a depth-first search for any violation (when there
+ * is none, as for a correct driver, that is the whole answer, at the cost of a plain
+ * search); if there is one, a breadth-first search (bfs.ts), which stops at the first
+ * violation it meets. Under a preemption bound, depth-first with a tightening limit.
  */
 import { FootprintBuffer, type Store } from "../sim/store";
 import type { Model, StepResult } from "./model";
@@ -59,8 +61,12 @@ export interface ExploreResult {
   readonly ms: number;
   /** Deepest state reached, in steps from the start. */
   readonly maxDepth: number;
-  /** How the search went: depth-first, or breadth-first for a shortest counterexample. */
-  readonly order: "depth-first" | "breadth-first";
+  /**
+   * How the search went. A shortest counterexample is looked for depth-first first
+   * (with the reductions, it stops at any violation); only if one exists does a
+   * breadth-first search find a shortest one ("depth-first, then breadth-first").
+   */
+  readonly order: "depth-first" | "depth-first, then breadth-first";
   /** Transitions the sleep sets left out: enabled agents asleep where a new state was entered. */
   readonly sleepPruned: number;
   /** Bytes of the search's own tables (states, frames); the model's store is not counted. */
@@ -223,7 +229,7 @@ class Search {
    * those, with sleep set S ∩ Z, and store S ∩ Z (Godefroid, "Partial-Order Methods
    * for the Verification of Concurrent Systems", LNCS 1032, the sleep-set chapter).
    */
-  readonly seen = new StateTable(1 << 14);
+  readonly seen = new StateTable(1 << 10);
   /** Bounded search: fingerprint -> per last agent (+1) pairs [preemptions, depth], -1 = none. */
   readonly seenB = new Map<number, Int32Array>();
   readonly frames: Frame[];
@@ -478,7 +484,18 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
   const hashed = store.keepDeadValues;
   store.keepDeadValues = !(opts.deadValues ?? true);
   try {
-    return opts.shortest && opts.preemptionBound === undefined ? exploreBreadthFirst(model, opts) : exploreDepthFirst(model, opts);
+    if (!opts.shortest || opts.preemptionBound !== undefined) return exploreDepthFirst(model, opts);
+    const any = exploreDepthFirst(model, { ...opts, shortest: false });
+    if (any.violation === undefined) return any;
+    const best = exploreBreadthFirst(model, { ...opts, onState: undefined });
+    // Should the breadth-first search stop at maxStates, the first counterexample stands.
+    return {
+      ...best,
+      violation: best.violation ?? any.violation,
+      transitions: any.transitions + best.transitions,
+      ms: any.ms + best.ms,
+      bytes: Math.max(any.bytes, best.bytes),
+    };
   } finally {
     store.keepDeadValues = hashed;
   }
@@ -532,7 +549,7 @@ function exploreBreadthFirst(model: Model, opts: ExploreOptions): ExploreResult 
     transitions: r.transitions,
     ms: performance.now() - t0,
     maxDepth: r.maxDepth,
-    order: "breadth-first",
+    order: "depth-first, then breadth-first",
     sleepPruned: 0,
     bytes: r.bytes,
   };
