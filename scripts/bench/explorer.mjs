@@ -172,8 +172,9 @@ if (tk.findScenario("munmap")?.scaled) {
       Object.assign(row, { unreducedStates: u.states, unreducedTransitions: u.transitions, unreducedMs: Math.round(u.ms) });
     }
     out.growth.push(row);
-    // Stop before a proof that would take longer than the budget (growth so far).
-    const ratio = prev ? r.ms / Math.max(prev.ms, 1) : 10;
+    // Stop before a proof that would take longer than the budget: time grows with the
+    // states (the time ratio of small N is mostly compiling).
+    const ratio = prev ? r.states / Math.max(prev.states, 1) : 10;
     prev = r;
     if (r.ms * Math.max(ratio, 2) > SCALE_BUDGET_MS) break;
   }
