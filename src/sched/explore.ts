@@ -34,8 +34,9 @@ export interface ExploreOptions {
   /** Give up (complete: false) rather than visit more distinct states than this. */
   readonly maxStates?: number;
   /**
-   * Return a shortest counterexample: breadth-first (no sleep sets), or under a
-   * preemption bound depth-first with a tightening depth limit.
+   * Return a shortest counterexample: a depth-first search for any violation, then
+   * (if there is one) breadth-first without sleep sets; under a preemption bound,
+   * depth-first with a tightening depth limit.
    */
   readonly shortest?: boolean;
   /** Explore only schedules with at most this many preemptions. Turns sleep sets off. */
@@ -107,6 +108,7 @@ class Frame {
   }
 }
 
+/** Agents in a mask (for counting the transitions sleep sets leave out). */
 function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);

@@ -92,9 +92,7 @@ export class StateTable {
 
   private grow(): void {
     const old = this.cells;
-    // Four times larger: every entry is moved once per growth, and each move is a cache
-    // miss once the table outgrows the cache, so grow rarely.
-    const cap = (this.mask + 1) * 4;
+    const cap = (this.mask + 1) * 2;
     const c = new Int32Array(cap * W);
     const mask = cap - 1;
     for (let j = 0; j < old.length; j += W) {
