@@ -47,7 +47,10 @@ export interface ExploreOptions {
   readonly por?: boolean;
   /** Count states that differ only in records or retired values as one (default true). */
   readonly deadValues?: boolean;
-  /** Called once per distinct state, when first reached. */
+  /**
+   * Called once per distinct state, when first reached (with `shortest`, by the first,
+   * depth-first search only).
+   */
   readonly onState?: (fingerprint: number, depth: number) => void;
 }
 
