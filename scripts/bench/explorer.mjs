@@ -1,39 +1,57 @@
 // Explorer benchmark (`npm run bench`): medians over repeated runs on the built package.
 // Reports figures; it asserts nothing (these machines are shared and noisy).
 //
-// Two kinds of figure, because the standard scenarios are small (35 to 3016 states,
-// explored in milliseconds) and a run that short mostly measures V8 compiling the
-// simulation, not the search:
-// - the standard scenarios, each explored REPEAT + 1 times in this process: runs 2 to
-//   REPEAT + 1 (still partly compiling), then REPEAT runs once WARM earlier runs have
-//   let V8 optimise everything;
-// - sustained throughput: each large scenario (hundreds of thousands of states)
-//   explored once in a fresh Node process, compile time included, median over
-//   PROCESSES processes. This is the figure compared with the target.
+// - the standard scenarios, each explored REPEAT + 1 times in this process, with the
+//   explorer's reductions (sleep sets, dead values) and without any: states,
+//   transitions and the median time of runs 2 to REPEAT + 1;
+// - sustained throughput: each large scenario explored once in a fresh Node process,
+//   compile time included, median over PROCESSES processes, wall and CPU time (CPU
+//   time is steadier when other jobs share the machine);
+// - growth: munmap with N devices on disjoint pages (batch 4), correct-generic proven
+//   for N = 1, 2, ... while a proof takes under SCALE_BUDGET_MS, and the shortest
+//   counterexample of start-only and end-only, breadth-first, for N = 4, 8, ... while
+//   one takes under SHORTEST_BUDGET_MS; each in a fresh process;
+// - time to a first and to a shortest counterexample on the standard munmap.
+//
+// `node scripts/bench/explorer.mjs --json` prints the figures as one JSON object
+// instead (notebook 10 reads the growth figures from it).
 import { createRequire } from "node:module";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
-const tk = require("../../src/dist/index.js");
+// TK: another build of the package to measure (an older commit's src/dist), for before/after.
+const tk = require(process.env.TK ?? "../../src/dist/index.js");
 
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 7);
-const WARM = 20;
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 3);
+const SCALE_BUDGET_MS = Number(process.env.BENCH_SCALE_BUDGET_MS ?? 20_000);
+const SHORTEST_BUDGET_MS = Number(process.env.BENCH_SHORTEST_BUDGET_MS ?? 10_000);
+const JSON_OUT = process.argv.includes("--json");
 const driver = (n) => tk.genericDrivers.find((d) => d.name === n);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const perSec = (states, ms) => Math.round((states / ms) * 1000);
+const perSec = (n, ms) => Math.round((n / ms) * 1000);
+/** No reduction at all; an older build ignores the options it does not know. */
+const FULL = { sleepSets: false, por: false, deadValues: false };
 
-/** Explore `scenario` once on a freshly built world; time the exploration only. */
-function exploreOnce(scenario, drv, opts = {}) {
-  const w = tk.findScenario(scenario).build(driver(drv));
+function build(scenario, drv, scale) {
+  const s = tk.findScenario(scenario);
+  return scale ? s.scaled.build(driver(drv), undefined, scale) : s.build(driver(drv));
+}
+
+/** Explore once on a freshly built world; time the exploration only (wall and CPU). */
+function exploreOnce(scenario, drv, opts = {}, scale) {
+  const w = build(scenario, drv, scale);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const result = tk.explore(w, opts);
-  return { ms: performance.now() - t0, result };
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { ms, cpuMs: (c.user + c.system) / 1000, result };
 }
 
 /** Median time of runs 2 to REPEAT + 1 (the first run is thrown away). */
@@ -48,63 +66,141 @@ function timeExplore(scenario, drv, opts = {}) {
   return { ms: median(times), result: last };
 }
 
-// A child process: explore one large scenario once and print the figures as JSON.
+const mb = (bytes) => Math.round(bytes / 2 ** 20);
+
+// A child process: explore once and print the figures as JSON.
 if (process.argv[2] === "--once") {
-  const { ms, result } = exploreOnce(process.argv[3], "correct-generic");
-  const mb = (bytes) => Math.round(bytes / 2 ** 20);
+  const [, , , scenario, drv, optsJSON, scaleJSON] = process.argv;
+  const scale = scaleJSON ? JSON.parse(scaleJSON) : undefined;
+  const { ms, cpuMs, result } = exploreOnce(scenario, drv, JSON.parse(optsJSON), scale);
   const mem = process.memoryUsage();
-  console.log(JSON.stringify({ ms, states: result.states, transitions: result.transitions, complete: result.complete, violation: result.violation?.violation.rule ?? null, rssMB: mb(mem.rss), heapMB: mb(mem.heapUsed), arrayBuffersMB: mb(mem.arrayBuffers) }));
+  console.log(
+    JSON.stringify({
+      ms,
+      cpuMs,
+      states: result.states,
+      transitions: result.transitions,
+      complete: result.complete,
+      depth: result.maxDepth,
+      violation: result.violation?.violation.rule ?? null,
+      steps: result.violation?.schedule.length ?? null,
+      rssMB: mb(mem.rss),
+      heapMB: mb(mem.heapUsed),
+      arrayBuffersMB: mb(mem.arrayBuffers),
+    }),
+  );
   process.exit(0);
 }
 
-const rows = [];
-const early = { states: 0, ms: 0 };
-for (const s of tk.scenarios) {
-  const { ms, result } = timeExplore(s.name, "correct-generic");
-  early.states += result.states;
-  early.ms += ms;
-  rows.push({ scenario: s.name, states: result.states, transitions: result.transitions, complete: result.complete, violation: result.violation?.violation.rule ?? "-", ms: +ms.toFixed(2), statesPerSec: perSec(result.states, ms) });
-}
-// Every scenario has now run REPEAT + 1 times; run each up to WARM times, then time REPEAT more.
-const warm = { states: 0, ms: 0 };
-for (const [i, s] of tk.scenarios.entries()) {
-  for (let j = REPEAT + 1; j < WARM; j++) exploreOnce(s.name, "correct-generic");
-  const times = [];
-  for (let j = 0; j < REPEAT; j++) times.push(exploreOnce(s.name, "correct-generic").ms);
-  const ms = median(times);
-  warm.states += rows[i].states;
-  warm.ms += ms;
-  rows[i].warmMs = +ms.toFixed(2);
-  rows[i].warmStatesPerSec = perSec(rows[i].states, ms);
-}
-console.log(`Exhaustive exploration of correct-generic on the standard scenarios (ms: median of runs 2 to ${REPEAT + 1}; warmMs: median of ${REPEAT} runs after ${WARM}):`);
-console.table(rows);
-const largest = rows.reduce((a, b) => (b.states > a.states ? b : a));
-console.log(`largest standard scenario: ${largest.scenario}, ${largest.states} states, exhausted in ${largest.ms} ms (target < 2000 ms)`);
-const slowest = rows.reduce((a, b) => (b.ms > a.ms ? b : a));
-console.log(`slowest standard scenario to exhaust: ${slowest.scenario} (${slowest.ms} ms; target < 2000 ms)`);
-console.log(`throughput over the standard scenarios: ${perSec(early.states, early.ms)} states/s in runs 2 to ${REPEAT + 1}, ${perSec(warm.states, warm.ms)} states/s warmed up`);
-
 const self = fileURLToPath(import.meta.url);
-const sustained = { states: 0, ms: 0 };
-const largeRows = [];
-for (const s of tk.largeScenarios) {
-  const runs = [];
-  for (let i = 0; i < PROCESSES; i++) {
-    const p = spawnSync(process.execPath, [self, "--once", s.name], { encoding: "utf8" });
-    if (p.status !== 0) throw new Error(`bench child for ${s.name} failed: ${p.stderr.trim().split("\n")[0]}`);
-    runs.push(JSON.parse(p.stdout));
-  }
-  const r = runs.sort((a, b) => a.ms - b.ms)[runs.length >> 1];
-  sustained.states += r.states;
-  sustained.ms += r.ms;
-  largeRows.push({ scenario: s.name, states: r.states, transitions: r.transitions, complete: r.complete, violation: r.violation ?? "-", ms: Math.round(r.ms), statesPerSec: perSec(r.states, r.ms), rssMB: r.rssMB, heapMB: r.heapMB, typedArraysMB: r.arrayBuffersMB });
+/** One exploration in a fresh process. */
+function child(scenario, drv, opts, scale) {
+  const args = [self, "--once", scenario, drv, JSON.stringify(opts), ...(scale ? [JSON.stringify(scale)] : [])];
+  const p = spawnSync(process.execPath, args, { encoding: "utf8", env: process.env, maxBuffer: 1 << 20 });
+  if (p.status !== 0) throw new Error(`bench child for ${scenario} failed: ${(p.stderr || "").trim().split("\n")[0]}`);
+  return JSON.parse(p.stdout);
 }
-console.log(`Large scenarios, each explored once per fresh process, compile time included (median of ${PROCESSES} processes; memory of that process after the search, in MiB):`);
-console.table(largeRows);
-console.log(`sustained explorer throughput over the large scenarios: ${perSec(sustained.states, sustained.ms)} states/s (target >= 200000)`);
+/** The run with the median wall time of PROCESSES fresh processes. */
+function medianChild(scenario, drv, opts, scale) {
+  const runs = [];
+  for (let i = 0; i < PROCESSES; i++) runs.push(child(scenario, drv, opts, scale));
+  const r = runs.sort((a, b) => a.ms - b.ms)[runs.length >> 1];
+  return { ...r, cpuMs: median(runs.map((x) => x.cpuMs)) };
+}
 
+const out = { standard: [], large: [], growth: [], shortest: [] };
+const log = (...a) => {
+  if (!JSON_OUT) console.log(...a);
+};
+
+// ------------------------------------------------------------ standard scenarios
+for (const s of tk.scenarios) {
+  const on = timeExplore(s.name, "correct-generic");
+  const off = timeExplore(s.name, "correct-generic", FULL);
+  out.standard.push({
+    scenario: s.name,
+    states: on.result.states,
+    transitions: on.result.transitions,
+    ms: +on.ms.toFixed(2),
+    unreducedStates: off.result.states,
+    unreducedTransitions: off.result.transitions,
+    unreducedMs: +off.ms.toFixed(2),
+    complete: on.result.complete && off.result.complete,
+    violation: on.result.violation?.violation.rule ?? "-",
+  });
+}
+log(`Exhaustive exploration of correct-generic on the standard scenarios, with the explorer's reductions and without (ms: median of runs 2 to ${REPEAT + 1}):`);
+if (!JSON_OUT) console.table(out.standard);
+const slowest = out.standard.reduce((a, b) => (b.ms > a.ms ? b : a));
+log(`slowest standard scenario to exhaust: ${slowest.scenario} (${slowest.ms} ms; target < 2000 ms)`);
+
+// ------------------------------------------------------------ large scenarios
+for (const s of tk.largeScenarios) {
+  for (const [mode, opts] of [
+    ["reduced", {}],
+    ["unreduced", FULL],
+  ]) {
+    const r = medianChild(s.name, "correct-generic", opts);
+    out.large.push({
+      scenario: s.name,
+      search: mode,
+      states: r.states,
+      transitions: r.transitions,
+      complete: r.complete,
+      ms: Math.round(r.ms),
+      cpuMs: Math.round(r.cpuMs),
+      transitionsPerSec: perSec(r.transitions, r.ms),
+      transitionsPerCpuSec: perSec(r.transitions, r.cpuMs),
+      statesPerSec: perSec(r.states, r.ms),
+      rssMB: r.rssMB,
+      typedArraysMB: r.arrayBuffersMB,
+    });
+  }
+}
+log(`Large scenarios, correct-generic, each explored once per fresh process, compile time included (median of ${PROCESSES} processes; memory of that process after the search, in MiB):`);
+if (!JSON_OUT) console.table(out.large);
+
+// ------------------------------------------------------------ growth with N
+if (tk.findScenario("munmap")?.scaled) {
+  let prev;
+  for (let n = 1; n <= 28; n++) {
+    const scale = { pages: n, batch: 4 };
+    const r = child("munmap", "correct-generic", {}, scale);
+    const row = { pages: n, states: r.states, transitions: r.transitions, depth: r.depth, ms: Math.round(r.ms), cpuMs: Math.round(r.cpuMs), rssMB: r.rssMB, complete: r.complete, violation: r.violation ?? "-" };
+    if (n <= 3) {
+      const u = child("munmap", "correct-generic", FULL, scale);
+      Object.assign(row, { unreducedStates: u.states, unreducedTransitions: u.transitions, unreducedMs: Math.round(u.ms) });
+    }
+    out.growth.push(row);
+    // Stop before a proof that would take longer than the budget: time grows with the
+    // states (the time ratio of small N is mostly compiling).
+    const ratio = prev ? r.states / Math.max(prev.states, 1) : 10;
+    prev = r;
+    if (r.ms * Math.max(ratio, 2) > SCALE_BUDGET_MS) break;
+  }
+  log(`munmap --pages N --batch 4, correct-generic, full proof, one fresh process per N (stopped before a proof would pass ${SCALE_BUDGET_MS / 1000} s):`);
+  if (!JSON_OUT) console.table(out.growth);
+  const last = out.growth[out.growth.length - 1];
+  const g = out.growth.length > 1 ? last.states / out.growth[out.growth.length - 2].states : NaN;
+  log(`states grow by ${g.toFixed(1)}x per device at N = ${last.pages} (2^N would be 2x); largest N proved: ${last.pages} in ${(last.ms / 1000).toFixed(1)} s`);
+
+  for (const drv of ["start-only", "end-only"]) {
+    for (let n = 4; n <= 28; n += 4) {
+      const r = child("munmap", drv, { shortest: true }, { pages: n, batch: 4 });
+      out.shortest.push({ driver: drv, pages: n, steps: r.steps, violation: r.violation ?? "-", states: r.states, transitions: r.transitions, ms: Math.round(r.ms), rssMB: r.rssMB });
+      if (r.ms * 6 > SHORTEST_BUDGET_MS) break;
+    }
+  }
+  log(`munmap --pages N --batch 4: a shortest counterexample, breadth-first, one fresh process per run (target at N = 20: < 1000 ms):`);
+  if (!JSON_OUT) console.table(out.shortest);
+}
+
+// ------------------------------------------------------------ first and shortest counterexample
 const first = timeExplore("munmap", "start-only");
-console.log(`time to first counterexample, start-only on munmap: ${first.ms.toFixed(2)} ms (${first.result.violation?.violation.rule}, ${first.result.violation?.trace.steps.length} steps; target < 50 ms)`);
+out.first = { ms: +first.ms.toFixed(2), rule: first.result.violation?.violation.rule, steps: first.result.violation?.trace.steps.length };
+log(`time to first counterexample, start-only on munmap: ${out.first.ms} ms (${out.first.rule}, ${out.first.steps} steps; target < 50 ms)`);
 const shortest = timeExplore("munmap", "start-only", { shortest: true });
-console.log(`time to a shortest counterexample, start-only on munmap: ${shortest.ms.toFixed(2)} ms (${shortest.result.violation?.trace.steps.length} steps)`);
+out.firstShortest = { ms: +shortest.ms.toFixed(2), steps: shortest.result.violation?.trace.steps.length, states: shortest.result.states };
+log(`time to a shortest counterexample, start-only on munmap: ${out.firstShortest.ms} ms (${out.firstShortest.steps} steps, ${out.firstShortest.states} states)`);
+
+if (JSON_OUT) console.log(JSON.stringify(out));

@@ -8,7 +8,7 @@
  */
 import type { DriverSpec } from "../drivers/driver";
 import type { Violation } from "../oracle/violation";
-import { scenarios, largeScenarios, allScenarios, findScenario, type Scenario } from "../scenarios/index";
+import { scenarios, largeScenarios, allScenarios, findScenario, type Scenario, type MunmapScale } from "../scenarios/index";
 import {
   explore,
   runRandom,
@@ -21,6 +21,7 @@ import {
   type Trace,
   type Counterexample,
   type CounterexampleJSON,
+  type ExploreResult,
 } from "../sched/index";
 import type { World } from "../sim/world";
 import type { KernelOptions } from "../kernel/kernel";
@@ -65,6 +66,19 @@ const OPTIONS = {
     min: 1,
     help: "with --exhaustive: stop after N distinct states (the result is then incomplete)",
   },
+  pages: {
+    type: "integer",
+    value: "N",
+    min: 1,
+    help: "scale the scenario to N pages (munmap: N devices, one per page; munmap-large: N pages for its device)",
+  },
+  batch: { type: "integer", value: "B", min: 1, help: "with --pages: pages per mmu_gather batch" },
+  stats: { type: "boolean", help: "also print the search's figures: states, transitions, reductions, depth, memory" },
+  "no-sleep-sets": { type: "boolean", help: "with --exhaustive: turn the sleep-set partial-order reduction off" },
+  "no-dead-values": {
+    type: "boolean",
+    help: "with --exhaustive: keep dead values (what a device recorded reading, a finished device's horizon), so states that differ only there count as different states",
+  },
   json: { type: "boolean", help: "print one JSON object instead of text" },
   mermaid: {
     type: "string",
@@ -84,6 +98,8 @@ type ExploreOptions = Options<typeof OPTIONS>;
 const USAGE = `Usage: tlbkata explore SCENARIO (--driver NAME | --impl PATH [--driver VENDOR])
                        [--exhaustive | --random N [--seed S]]
                        [--shortest] [--preemptions K] [--max-states N]
+                       [--no-sleep-sets] [--no-dead-values]
+                       [--pages N [--batch B]] [--stats]
                        [--arch x86|arm64] [--model rfc|v6.6] [--notify-upgrade]
                        [--json] [--mermaid FILE] [--trace]
        tlbkata explore --list [--json]
@@ -106,6 +122,7 @@ Examples:
   tlbkata explore --list
   tlbkata explore munmap --driver start-only
   tlbkata explore munmap --driver start-only --shortest --mermaid munmap.mmd
+  tlbkata explore munmap --pages 12 --batch 4 --driver correct-generic --stats
   tlbkata explore cow --driver amd
   tlbkata explore mprotect-huge --driver arm --arch arm64 --model v6.6
   tlbkata explore cow --impl katas/05-amd-iommu-v2/amd_iommu_v2.ts
@@ -114,11 +131,21 @@ Examples:
 // ---------------------------------------------------------------- the request
 
 type Mode =
-  | { readonly kind: "exhaustive"; readonly shortest: boolean; readonly preemptions?: number; readonly maxStates?: number }
+  | {
+      readonly kind: "exhaustive";
+      readonly shortest: boolean;
+      readonly preemptions?: number;
+      readonly maxStates?: number;
+      readonly sleepSets: boolean;
+      readonly deadValues: boolean;
+    }
   | { readonly kind: "random"; readonly runs: number; readonly seed: number };
 
 interface Request {
   readonly scenario: Scenario;
+  /** The scenario's size when --pages or --batch was given. */
+  readonly scale?: MunmapScale;
+  readonly stats: boolean;
   readonly driver: DriverSpec;
   readonly kernel: KernelOptions;
   readonly mode: Mode;
@@ -128,7 +155,7 @@ interface Request {
 }
 
 function exhaustiveOnly(o: ExploreOptions, what: string): void {
-  const flags = (["shortest", "preemptions", "max-states"] as const).filter((f) => o[f] !== undefined);
+  const flags = (["shortest", "preemptions", "max-states", "no-sleep-sets", "no-dead-values", "stats"] as const).filter((f) => o[f] !== undefined);
   if (flags.length > 0) throw new UsageError(`--${flags[0]} applies only to an exhaustive search, not to ${what}`);
 }
 
@@ -177,6 +204,7 @@ function toRequest(o: ExploreOptions, positionals: readonly string[]): Request {
   if (!scenario) throw unknownName("scenario", name, scenarioNames);
 
   const driver = o.impl !== undefined ? implFromOptions(o.impl, o.driver) : namedDriver(o.driver, name);
+  const scale = scaleOf(o, scenario);
 
   let mode: Mode;
   if (o.random !== undefined) {
@@ -185,9 +213,35 @@ function toRequest(o: ExploreOptions, positionals: readonly string[]): Request {
     mode = { kind: "random", runs: o.random, seed: o.seed ?? DEFAULT_SEED };
   } else {
     if (o.seed !== undefined) throw new UsageError("--seed applies only to --random N");
-    mode = { kind: "exhaustive", shortest: o.shortest ?? false, preemptions: o.preemptions, maxStates: o["max-states"] };
+    if (o["no-sleep-sets"] && o.preemptions !== undefined) throw new UsageError("--no-sleep-sets and --preemptions: a preemption bound already turns sleep sets off");
+    mode = {
+      kind: "exhaustive",
+      shortest: o.shortest ?? false,
+      preemptions: o.preemptions,
+      maxStates: o["max-states"],
+      sleepSets: !(o["no-sleep-sets"] ?? false),
+      deadValues: !(o["no-dead-values"] ?? false),
+    };
   }
-  return { scenario, driver, kernel: kernelOptions(o), mode, json: o.json ?? false, mermaid: o.mermaid, trace: o.trace ?? false };
+  const kernel = kernelOptions(o);
+  return { scenario, scale, stats: o.stats ?? false, driver, kernel, mode, json: o.json ?? false, mermaid: o.mermaid, trace: o.trace ?? false };
+}
+
+/** --pages and --batch, checked against what the scenario allows. */
+function scaleOf(o: ExploreOptions, scenario: Scenario): MunmapScale | undefined {
+  if (o.pages === undefined && o.batch === undefined) return undefined;
+  const sc = scenario.scaled;
+  if (!sc) {
+    const which = allScenarios.filter((s) => s.scaled).map((s) => s.name);
+    throw new UsageError(`--${o.pages !== undefined ? "pages" : "batch"}: scenario '${scenario.name}' has no size to choose; scenarios that do: ${which.join(", ")}`);
+  }
+  if (o.pages !== undefined && o.pages > sc.maxPages) throw new UsageError(`--pages must be at most ${sc.maxPages} for ${scenario.name}, got ${o.pages}`);
+  return { pages: o.pages ?? sc.defaults.pages, batch: o.batch ?? sc.defaults.batch };
+}
+
+/** The scenario's world, at the size asked for. */
+function buildWorld(req: Request): World {
+  return req.scale ? req.scenario.scaled!.build(req.driver, req.kernel, req.scale) : req.scenario.build(req.driver, req.kernel);
 }
 
 // ---------------------------------------------------------------- the search
@@ -201,6 +255,8 @@ interface Outcome {
   readonly ms: number;
   readonly complete: boolean;
   readonly transitions?: number;
+  /** The exhaustive search's figures (see ExploreResult). */
+  readonly search?: ExploreResult;
   readonly runs?: number;
   readonly steps?: number;
   /** All agents of the world, so idle ones still get a lifeline in diagrams. */
@@ -214,7 +270,7 @@ function agentNames(w: World): string[] {
 }
 
 function search(req: Request): Outcome {
-  const world = req.scenario.build(req.driver, req.kernel);
+  const world = buildWorld(req);
   const names = agentNames(world);
   if (world.setupViolations.length > 0) {
     const violations = world.setupViolations.map(
@@ -224,7 +280,7 @@ function search(req: Request): Outcome {
   }
   const m = req.mode;
   if (m.kind === "exhaustive") {
-    const r = explore(world, { shortest: m.shortest, preemptionBound: m.preemptions, maxStates: m.maxStates });
+    const r = explore(world, { shortest: m.shortest, preemptionBound: m.preemptions, maxStates: m.maxStates, sleepSets: m.sleepSets, deadValues: m.deadValues });
     return {
       violations: r.violation ? [r.violation] : [],
       setup: false,
@@ -232,6 +288,7 @@ function search(req: Request): Outcome {
       ms: r.ms,
       complete: r.complete,
       transitions: r.transitions,
+      search: r,
       agentNames: names,
     };
   }
@@ -251,7 +308,7 @@ function search(req: Request): Outcome {
 
 /** The author's order, from a freshly built world: shown when there is no counterexample. */
 function straightRun(req: Request): Trace & { complete: boolean } {
-  return runStraight(req.scenario.build(req.driver, req.kernel), { maxSteps: STRAIGHT_MAX_STEPS });
+  return runStraight(buildWorld(req), { maxSteps: STRAIGHT_MAX_STEPS });
 }
 
 // ---------------------------------------------------------------- output
@@ -264,6 +321,8 @@ function modeText(m: Mode): string {
   if (m.kind === "random") return `random search, ${m.runs} run${m.runs === 1 ? "" : "s"}, seed ${m.seed}`;
   const extra: string[] = [];
   if (m.shortest) extra.push("shortest counterexample");
+  if (!m.sleepSets) extra.push("no sleep sets");
+  if (!m.deadValues) extra.push("dead values kept");
   if (m.preemptions !== undefined) extra.push(`at most ${m.preemptions} preemption${m.preemptions === 1 ? "" : "s"}`);
   if (m.maxStates !== undefined) extra.push(`at most ${m.maxStates} states`);
   return `exhaustive search${extra.length ? ` (${extra.join(", ")})` : ""}`;
@@ -286,8 +345,54 @@ function violationHead(v: Violation): string {
   return `violation: ${v.rule} (${v.kind}): ${v.message}`;
 }
 
+/** What --stats reports, for text and JSON alike. */
+interface Stats {
+  readonly states: number;
+  readonly transitions: number;
+  readonly order: string;
+  readonly reductions: string;
+  readonly sleepPruned: number;
+  readonly maxDepth: number;
+  readonly searchMiB: number;
+  readonly rssMiB: number;
+  readonly ms: number;
+}
+
+function statsOf(req: Request, out: Outcome): Stats | undefined {
+  const r = out.search;
+  if (!req.stats || !r || req.mode.kind !== "exhaustive") return undefined;
+  const mib = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
+  // Breadth-first (the figures of a shortest search are its) and preemption-bounded
+  // searches run without sleep sets.
+  const sleep = r.order === "depth-first" && req.mode.preemptions === undefined && req.mode.sleepSets;
+  const used = [...(sleep ? ["sleep sets"] : []), ...(req.mode.deadValues ? ["dead values"] : [])];
+  const reductions = used.length ? used.join(" + ") : "none";
+  return {
+    states: r.states,
+    transitions: r.transitions,
+    order: r.order,
+    reductions,
+    sleepPruned: r.sleepPruned,
+    maxDepth: r.maxDepth,
+    searchMiB: mib(r.bytes),
+    rssMiB: mib(process.memoryUsage().rss),
+    ms: Math.round(r.ms * 100) / 100,
+  };
+}
+
+function statsLine(s: Stats): string {
+  const rate = s.ms > 0 ? `, ${Math.round((s.transitions / s.ms) * 1000)} transitions/s` : "";
+  const pruned = s.reductions.includes("sleep sets") ? ` (${s.sleepPruned} transitions asleep)` : "";
+  return `stats: ${s.states} states, ${s.transitions} transitions, ${s.order}, reductions: ${s.reductions}${pruned}, depth ${s.maxDepth}, memory ${s.searchMiB} MiB of search tables (process ${s.rssMiB} MiB), ${fmtMs(s.ms)} ms${rate}`;
+}
+
+/** The scenario as the user named it, with its size if chosen. */
+function scenarioText(req: Request): string {
+  return req.scale ? `${req.scenario.name} --pages ${req.scale.pages} --batch ${req.scale.batch}` : req.scenario.name;
+}
+
 function renderText(req: Request, out: Outcome, straight: Trace | undefined, wrote: string | undefined): string {
-  const lines: string[] = [`explore ${req.scenario.name} --driver ${req.driver.name}: ${modeText(req.mode)}`];
+  const lines: string[] = [`explore ${scenarioText(req)} --driver ${req.driver.name}: ${modeText(req.mode)}`];
   if (out.setup) {
     for (const c of out.violations) lines.push(violationHead(c.violation));
     lines.push("found while setting the scenario up, before any agent ran: no trace");
@@ -306,6 +411,8 @@ function renderText(req: Request, out: Outcome, straight: Trace | undefined, wro
     }
   }
   if (wrote) lines.push(`wrote ${wrote} (mermaid sequenceDiagram of the ${out.violations.length ? "counterexample" : "straight-line run"})`);
+  const st = statsOf(req, out);
+  if (st) lines.push(statsLine(st));
   return lines.join("\n") + "\n";
 }
 
@@ -328,6 +435,8 @@ function renderJSON(req: Request, out: Outcome, straight: Trace | undefined, wro
   if (m.kind === "exhaustive") {
     o.transitions = out.transitions ?? 0;
     o.shortest = m.shortest;
+    o.sleepSets = m.sleepSets;
+    o.deadValues = m.deadValues;
     if (m.preemptions !== undefined) o.preemptions = m.preemptions;
     if (m.maxStates !== undefined) o.maxStates = m.maxStates;
   } else {
@@ -335,6 +444,9 @@ function renderJSON(req: Request, out: Outcome, straight: Trace | undefined, wro
     o.runs = out.runs ?? 0;
     o.steps = out.steps ?? 0;
   }
+  if (req.scale) o.scale = { pages: req.scale.pages, batch: req.scale.batch };
+  const st = statsOf(req, out);
+  if (st) o.stats = st;
   if (straight) o.straight = straight.steps.map(stepToJSON);
   if (wrote) o.mermaid = wrote;
   return JSON.stringify(o, null, 2) + "\n";
@@ -345,11 +457,17 @@ function mermaidFor(req: Request, out: Outcome, straight: Trace | undefined): st
   const trace = c ? c.trace : straight!;
   const what = c ? `${c.violation.rule} (${c.violation.kind})` : "no violation; straight-line run";
   // Comments go after the marker line writeGenerated() puts first.
-  const head = `%% tlbkata explore ${req.scenario.name} --driver ${req.driver.name}: ${modeText(req.mode)}: ${what}`;
+  const head = `%% tlbkata explore ${scenarioText(req)} --driver ${req.driver.name}: ${modeText(req.mode)}: ${what}`;
   return `${head.replace(/\n/g, " ")}\n${traceToMermaid(trace, { agentNames: out.agentNames })}`;
 }
 
 // ---------------------------------------------------------------- list
+
+function scenarioJSON(s: Scenario): Record<string, unknown> {
+  const o: Record<string, unknown> = { name: s.name, summary: s.summary };
+  if (s.scaled) o.scaled = { summary: s.scaled.summary, maxPages: s.scaled.maxPages, defaults: { pages: s.scaled.defaults.pages, batch: s.scaled.defaults.batch } };
+  return o;
+}
 
 function listScenariosAndDrivers(json: boolean): string {
   const families = driverFamilies();
@@ -357,8 +475,8 @@ function listScenariosAndDrivers(json: boolean): string {
     return (
       JSON.stringify(
         {
-          scenarios: scenarios.map((s) => ({ name: s.name, summary: s.summary })),
-          largeScenarios: largeScenarios.map((s) => ({ name: s.name, summary: s.summary })),
+          scenarios: scenarios.map(scenarioJSON),
+          largeScenarios: largeScenarios.map(scenarioJSON),
           drivers: families.flatMap((f) => f.drivers.map((d) => ({ name: d.name, family: f.name, description: d.description }))),
         },
         null,
@@ -368,8 +486,9 @@ function listScenariosAndDrivers(json: boolean): string {
   }
   const w = Math.max(...allScenarios.map((s) => s.name.length), ...allDrivers().map((d) => d.name.length));
   const row = (name: string, text: string) => `  ${name.padEnd(w)}  ${text}`;
-  const lines = ["Scenarios:", ...scenarios.map((s) => row(s.name, s.summary))];
-  lines.push("", "Large scenarios (hundreds of thousands of states, for throughput and stress):", ...largeScenarios.map((s) => row(s.name, s.summary)));
+  const rows = (s: Scenario) => [row(s.name, s.summary), ...(s.scaled ? [row("", `--pages N --batch B: ${s.scaled.summary} (default N = ${s.scaled.defaults.pages}, B = ${s.scaled.defaults.batch}; N at most ${s.scaled.maxPages})`)] : [])];
+  const lines = ["Scenarios:", ...scenarios.flatMap(rows)];
+  lines.push("", "Large scenarios (hundreds of thousands of states, for throughput and stress):", ...largeScenarios.flatMap(rows));
   for (const f of families) {
     lines.push("", `Drivers (${f.name}: ${f.description}):`, ...f.drivers.map((d) => row(d.name, d.description)));
   }

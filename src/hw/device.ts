@@ -52,6 +52,8 @@ export class DmaDevice {
     this.retries = new Cell(st, `${name}.retries`);
     this.horizon = new Cell(st, `${name}.horizon`);
     this.observed = accesses.map((_, i) => new Cell(st, `${name}.observed[${i}]`));
+    // Nothing in a run reads them back: not part of the state (Store.markRecord).
+    for (const c of this.observed) st.markRecord(c.slot);
   }
 
   private where(a: DmaAccess): string {
@@ -74,6 +76,7 @@ export class DmaDevice {
       this.world.k.sim.log(() => `${this.name}: page response INVALID for ${this.nextLabel()}: access aborted`);
       this.retries.value = 0;
       this.pc.value = this.pc.value + 1;
+      this.retireWhenDone();
     }
   }
 
@@ -116,6 +119,12 @@ export class DmaDevice {
     }
     this.retries.value = 0;
     this.pc.value = i + 1;
+    this.retireWhenDone();
+  }
+
+  /** After the last access nothing reads the horizon again (Store.retire). */
+  private retireWhenDone(): void {
+    if (this.pc.value >= this.accesses.length) this.world.k.sim.store.retire(this.horizon.slot);
   }
 
   unfinished(): string | null {

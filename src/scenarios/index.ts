@@ -6,6 +6,7 @@ import type { DriverSpec } from "../drivers/driver";
 import type { World } from "../sim/world";
 import type { KernelOptions } from "../kernel/kernel";
 import { ksmMergeProgram, type KsmMergeOptions } from "../kernel/ksm";
+import type { DmaAccess } from "../hw/device";
 import { baseScenario, addDevice, addKernelThread, addUserThread, addVictim, faultInPage, page, readPage, writePage, BASE } from "./builder";
 import { munmapProgram } from "../kernel/munmap";
 import { reclaimProgram, migrateProgram, mkcleanProgram } from "../kernel/rmap";
@@ -22,6 +23,83 @@ export interface Scenario {
   readonly name: string;
   readonly summary: string;
   build(driver: DriverSpec, kernel?: KernelOptions): World;
+  /** A version whose size the user chooses (`tlbkata explore NAME --pages N --batch B`). */
+  readonly scaled?: ScaledScenario;
+}
+
+/** How a scenario grows: its size parameters, their defaults and what they mean. */
+export interface ScaledScenario {
+  /** What --pages and --batch mean for this scenario. */
+  readonly summary: string;
+  readonly maxPages: number;
+  /** Used for a parameter left out. */
+  readonly defaults: MunmapScale;
+  build(driver: DriverSpec, kernel: KernelOptions | undefined, scale: MunmapScale): World;
+}
+
+/** Parameters of a scaled scenario: pages unmapped, and the mmu_gather batch. */
+export interface MunmapScale {
+  /** Pages unmapped (at least 1; at most the scenario's maxPages). */
+  readonly pages: number;
+  /** Pages per mmu_gather batch (at least 1). */
+  readonly batch: number;
+  /** Accesses each device makes to its page (munmapDevices; reads; default 2). */
+  readonly touches?: number;
+}
+
+/**
+ * Agents are 32-bit masks in the explorer; the scaled munmap scenario adds four agents
+ * of its own (the IOMMU, the page-fault handler, munmap, the victim) to the devices.
+ */
+export const MAX_SCALED_DEVICES = 28;
+
+function checkScale(o: MunmapScale, maxPages: number): void {
+  if (!Number.isInteger(o.pages) || o.pages < 1 || o.pages > maxPages) throw new RangeError(`pages must be an integer from 1 to ${maxPages}, got ${o.pages}`);
+  if (!Number.isInteger(o.batch) || o.batch < 1) throw new RangeError(`batch must be a positive integer, got ${o.batch}`);
+  const t = o.touches ?? 2;
+  if (!Number.isInteger(t) || t < 1) throw new RangeError(`touches must be a positive integer, got ${t}`);
+}
+
+/**
+ * munmap of `pages` pages through an mmu_gather batch of `batch`, while one device per
+ * page reads its own page `touches` times. The devices never share a page, so they
+ * only meet through munmap, the IOMMU and the page-fault handler: a scenario whose cost
+ * grows with the number of agents, for measuring the explorer.
+ */
+export function munmapDevices(driver: DriverSpec, kernel: KernelOptions | undefined, o: MunmapScale): World {
+  checkScale(o, MAX_SCALED_DEVICES);
+  const n = o.pages;
+  const touches = o.touches ?? 2;
+  const p = baseScenario(driver, { pages: n, kernel: { frames: n + 8, ...kernel } });
+  for (let i = 0; i < n; i++) {
+    const access: DmaAccess = { op: "read", addr: page(i), name: `P${i}` };
+    addDevice(p, Array.from({ length: touches }, () => access), `dev${i}`);
+  }
+  addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(0), page(n), o.batch));
+  addVictim(p);
+  return p.w;
+}
+
+/** Pages a device of munmap-large can name: A to Y, with the writers' page after them. */
+const MAX_LARGE_PAGES = 25;
+
+/**
+ * munmap-large at any size: munmap of `pages` pages (batch `batch`) while one device
+ * reads and writes each in turn, two threads write the page after them under the same
+ * PTE lock, and another process reuses freed frames.
+ */
+export function munmapLarge(driver: DriverSpec, kernel: KernelOptions | undefined, o: MunmapScale): World {
+  checkScale(o, MAX_LARGE_PAGES);
+  const n = o.pages;
+  const names = Array.from({ length: n }, (_, i) => String.fromCharCode(65 + i));
+  const writers = String.fromCharCode(65 + n);
+  const p = baseScenario(driver, { pages: n + 1, kernel: { frames: Math.max(24, n + 10), ...kernel } });
+  addDevice(p, names.map((name, i) => (i % 2 === 0 ? readPage(name) : writePage(name))));
+  addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(0), page(n), o.batch));
+  addUserThread(p, "writer1", 1, [writePage(writers)]);
+  addUserThread(p, "writer2", 1, [writePage(writers)]);
+  addVictim(p);
+  return p.w;
 }
 
 const A = { name: "A" };
@@ -40,6 +118,12 @@ export const scenarios: readonly Scenario[] = [
       addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(0), page(4), 2));
       addVictim(p);
       return p.w;
+    },
+    scaled: {
+      summary: "munmap of N pages through an mmu_gather batch of B, while N devices each read their own page twice",
+      maxPages: MAX_SCALED_DEVICES,
+      defaults: { pages: 4, batch: 4 },
+      build: munmapDevices,
     },
   },
   {
@@ -262,14 +346,12 @@ export const largeScenarios: readonly Scenario[] = [
   {
     name: "munmap-large",
     summary: "munmap of 8 pages (mmu_gather batch of 2) while a device reads and writes each of them, two threads write a ninth page under the same PTE lock, and another process reuses freed frames",
-    build(driver, kernel) {
-      const p = baseScenario(driver, { pages: 9, kernel });
-      addDevice(p, [..."ABCDEFGH"].map((name, i) => (i % 2 === 0 ? readPage(name) : writePage(name))));
-      addKernelThread(p, "munmap", munmapProgram(p.w.k, p.vma, page(0), page(8), 2));
-      addUserThread(p, "writer1", 1, [writePage("I")]);
-      addUserThread(p, "writer2", 1, [writePage("I")]);
-      addVictim(p);
-      return p.w;
+    build: (driver, kernel) => munmapLarge(driver, kernel, { pages: 8, batch: 2 }),
+    scaled: {
+      summary: "munmap of N pages through an mmu_gather batch of B, while one device reads and writes each in turn",
+      maxPages: MAX_LARGE_PAGES,
+      defaults: { pages: 8, batch: 2 },
+      build: munmapLarge,
     },
   },
   {

@@ -8,26 +8,49 @@
  *   A step's footprint also covers the agent's enabled() check, so a step that
  *   unblocks or blocks another agent counts as dependent on it. Sleep sets prune
  *   transitions, never states: every reachable state is still visited.
+ * - Dead values (state reduction). Slots a model marks as records (Store.markRecord:
+ *   what a device read, kept for tests) are written by steps and never read by one,
+ *   and slots a step retires (Store.retire: a finished device's horizon) are never
+ *   read again; states that differ only there have the same futures and the same
+ *   verdicts, so records are left out of the fingerprint and retired slots reset to 0,
+ *   and such states count as one state.
  * - Preemption bounding (optional). Sleep sets are unsound under a preemption bound
  *   (an equivalent interleaving may need more preemptions; see Coons et al.,
  *   "Bounded partial-order reduction", OOPSLA 2013), so a bound turns POR off.
+ *
+ * A shortest counterexample: first a depth-first search for any violation (when there
+ * is none, as for a correct driver, that is the whole answer, at the cost of a plain
+ * search); if there is one, a breadth-first search (bfs.ts), which stops at the first
+ * violation it meets. Under a preemption bound, depth-first with a tightening limit.
  */
 import { FootprintBuffer, type Store } from "../sim/store";
 import type { Model, StepResult } from "./model";
 import { replayCounterexample } from "./run";
 import { StateTable } from "./table";
+import { bfsShortest } from "./bfs";
 import type { Counterexample } from "./types";
 
 export interface ExploreOptions {
   /** Give up (complete: false) rather than visit more distinct states than this. */
   readonly maxStates?: number;
-  /** After a first counterexample keep searching for shorter ones; return a shortest. */
+  /**
+   * Return a shortest counterexample: a depth-first search for any violation, then
+   * (if there is one) breadth-first without sleep sets; under a preemption bound,
+   * depth-first with a tightening depth limit.
+   */
   readonly shortest?: boolean;
-  /** Explore only schedules with at most this many preemptions. Turns POR off. */
+  /** Explore only schedules with at most this many preemptions. Turns sleep sets off. */
   readonly preemptionBound?: number;
   /** Sleep-set partial-order reduction (default true). */
+  readonly sleepSets?: boolean;
+  /** The same as sleepSets (its older name); sleepSets wins when both are given. */
   readonly por?: boolean;
-  /** Called once per distinct state, when first reached. */
+  /** Count states that differ only in records or retired values as one (default true). */
+  readonly deadValues?: boolean;
+  /**
+   * Called once per distinct state, when first reached (with `shortest`, by the first,
+   * depth-first search only).
+   */
   readonly onState?: (fingerprint: number, depth: number) => void;
 }
 
@@ -42,6 +65,16 @@ export interface ExploreResult {
   readonly ms: number;
   /** Deepest state reached, in steps from the start. */
   readonly maxDepth: number;
+  /**
+   * How the search went. A shortest counterexample is looked for depth-first first
+   * (with the reductions, it stops at any violation); only if one exists does a
+   * breadth-first search find a shortest one ("depth-first, then breadth-first").
+   */
+  readonly order: "depth-first" | "depth-first, then breadth-first";
+  /** Transitions the sleep sets left out: enabled agents asleep where a new state was entered. */
+  readonly sleepPruned: number;
+  /** Bytes of the search's own tables (states, frames); the model's store is not counted. */
+  readonly bytes: number;
 }
 
 /** Per-depth search state, allocated once per depth and reused. */
@@ -76,6 +109,13 @@ class Frame {
     this.guards = new Array<FootprintBuffer>(n);
     this.guardOwn = new Array<FootprintBuffer | undefined>(n).fill(undefined);
   }
+}
+
+/** Agents in a mask (for counting the transitions sleep sets leave out). */
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }
 
 /** Frame stacks of finished searches, by agent count: the next search reuses them. */
@@ -185,7 +225,7 @@ class Search {
   readonly maxStates: number;
   readonly onState: ((fingerprint: number, depth: number) => void) | undefined;
   /**
-   * Unbounded search: fingerprint -> (sleep mask, depth) at the last visit.
+   * Unbounded search: fingerprint -> sleep mask at the last visit.
    *
    * Sleep sets with state caching: a state first reached with sleep set S explored only
    * enabled \ S. Reached again with sleep set Z, it may be pruned only if S ⊆ Z;
@@ -193,9 +233,6 @@ class Search {
    * was meant to cover them may itself have been cut by the cache. So explore exactly
    * those, with sleep set S ∩ Z, and store S ∩ Z (Godefroid, "Partial-Order Methods
    * for the Verification of Concurrent Systems", LNCS 1032, the sleep-set chapter).
-   *
-   * With `shortest`, a state reached at a smaller depth than stored is explored again
-   * in full, since the depth limit let it go less far last time.
    */
   readonly seen = new StateTable(1 << 10);
   /** Bounded search: fingerprint -> per last agent (+1) pairs [preemptions, depth], -1 = none. */
@@ -209,6 +246,7 @@ class Search {
   limit = Infinity;
   best: number[] | undefined = undefined;
   transitions = 0;
+  sleepPruned = 0;
   maxDepth = 0;
   complete = true;
   stop = false;
@@ -226,12 +264,22 @@ class Search {
     if (this.bounded && (!Number.isInteger(this.bound) || this.bound < 0)) {
       throw new Error(`explore: preemptionBound must be a non-negative integer, got ${opts.preemptionBound}`);
     }
-    this.por = (opts.por ?? true) && !this.bounded;
+    this.por = (opts.sleepSets ?? opts.por ?? true) && !this.bounded;
     this.shortest = opts.shortest ?? false;
     this.maxStates = opts.maxStates ?? Infinity;
     this.onState = opts.onState;
     this.store = model.store;
     this.frames = spareFrames.get(n)?.pop() ?? [new Frame(n)];
+  }
+
+  /** Bytes of the state tables and the frames' footprint buffers. */
+  bytes(): number {
+    let b = this.seen.bytes + this.seenB.size * (8 * (this.n + 1) + 48);
+    for (const f of this.frames) {
+      for (const x of f.own) if (x) b += x.reads.byteLength + x.writes.byteLength;
+      for (const x of f.guardOwn) if (x) b += x.reads.byteLength + x.writes.byteLength;
+    }
+    return b;
   }
 
   /** Hand the frames on to the next search. */
@@ -290,7 +338,7 @@ class Search {
       const hi = store.fingerprintHigh();
       const lo = store.fingerprintLow();
       let i = seen.probeParts(hi, lo);
-      if (!seen.found || (this.shortest && d < seen.b(i))) en = this.enabledHere(d);
+      if (!seen.found) en = this.enabledHere(d);
       if (!seen.found) {
         if (seen.size >= this.maxStates) {
           this.complete = false;
@@ -299,13 +347,9 @@ class Search {
         }
         i = seen.claimParts(i, hi, lo);
         seen.setA(i, sleep);
-        seen.setB(i, d);
         fresh = true;
         f.todo = en & ~sleep;
-      } else if (this.shortest && d < seen.b(i)) {
-        seen.setA(i, sleep);
-        seen.setB(i, d);
-        f.todo = en & ~sleep;
+        if (sleep !== 0) this.sleepPruned += popcount(en & sleep);
       } else {
         const stored = seen.a(i);
         const missing = stored & ~sleep;
@@ -313,8 +357,6 @@ class Search {
         const both = stored & sleep;
         f.sleep = both;
         seen.setA(i, both);
-        // d >= stored depth here; recording d keeps the depth check conservative.
-        seen.setB(i, d);
         f.todo = missing;
         // Some agent is enabled (missing is not empty): no final check.
         return;
@@ -333,6 +375,13 @@ class Search {
   private enabledHere(d: number): number {
     const { model, store, n } = this;
     const f = this.frames[d]!;
+    if (!this.por) {
+      // Guard footprints only serve to reuse answers after a recorded step: none here.
+      let en = 0;
+      for (let a = 0; a < n; a++) if (model.enabled(a)) en |= 1 << a;
+      f.enabled = en;
+      return en;
+    }
     const p = d > 0 ? this.frames[d - 1]! : undefined;
     const step = this.arrivedBy;
     const reuse = p !== undefined && p.guardsKnown && step !== undefined;
@@ -436,6 +485,28 @@ class Search {
  * replayed traced).
  */
 export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult {
+  const store = model.store;
+  const hashed = store.keepDeadValues;
+  store.keepDeadValues = !(opts.deadValues ?? true);
+  try {
+    if (!opts.shortest || opts.preemptionBound !== undefined) return exploreDepthFirst(model, opts);
+    const any = exploreDepthFirst(model, { ...opts, shortest: false });
+    if (any.violation === undefined) return any;
+    const best = exploreBreadthFirst(model, { ...opts, onState: undefined });
+    // Should the breadth-first search stop at maxStates, the first counterexample stands.
+    return {
+      ...best,
+      violation: best.violation ?? any.violation,
+      transitions: any.transitions + best.transitions,
+      ms: any.ms + best.ms,
+      bytes: Math.max(any.bytes, best.bytes),
+    };
+  } finally {
+    store.keepDeadValues = hashed;
+  }
+}
+
+function exploreDepthFirst(model: Model, opts: ExploreOptions): ExploreResult {
   const t0 = performance.now();
   const s = new Search(model, opts);
   const store = s.store;
@@ -456,5 +527,35 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
     transitions: s.transitions,
     ms: performance.now() - t0,
     maxDepth: s.maxDepth,
+    order: "depth-first",
+    sleepPruned: s.sleepPruned,
+    bytes: s.bytes(),
+  };
+}
+
+/** A shortest counterexample, breadth-first: see bfs.ts. */
+function exploreBreadthFirst(model: Model, opts: ExploreOptions): ExploreResult {
+  const t0 = performance.now();
+  const store = model.store;
+  const start = store.mark();
+  model.setTracing(false);
+  let r;
+  try {
+    r = bfsShortest(model, { maxStates: opts.maxStates ?? Infinity, onState: opts.onState });
+  } finally {
+    store.undo(start);
+    model.setTracing(true);
+  }
+  const violation = r.best !== undefined ? replayCounterexample(model, start, r.best) : undefined;
+  return {
+    complete: r.complete,
+    violation,
+    states: r.states,
+    transitions: r.transitions,
+    ms: performance.now() - t0,
+    maxDepth: r.maxDepth,
+    order: "depth-first, then breadth-first",
+    sleepPruned: 0,
+    bytes: r.bytes,
   };
 }

@@ -27,6 +27,11 @@ export class StateTable {
     this.mask = cap - 1;
   }
 
+  /** Bytes the table holds. */
+  get bytes(): number {
+    return this.cells.byteLength;
+  }
+
   /** The entry of `fp`, or the empty entry where it would go (then found is false). */
   probe(fp: number): number {
     const lo = fp % LO;

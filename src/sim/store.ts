@@ -88,6 +88,16 @@ export class Store {
   private readonly blockPrefix: string[] = [];
   private readonly blockKeyBase: number[] = [];
 
+  /**
+   * Record slots (markRecord): 1 where a slot only records what happened, for tests
+   * and traces. No step reads one, so two states that differ only there have the
+   * same future: unless keepDeadValues is set, they are left out of the fingerprint and
+   * such states are one state to the explorer. Dead values (retire) are the same idea
+   * for a slot that is read until some point and never after.
+   */
+  private isRecord: Uint8Array = new Uint8Array(INITIAL_SLOTS);
+  private readonly records: number[] = [];
+  private deadKept = false;
   private tracking = false;
   private epoch = 1;
   private readStamp: Int32Array = new Int32Array(INITIAL_SLOTS);
@@ -107,6 +117,7 @@ export class Store {
     this.dirty = new Int32Array(INITIAL_SLOTS);
     this.readStamp = new Int32Array(INITIAL_SLOTS);
     this.writeStamp = new Int32Array(INITIAL_SLOTS);
+    this.isRecord = new Uint8Array(INITIAL_SLOTS);
     this.journal = new Int32Array(4096);
     this.fp = this.ownFp;
     this.makeKeys(0, INITIAL_SLOTS);
@@ -181,6 +192,9 @@ export class Store {
     const d = new Uint8Array(n);
     d.set(this.isDirty);
     this.isDirty = d;
+    const r = new Uint8Array(n);
+    r.set(this.isRecord);
+    this.isRecord = r;
     this.readStamp = widen(this.readStamp);
     this.writeStamp = widen(this.writeStamp);
     this.makeKeys(old, n);
@@ -196,6 +210,8 @@ export class Store {
   }
 
   private noteRead(slot: number): void {
+    // Footprints are recorded for the explorer, which relies on records never being read.
+    if (this.isRecord[slot] === 1) throw new Error(`store: a step read ${this.nameOf(slot)}, a record slot (markRecord): records must be write-only`);
     this.readStamp[slot] = this.epoch;
     const fp = this.fp;
     if (fp.nReads === fp.reads.length) fp.growReads();
@@ -242,6 +258,44 @@ export class Store {
     this.journal = g;
   }
 
+  /**
+   * Mark `slot` as a record: written by steps, read only from outside a run (tests,
+   * traces). Records are left out of the fingerprint (see keepDeadValues).
+   */
+  markRecord(slot: number): void {
+    if (this.isRecord[slot] === 1) return;
+    this.isRecord[slot] = 1;
+    this.records.push(slot);
+    this.markDirty(slot);
+  }
+
+  /**
+   * A step's promise that nothing reads `slot` from now on (a finished device's
+   * newest-write horizon): with the reduction on (keepDeadValues false) it is reset to 0,
+   * journalled like any write, so states that differ only in it are one state.
+   */
+  retire(slot: number): void {
+    if (!this.deadKept) this.set(slot, 0);
+  }
+
+  /** Whether record slots count in the fingerprint and retire() keeps values (false by default: the reductions are on). */
+  get keepDeadValues(): boolean {
+    return this.deadKept;
+  }
+  set keepDeadValues(on: boolean) {
+    if (on === this.deadKept) return;
+    this.deadKept = on;
+    // Their contribution changes: rehash them.
+    for (const slot of this.records) this.markDirty(slot);
+  }
+
+  private markDirty(slot: number): void {
+    if (this.isDirty[slot] === 0) {
+      this.isDirty[slot] = 1;
+      this.dirty[this.nDirty++] = slot;
+    }
+  }
+
   /** A mark to undo back to. */
   mark(): number {
     return this.jlen;
@@ -273,7 +327,7 @@ export class Store {
     for (let i = 0; i < this.nDirty; i++) {
       const slot = dirty[i]!;
       this.isDirty[slot] = 0;
-      const value = vals[slot]!;
+      const value = this.isRecord[slot] === 1 && !this.deadKept ? 0 : vals[slot]!;
       // Zobrist contributions of (slot, value), fmix32 written out; 0 contributes nothing.
       let n1 = 0;
       let n2 = 0;

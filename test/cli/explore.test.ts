@@ -240,6 +240,65 @@ describe("tlbkata explore: results", () => {
   });
 });
 
+describe("tlbkata explore: scaled scenarios, --stats, reductions", () => {
+  const statsLine = /^stats: (\d+) states, (\d+) transitions, (depth-first(?:, then breadth-first)?), reductions: ([^,(]+?)(?: \((\d+) transitions asleep\))?, depth (\d+), memory [\d.]+ MiB of search tables \(process [\d.]+ MiB\), [\d.]+ ms, \d+ transitions\/s$/m;
+
+  it("munmap --pages N --batch B: more devices, more states; --stats agrees with the summary line", () => {
+    const counts: number[] = [];
+    for (const pages of ["1", "2"]) {
+      const r = tlbkata("explore", "munmap", "--pages", pages, "--batch", "2", "--driver", "correct-generic", "--stats");
+      expect(r.status).toBe(0);
+      expect(r.stderr).toBe("");
+      const lines = r.stdout.trimEnd().split("\n");
+      expect(lines[0]).toBe(`explore munmap --pages ${pages} --batch 2 --driver correct-generic: exhaustive search`);
+      const states = Number(/^no violation: (\d+) states/.exec(lines[1]!)![1]);
+      const m = statsLine.exec(r.stdout)!;
+      expect(m, r.stdout).not.toBeNull();
+      expect(Number(m[1])).toBe(states);
+      expect(m[3]).toBe("depth-first");
+      expect(m[4]).toBe("sleep sets + dead values");
+      expect(Number(m[2])).toBeGreaterThan(states - 1);
+      counts.push(states);
+    }
+    expect(counts[1]).toBeGreaterThan(counts[0]!);
+  });
+
+  it("--no-sleep-sets visits the same states with more transitions; --no-dead-values visits more states", () => {
+    const run = (...extra: string[]) => JSON.parse(tlbkata("explore", "munmap", "--pages", "2", "--driver", "correct-generic", "--json", "--stats", ...extra).stdout);
+    const on = run();
+    const noSleep = run("--no-sleep-sets");
+    const none = run("--no-sleep-sets", "--no-dead-values");
+    expect(on).toMatchObject({ sleepSets: true, deadValues: true, scale: { pages: 2, batch: 4 }, stats: { reductions: "sleep sets + dead values", order: "depth-first" } });
+    expect(noSleep).toMatchObject({ sleepSets: false, stats: { reductions: "dead values", sleepPruned: 0 } });
+    expect(none).toMatchObject({ sleepSets: false, deadValues: false, stats: { reductions: "none" } });
+    expect(noSleep.states).toBe(on.states);
+    expect(noSleep.transitions).toBeGreaterThan(on.transitions);
+    expect(none.states).toBeGreaterThan(on.states);
+    expect(on.stats.sleepPruned).toBeGreaterThan(0);
+  });
+
+  it("--shortest finds a race depth-first, then the shortest one breadth-first (start-only, 6 devices)", () => {
+    const r = tlbkata("explore", "munmap", "--pages", "6", "--driver", "start-only", "--shortest", "--stats");
+    expect(r.status).toBe(1);
+    const m = statsLine.exec(r.stdout)!;
+    expect(m[3]).toBe("depth-first, then breadth-first");
+    expect(m[4]).toBe("dead values");
+    // The device reads page 0; munmap locks, starts, clears a batch, flushes (too
+    // early for start-only), unlocks, and frees the page the device still maps.
+    expect(r.stdout).toMatch(/violation: stale-tlb-at-free/);
+    expect(r.stdout).toMatch(/^trace, 8 steps/m);
+    expect(Number(m[6])).toBe(8);
+  });
+
+  it("--list says which scenarios take --pages and --batch", () => {
+    const r = tlbkata("explore", "--list", "--json");
+    const o = JSON.parse(r.stdout) as { scenarios: { name: string; scaled?: unknown }[]; largeScenarios: { name: string; scaled?: unknown }[] };
+    const scaled = [...o.scenarios, ...o.largeScenarios].filter((s) => s.scaled).map((s) => s.name);
+    expect(scaled).toEqual(["munmap", "munmap-large"]);
+    expect(tlbkata("explore", "--list").stdout).toMatch(/--pages N --batch B: munmap of N pages/);
+  });
+});
+
 describe("tlbkata explore --mermaid", () => {
   it("prints the violation and its trace, and writes the counterexample after the marker line", () => {
     const file = path.join(tmp, "munmap.mmd");
@@ -293,6 +352,13 @@ describe("tlbkata explore: bad input is one line on stderr and exit 2", () => {
     ["unknown flag", ["explore", "munmap", "--driver", "start-only", "--frobnicate"], /unknown option --frobnicate/],
     ["flag missing its value", ["explore", "munmap", "--driver"], /--driver needs a value/],
     ["both --exhaustive and --random", ["explore", "munmap", "--driver", "start-only", "--exhaustive", "--random", "3"], /--exhaustive.*--random/],
+    ["--pages on a scenario without a size", ["explore", "cow", "--driver", "start-only", "--pages", "3"], /--pages: scenario 'cow' has no size to choose.*munmap, munmap-large/],
+    ["--pages too large", ["explore", "munmap", "--driver", "start-only", "--pages", "40"], /--pages must be at most 28 for munmap, got 40/],
+    ["--pages 0", ["explore", "munmap", "--driver", "start-only", "--pages", "0"], /--pages must be a positive integer.*0/],
+    ["--batch 0", ["explore", "munmap", "--driver", "start-only", "--batch", "0"], /--batch must be a positive integer.*0/],
+    ["--stats with --random", ["explore", "munmap", "--driver", "start-only", "--random", "3", "--stats"], /--stats applies only to an exhaustive search/],
+    ["--no-sleep-sets with --random", ["explore", "munmap", "--driver", "start-only", "--random", "3", "--no-sleep-sets"], /--no-sleep-sets applies only to an exhaustive search/],
+    ["--no-sleep-sets with --preemptions", ["explore", "munmap", "--driver", "start-only", "--preemptions", "1", "--no-sleep-sets"], /preemption bound already turns sleep sets off/],
   ];
   it.each(cases)("%s", (_what, args, message) => {
     const r = tlbkata(...args);
