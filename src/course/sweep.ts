@@ -64,3 +64,45 @@ export function verdictTable(drivers: readonly DriverSpec[], o: Omit<SweepOption
   });
   return htmlTable(["driver", "first rule broken", "report"], rows);
 }
+
+export interface GridOptions extends Omit<SweepOptions, "stopAtFirst"> {
+  /** Search on for a shortest counterexample and show its length (default true). */
+  readonly shortest?: boolean;
+  readonly caption?: string;
+}
+
+export interface GridCell {
+  readonly rule: string | null;
+  /** Steps of the counterexample, or states visited when none was found. */
+  readonly count: number;
+  readonly complete: boolean;
+}
+
+/** Every scenario against every driver, one exhaustive search per pair: `cells[scenario][driver]`. */
+export function gridCells(drivers: readonly DriverSpec[], o: GridOptions = {}): { scenarios: string[]; cells: GridCell[][] } {
+  const list = o.scenarios ?? standardScenarios;
+  const cells = list.map((sc) =>
+    drivers.map((d): GridCell => {
+      const r = explore(sc.build(d, o.kernel), { shortest: o.shortest ?? true });
+      const v = r.violation;
+      return v ? { rule: v.violation.rule, count: v.trace.steps.length, complete: r.complete } : { rule: null, count: r.states, complete: r.complete };
+    }),
+  );
+  return { scenarios: list.map((s) => s.name), cells };
+}
+
+/**
+ * The grid as a table: a row per scenario, a column per driver, each cell the rule a
+ * shortest counterexample breaks (with its length) or "none" (with the states visited).
+ * The caption says whether every search was complete, so a "none" is a proof.
+ */
+export function gridTable(drivers: readonly DriverSpec[], o: GridOptions = {}): string {
+  const { scenarios, cells } = gridCells(drivers, o);
+  const rows: Cell[][] = scenarios.map((name, i) => [
+    code(name),
+    ...cells[i]!.map((c) => (c.rule ? `${c.rule} (${c.count} steps)` : `none (${c.count} states${c.complete ? "" : ", not exhaustive"})`)),
+  ]);
+  const incomplete = cells.flat().filter((c) => !c.complete).length;
+  const done = incomplete ? `${incomplete} searches stopped before the end` : "every search was complete";
+  return htmlTable(["scenario", ...drivers.map((d) => code(d.name))], rows, { caption: o.caption ? `${o.caption} (${done})` : done });
+}
