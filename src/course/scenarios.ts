@@ -1,7 +1,8 @@
 /**
  * Small scenarios the notebooks build for one lesson, beside the standard ones: a munmap
  * of a few pages the device has read (notebook 07's block rule), and the permission
- * upgrade a device can livelock on (notebook 11).
+ * upgrade a device can livelock on (notebook 11), and a whole-mm flush under a
+ * page-table lock (notebook 04b).
  */
 import type { Scenario } from "../scenarios/index";
 import type { DriverSpec } from "../drivers/driver";
@@ -13,6 +14,13 @@ import { set_entry } from "../mm/ops";
 import { pte_wrprotect } from "../mm/pte";
 import { GenericIommu } from "../hw/generic/iommu";
 import { genericDrivers } from "../drivers/generic";
+import type { KernelOptions } from "../kernel/kernel";
+import type { IommuModel } from "../hw/iommu";
+import { ProgramBuilder } from "../sim/program";
+import { flush_tlb_mm_range } from "../mm/ops";
+import { ULONG_MAX } from "../mm/constants";
+import { runStraight } from "../sched/run";
+import type { RunTrace } from "../sched/types";
 
 /**
  * munmap of pages [first, last] of an 8-page (or larger) mapping, with an mmu_gather
@@ -63,4 +71,25 @@ export function upgradeWorld(driver: DriverSpec, arch: Partial<ArchOptions>): Wo
     { op: "write", addr: A, name: "A" },
   ]);
   return p.w;
+}
+
+export interface WholeMmFlush {
+  readonly trace: RunTrace;
+  readonly iommu: IommuModel;
+}
+
+/**
+ * One kernel thread takes a page-table lock, lets the architecture flush the whole mm,
+ * (0, ULONG_MAX), and unlocks; run straight. What the driver sent is in `iommu`'s counts.
+ */
+export function wholeMmFlushUnderPtl(driver: DriverSpec, kernel: KernelOptions): WholeMmFlush {
+  const p = baseScenario(driver, { pages: 1, kernel });
+  const k = p.w.k;
+  const ptl = p.mm.pgd.pte_lockptr(page(0));
+  const prog = new ProgramBuilder("flush-all")
+    .step("pte_offset_map_lock", () => ptl.spin_lock(), () => ptl.available())
+    .step("the arch flushes the whole mm: (0, ULONG_MAX)", () => flush_tlb_mm_range(k, p.mm, 0, ULONG_MAX))
+    .step("pte_unmap_unlock", () => ptl.spin_unlock());
+  addKernelThread(p, "flush-all", prog);
+  return { trace: runStraight(p.w), iommu: p.iommu };
 }

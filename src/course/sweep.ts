@@ -71,6 +71,13 @@ export interface GridOptions extends Omit<SweepOptions, "stopAtFirst"> {
   readonly caption?: string;
 }
 
+/** One column of a grid: a driver, with kernel options of its own (they override the grid's). */
+export interface GridColumn {
+  readonly title: string;
+  readonly driver: DriverSpec;
+  readonly kernel?: KernelOptions;
+}
+
 export interface GridCell {
   readonly rule: string | null;
   /** Steps of the counterexample, or states visited when none was found. */
@@ -78,12 +85,17 @@ export interface GridCell {
   readonly complete: boolean;
 }
 
-/** Every scenario against every driver, one exhaustive search per pair: `cells[scenario][driver]`. */
-export function gridCells(drivers: readonly DriverSpec[], o: GridOptions = {}): { scenarios: string[]; cells: GridCell[][] } {
+function column(c: DriverSpec | GridColumn): GridColumn {
+  return "driver" in c ? c : { title: c.name, driver: c };
+}
+
+/** Every scenario against every column, one exhaustive search per pair: `cells[scenario][column]`. */
+export function gridCells(columns: readonly (DriverSpec | GridColumn)[], o: GridOptions = {}): { scenarios: string[]; cells: GridCell[][] } {
   const list = o.scenarios ?? standardScenarios;
+  const cols = columns.map(column);
   const cells = list.map((sc) =>
-    drivers.map((d): GridCell => {
-      const r = explore(sc.build(d, o.kernel), { shortest: o.shortest ?? true });
+    cols.map((c): GridCell => {
+      const r = explore(sc.build(c.driver, c.kernel ?? o.kernel), { shortest: o.shortest ?? true });
       const v = r.violation;
       return v ? { rule: v.violation.rule, count: v.trace.steps.length, complete: r.complete } : { rule: null, count: r.states, complete: r.complete };
     }),
@@ -92,17 +104,18 @@ export function gridCells(drivers: readonly DriverSpec[], o: GridOptions = {}): 
 }
 
 /**
- * The grid as a table: a row per scenario, a column per driver, each cell the rule a
- * shortest counterexample breaks (with its length) or "none" (with the states visited).
- * The caption says whether every search was complete, so a "none" is a proof.
+ * The grid as a table: a row per scenario, a column per driver (or driver and kernel),
+ * each cell the rule a shortest counterexample breaks (with its length) or "none" (with
+ * the states visited). The caption says whether every search was complete, so that a
+ * "none" is a proof for its scenario.
  */
-export function gridTable(drivers: readonly DriverSpec[], o: GridOptions = {}): string {
-  const { scenarios, cells } = gridCells(drivers, o);
+export function gridTable(columns: readonly (DriverSpec | GridColumn)[], o: GridOptions = {}): string {
+  const { scenarios, cells } = gridCells(columns, o);
   const rows: Cell[][] = scenarios.map((name, i) => [
     code(name),
     ...cells[i]!.map((c) => (c.rule ? `${c.rule} (${c.count} steps)` : `none (${c.count} states${c.complete ? "" : ", not exhaustive"})`)),
   ]);
   const incomplete = cells.flat().filter((c) => !c.complete).length;
   const done = incomplete ? `${incomplete} searches stopped before the end` : "every search was complete";
-  return htmlTable(["scenario", ...drivers.map((d) => code(d.name))], rows, { caption: o.caption ? `${o.caption} (${done})` : done });
+  return htmlTable(["scenario", ...columns.map((c) => code(column(c).title))], rows, { caption: o.caption ? `${o.caption} (${done})` : done });
 }
