@@ -9,7 +9,7 @@ import type { Trace, TraceStep } from "../sched/model";
 import { traceToSvg } from "./mermaid";
 
 /** Default width of a note line, in characters. */
-export const NOTE_WIDTH = 48;
+export const NOTE_WIDTH = 40;
 
 /** `text` broken into lines of at most `width` characters, at spaces where there are any. */
 export function wrapText(text: string, width = NOTE_WIDTH): string[] {
