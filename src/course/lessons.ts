@@ -1,6 +1,6 @@
 /**
  * The welcome notebook's course map: one row per notebook, with its title, the time it
- * says it takes, and its katas (a kata belongs to the notebook of its number prefix).
+ * says it takes, and its katas (a kata belongs to the notebook of its number).
  * Read from the folders, so the map grows with the course.
  */
 import * as fs from "fs";
@@ -46,13 +46,44 @@ export interface CourseMapRow extends NotebookInfo {
   readonly katas: readonly string[];
 }
 
-/** The course's notebooks in order, each with its katas (`katas/NN-*` for notebook `NN-*`). */
+const KATA_LINK = /katas\/(\d\d-[a-z0-9-]+)/g;
+
+/** The katas a notebook's Markdown names (`katas/NN-slug`), in order of first mention. */
+function linkedKatas(file: string): string[] {
+  const nb = JSON.parse(fs.readFileSync(file, "utf8")) as { cells?: { cell_type: string; source?: string | string[] }[] };
+  const text = (nb.cells ?? []).filter((c) => c.cell_type === "markdown").map(cellText).join("\n");
+  return [...new Set([...text.matchAll(KATA_LINK)].map((m) => m[1]!))];
+}
+
+/** The kata folders, in the order of `course.json` (what `list` and `check NN` follow), the rest by name. */
+function kataOrder(katasDir: string): string[] {
+  if (!fs.existsSync(katasDir)) return [];
+  const all = fs.readdirSync(katasDir).filter((k) => fs.statSync(path.join(katasDir, k)).isDirectory()).sort();
+  const file = path.join(katasDir, "course.json");
+  const order = fs.existsSync(file) ? ((JSON.parse(fs.readFileSync(file, "utf8")) as { order?: string[] }).order ?? []) : [];
+  return [...order.filter((k) => all.includes(k)), ...all.filter((k) => !order.includes(k))];
+}
+
+/**
+ * The course's notebooks in order, each with its katas: a kata `NN-*` belongs to the
+ * notebook numbered NN (`NN-*`, or `NNb-*` for a second part). When several notebooks
+ * share a number, each gets the katas of that number it links, and the first one also
+ * gets those none of them links.
+ */
 export function courseMapRows(notebooksDir: string, katasDir: string): CourseMapRow[] {
   const notebooks = fs.readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).sort();
-  const katas = fs.existsSync(katasDir) ? fs.readdirSync(katasDir).filter((k) => fs.statSync(path.join(katasDir, k)).isDirectory()).sort() : [];
+  const katas = kataOrder(katasDir);
+  const number = (f: string) => /^(\d+)/.exec(f)?.[1] ?? f;
+  const links = new Map(notebooks.map((nb) => [nb, linkedKatas(path.join(notebooksDir, nb))]));
   return notebooks.map((nb) => {
-    const prefix = nb.split("-")[0] + "-";
-    return { ...notebookInfo(path.join(notebooksDir, nb)), katas: katas.filter((k) => k.startsWith(prefix)) };
+    const mine = katas.filter((k) => number(k) === number(nb));
+    const siblings = notebooks.filter((other) => number(other) === number(nb));
+    let own = mine;
+    if (siblings.length > 1) {
+      const linkedBySome = new Set(siblings.flatMap((s) => links.get(s)!));
+      own = mine.filter((k) => links.get(nb)!.includes(k) || (nb === siblings[0] && !linkedBySome.has(k)));
+    }
+    return { ...notebookInfo(path.join(notebooksDir, nb)), katas: own };
   });
 }
 

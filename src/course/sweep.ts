@@ -64,3 +64,58 @@ export function verdictTable(drivers: readonly DriverSpec[], o: Omit<SweepOption
   });
   return htmlTable(["driver", "first rule broken", "report"], rows);
 }
+
+export interface GridOptions extends Omit<SweepOptions, "stopAtFirst"> {
+  /** Search on for a shortest counterexample and show its length (default true). */
+  readonly shortest?: boolean;
+  readonly caption?: string;
+}
+
+/** One column of a grid: a driver, with kernel options of its own (they override the grid's). */
+export interface GridColumn {
+  readonly title: string;
+  readonly driver: DriverSpec;
+  readonly kernel?: KernelOptions;
+}
+
+export interface GridCell {
+  readonly rule: string | null;
+  /** Steps of the counterexample, or states visited when none was found. */
+  readonly count: number;
+  readonly complete: boolean;
+}
+
+function column(c: DriverSpec | GridColumn): GridColumn {
+  return "driver" in c ? c : { title: c.name, driver: c };
+}
+
+/** Every scenario against every column, one exhaustive search per pair: `cells[scenario][column]`. */
+export function gridCells(columns: readonly (DriverSpec | GridColumn)[], o: GridOptions = {}): { scenarios: string[]; cells: GridCell[][] } {
+  const list = o.scenarios ?? standardScenarios;
+  const cols = columns.map(column);
+  const cells = list.map((sc) =>
+    cols.map((c): GridCell => {
+      const r = explore(sc.build(c.driver, c.kernel ?? o.kernel), { shortest: o.shortest ?? true });
+      const v = r.violation;
+      return v ? { rule: v.violation.rule, count: v.trace.steps.length, complete: r.complete } : { rule: null, count: r.states, complete: r.complete };
+    }),
+  );
+  return { scenarios: list.map((s) => s.name), cells };
+}
+
+/**
+ * The grid as a table: a row per scenario, a column per driver (or driver and kernel),
+ * each cell the rule a shortest counterexample breaks (with its length) or "none" (with
+ * the states visited). The caption says whether every search was complete, so that a
+ * "none" is a proof for its scenario.
+ */
+export function gridTable(columns: readonly (DriverSpec | GridColumn)[], o: GridOptions = {}): string {
+  const { scenarios, cells } = gridCells(columns, o);
+  const rows: Cell[][] = scenarios.map((name, i) => [
+    code(name),
+    ...cells[i]!.map((c) => (c.rule ? `${c.rule} (${c.count} steps)` : `none (${c.count} states${c.complete ? "" : ", not exhaustive"})`)),
+  ]);
+  const incomplete = cells.flat().filter((c) => !c.complete).length;
+  const done = incomplete ? `${incomplete} searches stopped before the end` : "every search was complete";
+  return htmlTable(["scenario", ...columns.map((c) => code(column(c).title))], rows, { caption: o.caption ? `${o.caption} (${done})` : done });
+}

@@ -12,6 +12,8 @@ import {
   baseScenario,
   build_inv_iommu_pasid,
   findScenario,
+  explore,
+  traceToMermaid,
   genericDrivers,
   might_sleep,
   page,
@@ -22,6 +24,7 @@ import {
 } from "tlbkata";
 
 const driver = (name: string) => genericDrivers.find((d) => d.name === name)!;
+const tkExplore = (scenario: string, d: string) => explore(findScenario(scenario)!.build(driver(d)), { shortest: true }).violation!;
 
 describe("course.courseMap", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tlbkata-map-"));
@@ -218,3 +221,121 @@ describe("course inspection helpers", () => {
   });
 });
 
+
+describe("course.courseMapRows with two notebooks of one number", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tlbkata-map2-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const nb = (markdown: string) => JSON.stringify({ cells: [{ cell_type: "markdown", source: markdown }], nbformat: 4, nbformat_minor: 5 });
+  fs.mkdirSync(path.join(dir, "notebooks"));
+  for (const k of ["04-b-first", "04-a-second", "04-unlinked", "05-x"]) fs.mkdirSync(path.join(dir, "katas", k), { recursive: true });
+  fs.writeFileSync(path.join(dir, "katas", "course.json"), JSON.stringify({ order: ["04-b-first", "04-a-second", "04-unlinked", "05-x"] }));
+  fs.writeFileSync(path.join(dir, "notebooks", "04-one.ipynb"), nb("# One\n\nkatas/04-a-second, then katas/04-b-first"));
+  fs.writeFileSync(path.join(dir, "notebooks", "04b-two.ipynb"), nb("# Two\n\nkatas/04-a-second again"));
+  fs.writeFileSync(path.join(dir, "notebooks", "05-three.ipynb"), nb("# Three"));
+
+  it("gives each its linked katas in course.json order, and the first one the katas none links", () => {
+    const rows = course.courseMapRows(path.join(dir, "notebooks"), path.join(dir, "katas"));
+    expect(rows.map((r) => [r.file, r.katas])).toEqual([
+      ["04-one.ipynb", ["04-b-first", "04-a-second", "04-unlinked"]],
+      ["04b-two.ipynb", ["04-a-second"]],
+      ["05-three.ipynb", ["05-x"]],
+    ]);
+  });
+});
+
+describe("course.gridTable", () => {
+  const two = [findScenario("munmap")!, findScenario("mprotect")!];
+  it("explores every scenario against every column, a column's kernel overriding the grid's", () => {
+    const { scenarios, cells } = course.gridCells(
+      [driver("end-only"), { title: "end-only, v6.6", driver: driver("end-only"), kernel: { arch: { notifierModel: "v6.6" } } }],
+      { scenarios: two },
+    );
+    expect(scenarios).toEqual(["munmap", "mprotect"]);
+    expect(cells[0]!.map((c) => c.rule)).toEqual(["stale-tlb-at-free", "stale-tlb-at-free"]);
+    expect(cells[1]![0]).toMatchObject({ rule: null, complete: true });
+    expect(cells[0]![0]!.count).toBeGreaterThan(1);
+  });
+  it("shows rules with their length, none with the states, and says the searches were complete", () => {
+    const html = course.gridTable([driver("start-only"), driver("correct-generic")], { scenarios: two });
+    expect(html).toMatch(/stale-tlb-at-free \(\d+ steps\)/);
+    expect(html).toMatch(/stale-write-permission \(\d+ steps\)/);
+    expect(html).toMatch(/none \(\d+ states\)/);
+    expect(html).toContain("every search was complete");
+    expect(html).toMatch(/<code[^>]*>correct-generic<\/code>/);
+  });
+});
+
+describe("course.readableTrace and wrapText", () => {
+  it("wraps at spaces within the width, cuts only a word longer than a line, keeps every character", () => {
+    const text = "dev0 wrote 0x40000000 through a stale translation to pfn 256, which has been freed";
+    const lines = course.wrapText(text, 24);
+    expect(lines.every((l) => l.length <= 24)).toBe(true);
+    expect(lines.join(" ")).toBe(text);
+    expect(course.wrapText("x".repeat(30), 12)).toEqual(["x".repeat(12), "x".repeat(12), "x".repeat(6)]);
+    expect(course.wrapText("two\nlines", 40)).toEqual(["two", "lines"]);
+  });
+  it("keeps the agents and labels and breaks the violation report instead of cutting it", () => {
+    const cx = tkExplore("munmap", "start-only");
+    const r = course.readableTrace(cx.trace, 30);
+    expect(r.steps.map((s) => [s.agent, s.label])).toEqual(cx.trace.steps.map((s) => [s.agent, s.label]));
+    expect(r.violation!.rule).toBe(cx.trace.violation!.rule);
+    expect(r.violation!.message.split("\n").every((l) => l.length <= 30)).toBe(true);
+    expect(r.violation!.message.replace(/\n/g, " ")).toBe(cx.trace.violation!.message.replace(/\s+/g, " ").trim());
+    // What the diagram is drawn from: no lifeline for an agent that never acts, the report whole.
+    const text = traceToMermaid(r, { maxLabel: 64 });
+    const acting = new Set(cx.trace.steps.map((s) => s.agent));
+    expect(text.match(/participant /g)!.length).toBe(acting.size);
+    expect(text).not.toContain("…");
+  });
+});
+
+describe("course.callSites", () => {
+  it("finds where the core calls the op: the gather under the ptl, then range_end, for munmap in the RFC", () => {
+    const sites = course.callSites(undefined, [findScenario("munmap")!]);
+    expect(sites.map((s) => [s.caller, s.context])).toEqual([
+      ["tlb_flush_mmu_tlbonly()", "atomic"],
+      ["tlb_flush_mmu_tlbonly()", "atomic"],
+      ["range_end: mn_hlist_invalidate_end()", "may sleep"],
+    ]);
+    expect(sites[0]!.spinlocks).toMatch(/ptl/);
+    expect(sites[2]!.spinlocks).toBe("-");
+  });
+  it("in v6.6 every call comes from the TLB flush and fork's is (0, ULONG_MAX)", () => {
+    const sites = course.callSites(course.V66_KERNEL, [findScenario("munmap")!, findScenario("fork")!]);
+    expect(new Set(sites.map((s) => s.caller))).toEqual(new Set(["flush_tlb_mm_range(): the TLB flush"]));
+    expect(sites.filter((s) => s.scenario === "munmap")).toHaveLength(2);
+    expect(sites.some((s) => s.scenario === "fork" && s.range === "[0x0, ULONG_MAX)")).toBe(true);
+  });
+});
+
+describe("course lesson scenarios", () => {
+  it("munmapPages: munmap of pages 3-5 catches end-only at free, passes the correct driver, refuses pages outside the mapping", () => {
+    const sc = course.munmapPages(3, 5, 2);
+    expect(sc.name).toBe("munmap-3-5");
+    expect(runStraight(sc.build(driver("correct-generic"))).violation).toBeUndefined();
+    expect(runStraight(sc.build(driver("end-only"))).violation?.rule).toBe("stale-tlb-at-free");
+    expect(() => course.munmapPages(6, 9, 2)).toThrow(/do not fit a mapping of 8 pages/);
+  });
+  it("upgradeWorld: livelocks on arm64 without patch 2/2 when the IOMMU faults from its TLB, not when it re-walks", () => {
+    const stuck = runStraight(course.upgradeWorld(course.correctGenericOn(false), { arch: "arm64", notifyOnUpgrade: false }));
+    expect(stuck.violation?.rule).toBe("device-livelock");
+    expect(runStraight(course.upgradeWorld(course.correctGenericOn(false), { arch: "arm64", notifyOnUpgrade: true })).violation).toBeUndefined();
+    expect(runStraight(course.upgradeWorld(course.correctGenericOn(true), { arch: "arm64", notifyOnUpgrade: false })).violation).toBeUndefined();
+  });
+  it("wholeMmFlushUnderPtl: a per-page driver floods, a whole-PASID one sends two commands", () => {
+    const make = (perPage: boolean) =>
+      course.genericOpsDriver(perPage ? "per-page" : "whole", (c) => ({
+        name: "t",
+        invalidate_secondary_tlbs(_s, _m, start, end) {
+          if (perPage) for (let a = start; a < end; a += PAGE_SIZE) c.iommu.inv_page(c.pasid, a);
+          else c.iommu.inv_pasid(c.pasid);
+          c.iommu.sync();
+        },
+      }));
+    const flood = course.wholeMmFlushUnderPtl(make(true), course.V66_KERNEL);
+    expect(flood.trace.violation?.rule).toBe("invalidation-flood");
+    const whole = course.wholeMmFlushUnderPtl(make(false), course.V66_KERNEL);
+    expect(whole.trace.violation).toBeUndefined();
+    expect(whole.iommu.totalCommands()).toBe(2);
+  });
+});
