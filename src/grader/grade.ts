@@ -69,6 +69,8 @@ export interface GradeOptions {
    * refuse namespaces) or "none" (code the instructor trusts).
    */
   readonly isolation?: Isolation;
+  /** Tests of the OS layer alone: false runs the learner's module unconfined inside the sandbox. */
+  readonly confine?: boolean;
 }
 
 /** The machine cannot isolate submissions as asked: grading refuses to start. */
@@ -90,7 +92,7 @@ const limits = (o: GradeOptions) => ({
   caseTimeoutMs: o.caseTimeoutMs ?? 20_000,
   kataTimeoutMs: o.kataTimeoutMs ?? 120_000,
   memoryMb: o.memoryMb ?? 512,
-  sandbox: { isolation: o.isolation ?? "namespaces" },
+  sandbox: { isolation: o.isolation ?? "namespaces", confine: o.confine },
 });
 
 function cacheKey(kata: KataInfo, file: string, o: GradeOptions): string {

@@ -137,6 +137,13 @@ function hiddenIntrinsics(): unknown[] {
   ];
 }
 
+/** Objects lockdown froze: the language's own, shared by learner and simulation alike. */
+const intrinsics = new WeakSet<object>();
+
+export function isIntrinsic(v: object): boolean {
+  return intrinsics.has(v);
+}
+
 /**
  * Freeze every object reachable from the global object and the hidden intrinsics:
  * own properties (values, getters and setters) and prototypes, transitively. Source
@@ -174,5 +181,6 @@ export function lockdown(): void {
     }
     todo.push(Object.getPrototypeOf(o));
     Object.freeze(o);
+    intrinsics.add(o);
   }
 }

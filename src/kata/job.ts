@@ -29,7 +29,13 @@ export interface JobOptions {
    * APIs, frozen intrinsics), and the worker isolated by the operating system as
    * `isolation` says (see sandbox.ts). The caller checks isolationProblem() first.
    */
-  readonly sandbox?: { readonly isolation: Isolation };
+  readonly sandbox?: {
+    readonly isolation: Isolation;
+    /** Tests of the OS layer alone: run the untrusted module unconfined (default true: confined). */
+    readonly confine?: boolean;
+  };
+  /** Tests of the parent's checks: another worker script in place of kata/worker.js (unsandboxed runs only). */
+  readonly workerScript?: string;
 }
 
 /** Why a case failed without a verdict of its own: the machine stopped it (not worth caching). */
@@ -208,7 +214,7 @@ const MAX_EVENTS = 256 << 20;
 
 function workerCommand(o: JobOptions, units: number): { file: string; args: string[]; uid?: number; gid?: number; cwd?: string } {
   const flags = [`--max-old-space-size=${o.memoryMb ?? 512}`, "--stack-size=2000", "--disallow-code-generation-from-strings"];
-  if (!o.sandbox) return { file: process.execPath, args: [...flags, WORKER], cwd: o.cwd };
+  if (!o.sandbox) return { file: process.execPath, args: [...flags, o.workerScript ?? WORKER], cwd: o.cwd };
   const kataS = Math.ceil((o.kataTimeoutMs ?? 120_000) / 1000);
   const limits = { memoryMb: o.memoryMb ?? 512, cpuSeconds: 30 + 2 * kataS * units };
   const isolation = o.sandbox.isolation;
@@ -360,13 +366,13 @@ function attempt(input: Omit<WorkerInput, "key">, o: JobOptions, output: Output,
 export async function runKataJobs(units: readonly WorkerSpec[], o: JobOptions = {}): Promise<JobResult[]> {
   const t0 = Date.now();
   const output: Output = { chunks: [], size: 0 };
-  const confine = Boolean(o.sandbox);
+  const confine = Boolean(o.sandbox) && o.sandbox!.confine !== false;
   const trusted = (m: CompiledModule): CompiledModule => (confine ? withoutSourceMap(m) : m);
   const compiled: CompiledUnit[] = units.map((u) => ({
     suites: u.suites.map((f) => trusted(compile(f))),
-    impl: confine ? compileUntrusted(u.impl) : compile(u.impl),
+    impl: o.sandbox ? compileUntrusted(u.impl) : compile(u.impl),
     // Untrusted code gets nothing but itself; trusted code (mutants, solutions) its relative imports.
-    deps: confine ? [] : compileDeps(u.impl),
+    deps: o.sandbox ? [] : compileDeps(u.impl),
   }));
   const allSuites = units.flatMap((u) => u.suites);
   const base = { units, compiled, suiteDeps: dedupe(allSuites.flatMap((f) => compileDeps(f)), allSuites).map(trusted), confine };
@@ -379,7 +385,7 @@ export async function runKataJobs(units: readonly WorkerSpec[], o: JobOptions = 
   for (;;) {
     const a = await attempt({ ...base, from }, o, output, p);
     if (!p.plan) {
-      const said = cleanText(Buffer.concat(output.chunks).toString("utf8"), 300).split("\n")[0];
+      const said = cleanText(Buffer.concat(output.chunks).toString("utf8"), 300).split("\n").find((l) => /Error/.test(l)) ?? "";
       throw new Error(`the kata worker could not start: ${a.reason ?? "no plan"}${said ? `: ${said}` : ""}`);
     }
     const total = p.cases.length;

@@ -20,8 +20,12 @@ import { runCase, setFrameMapper, atUserFrameMapped } from "./runner";
 import type { KataSuite } from "./suite";
 import { traceToText } from "../sched/format";
 import { freezeSimulation, confineGlobals, lockdown } from "./freeze";
+import { makeMembrane } from "./membrane";
 
+// Taken now: confined, the worker's global object no longer has them.
 const writeSync = fs.writeSync;
+const Buf = Buffer;
+const fromBase64 = (s: string): string => Buf.from(s, "base64").toString("utf8");
 const EVENTS_FD = 3;
 /** The package, for suites and implementations that import "tlbkata" (the same instance freezeSimulation freezes). */
 const PACKAGE_INDEX = require.resolve("../index");
@@ -38,11 +42,22 @@ const Module = require("module") as {
   SourceMap: new (payload: unknown) => { findEntry(line: number, column: number): { originalLine?: number } };
 };
 
-/** "tlbkata" is this package, wherever the worker runs (in the sandbox there is no node_modules). */
-function resolvePackageHere(): void {
+/**
+ * "tlbkata" is this package, wherever the worker runs, and relative imports of a suite
+ * resolve to the compiled copies the parent sent: in the sandbox there is no
+ * node_modules and no course folder to look in.
+ */
+function resolveHere(served: ReadonlyMap<string, CompiledModule>): void {
   const resolve = Module._resolveFilename;
   Module._resolveFilename = function (request: string, ...rest: unknown[]) {
-    return request === "tlbkata" ? PACKAGE_INDEX : resolve.call(this, request, ...rest);
+    if (request === "tlbkata") return PACKAGE_INDEX;
+    const parent = rest[0] as { filename?: string } | undefined;
+    if (request.startsWith(".") && parent?.filename) {
+      const base = path.resolve(path.dirname(parent.filename), request);
+      const hit = [base, `${base}.ts`, path.join(base, "index.ts")].find((c) => served.has(c));
+      if (hit) return hit;
+    }
+    return resolve.call(this, request, ...rest);
   };
 }
 
@@ -62,7 +77,7 @@ function lineMapper(js: string, file: string): (f: string, line: number, column:
   if (!m) return (_f, line) => line;
   let map: InstanceType<typeof Module.SourceMap> | null = null;
   try {
-    map = new Module.SourceMap(JSON.parse(Buffer.from(m[1]!, "base64").toString("utf8")));
+    map = new Module.SourceMap(JSON.parse(fromBase64(m[1]!)));
   } catch {
     map = null;
   }
@@ -75,9 +90,14 @@ function lineMapper(js: string, file: string): (f: string, line: number, column:
 
 /**
  * A confined implementation: its code as a function of (exports, require, module,
- * __filename, __dirname) where require gives the simulation package and nothing else.
+ * __filename, __dirname) where require gives the simulation package, through the
+ * membrane, and nothing else; its exports, as the simulation sees them.
  */
-function compileConfined(m: CompiledModule, pkg: unknown): Record<string, unknown> {
+function compileConfined(m: CompiledModule, sim: Record<string, unknown>): Record<string, unknown> {
+  type Class = abstract new (...a: never[]) => unknown;
+  const internal = ["Sim", "Store", "SlotMap", "World", "Oracle", "FootprintBuffer", "ProgramRunner"].map((n) => sim[n]).filter((c): c is Class => typeof c === "function");
+  const membrane = makeMembrane({ internal, stepAbort: sim.StepAbort as Class });
+  const pkg = membrane.toLearner(sim);
   if (m.js === null) throw new LoadError(m.error ?? `${path.basename(m.path)} did not compile`);
   const file = path.posix.join(SUBMISSION_DIR, path.basename(m.path));
   setFrameMapper(lineMapper(m.js, file));
@@ -89,7 +109,7 @@ function compileConfined(m: CompiledModule, pkg: unknown): Record<string, unknow
     throw new LoadError(`${path.basename(m.path)} imports ${JSON.stringify(String(id)).slice(0, 80)}: while grading, a kata file may import only "tlbkata"`);
   };
   fn(exports, need, module, file, SUBMISSION_DIR);
-  return module.exports as Record<string, unknown>;
+  return membrane.toSimulation(module.exports) as Record<string, unknown>;
 }
 
 /** .ts files required at run time come from the parent's compiled copies when it sent them. */
@@ -135,9 +155,9 @@ function main(): void {
   const key = Buffer.from(input.key, "hex");
   const emit = (e: WorkerEvent): void => void writeSync(EVENTS_FD, encodeEvent(key, e));
   process.setSourceMapsEnabled(true);
-  resolvePackageHere();
   const served = new Map<string, CompiledModule>();
   for (const d of input.suiteDeps) served.set(d.path, d);
+  resolveHere(served);
   serveCompiled(served);
 
   // Every unit's suites first, while only trusted code has run.
@@ -152,7 +172,7 @@ function main(): void {
   emit({ t: "plan", units: plan });
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const pkg = require(PACKAGE_INDEX) as unknown;
+  const pkg = require(PACKAGE_INDEX) as Record<string, unknown>;
   let exit = (code: number): never => process.exit(code);
   // Confined: the global world emptied and frozen first (the simulation is not reachable from it), then the simulation.
   if (input.confine) exit = confine().exit;
