@@ -186,7 +186,9 @@ export async function gradeKatas(subs: readonly SubmittedKata[], o: GradeOptions
         out[i] = r;
         // Only a verdict the code reached by itself is remembered: not one cut short by a time limit, a kill or a crash.
         const job = rs[k]!;
-        if (u.cacheFile && !u.reason && !job.loadInterrupted && !job.results.some((t) => t.interrupted)) writeAtomic(u.cacheFile, JSON.stringify(r));
+        // Running out of memory depends on the machine as much as on the code.
+        const exhausted = job.results.some((t) => /allocation failed|out of memory/i.test(t.message ?? ""));
+        if (u.cacheFile && !u.reason && !job.loadInterrupted && !exhausted && !job.results.some((t) => t.interrupted)) writeAtomic(u.cacheFile, JSON.stringify(r));
       });
     }),
   );

@@ -212,8 +212,9 @@ interface Output {
 /** Most bytes read from one worker's event channel: a worker that sends more is stopped. */
 const MAX_EVENTS = 256 << 20;
 
-function workerCommand(o: JobOptions, units: number): { file: string; args: string[]; uid?: number; gid?: number; cwd?: string } {
-  const flags = [`--max-old-space-size=${o.memoryMb ?? 512}`, "--stack-size=2000", "--disallow-code-generation-from-strings"];
+function workerCommand(o: JobOptions, units: number): { file: string; args: string[]; uid?: number; gid?: number; cwd?: string; fdArgs?: string } {
+  // --expose-gc: the worker collects between katas, so one kata's garbage is not the next one's memory limit.
+  const flags = [`--max-old-space-size=${o.memoryMb ?? 512}`, "--stack-size=2000", "--disallow-code-generation-from-strings", "--expose-gc"];
   if (!o.sandbox) return { file: process.execPath, args: [...flags, o.workerScript ?? WORKER], cwd: o.cwd };
   const kataS = Math.ceil((o.kataTimeoutMs ?? 120_000) / 1000);
   const limits = { memoryMb: o.memoryMb ?? 512, cpuSeconds: 30 + 2 * kataS * units };
@@ -224,10 +225,14 @@ function workerCommand(o: JobOptions, units: number): { file: string; args: stri
   }
   // Node's permission model too, inside the OS's sandbox: reading the package only.
   const dist = isolation === "namespaces" ? `${SANDBOX_PACKAGE}/dist` : fs.realpathSync(DIST);
-  const perm = ["--experimental-permission", "--no-warnings", `--allow-fs-read=${dist}/`, `--allow-fs-read=${path.dirname(dist)}/package.json`];
-  const c = sandboxCommand(isolation, DIST, [...flags, ...perm], limits);
-  return { file: c.file, args: [...c.args], uid: c.uid, gid: c.gid, cwd: "/" };
+  // (Not when a test turns the confinement off to try the OS layer alone.)
+  const perm = o.sandbox.confine === false ? [] : ["--experimental-permission", "--no-warnings", `--allow-fs-read=${dist}/`, `--allow-fs-read=${path.dirname(dist)}/package.json`];
+  const c = sandboxCommand(isolation, DIST, [...flags, ...perm], limits, ARGS_FD);
+  return { file: c.file, args: [...c.args], uid: c.uid, gid: c.gid, cwd: "/", fdArgs: c.fdArgs };
 }
+
+/** The descriptor bwrap reads its options from. */
+const ARGS_FD = 4;
 
 function attempt(input: Omit<WorkerInput, "key">, o: JobOptions, output: Output, p: Progress): Promise<Attempt> {
   const key = crypto.randomBytes(32);
@@ -241,9 +246,15 @@ function attempt(input: Omit<WorkerInput, "key">, o: JobOptions, output: Output,
       cwd: cmd.cwd,
       uid: cmd.uid,
       gid: cmd.gid,
-      stdio: ["pipe", "pipe", "pipe", "pipe"],
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "production" },
+      stdio: ["pipe", "pipe", "pipe", "pipe", ...(cmd.fdArgs !== undefined ? (["pipe"] as const) : [])],
+      // Sandboxed, nothing of the grader's environment (bwrap sets the worker's own).
+      env: o.sandbox && o.sandbox.isolation !== "none" ? {} : { PATH: process.env.PATH ?? "", NODE_ENV: "production" },
     });
+    if (cmd.fdArgs !== undefined) {
+      const w = child.stdio[ARGS_FD] as NodeJS.WritableStream;
+      w.on("error", () => undefined);
+      w.end(cmd.fdArgs);
+    }
     let timer: NodeJS.Timeout | undefined;
     const stop = (why: Interrupted | undefined, reason: string): void => {
       if (!a.reason) {

@@ -172,7 +172,8 @@ export function makeMembrane(o: MembraneOptions): Membrane {
       },
       set(_s, key, value) {
         if (!mayWrite(real, key)) refuseWrite(real, key);
-        return Reflect.set(real, key, toSimulation(value), real);
+        if (!Reflect.set(real, key, toSimulation(value), real)) throw new TypeError(`Cannot assign to read only property '${String(key)}' of ${className(real)}`);
+        return true;
       },
       defineProperty(_s, key, d) {
         if (!mayWrite(real, key)) refuseWrite(real, key);

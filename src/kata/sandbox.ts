@@ -29,6 +29,8 @@ export interface SandboxLimits {
 export const SANDBOX_PACKAGE = "/tlbkata";
 /** Largest file the worker may write (its tmpfs working folder), bytes. */
 const FILE_SIZE = 1 << 20;
+/** Size of the tmpfs working folder, bytes. */
+const WORK_SIZE = 16 << 20;
 /** Threads count as processes: Node has about a dozen. */
 const NPROC = 64;
 /** Node itself (code, libraries, buffers) beside the V8 heap, MiB. */
@@ -92,13 +94,15 @@ export interface SandboxCommand {
   readonly worker: string;
   /** Where the package's dist folder is, as the worker sees it. */
   readonly dist: string;
+  /** bwrap's options, NUL-separated, to write to the `argsFd` the command names. */
+  readonly fdArgs?: string;
 }
 
 /**
  * The command that runs `node nodeFlags WORKER` in the sandbox. `dist` is the built
  * package (its parent holds package.json).
  */
-export function sandboxCommand(isolation: Exclude<Isolation, "none">, dist: string, nodeFlags: readonly string[], l: SandboxLimits): SandboxCommand {
+export function sandboxCommand(isolation: Exclude<Isolation, "none">, dist: string, nodeFlags: readonly string[], l: SandboxLimits, argsFd?: number): SandboxCommand {
   const node = fs.realpathSync(process.execPath);
   const own = isRoot() ? workerUid() : undefined;
   const limits = prlimitArgs(l, own !== undefined);
@@ -122,14 +126,22 @@ export function sandboxCommand(isolation: Exclude<Isolation, "none">, dist: stri
     ...(fs.existsSync(pkgJson) ? ["--ro-bind", pkgJson, `${SANDBOX_PACKAGE}/package.json`] : []),
     "--proc", "/proc",
     "--dev", "/dev",
+    // The working folder, the only writable place: a tmpfs of bounded size.
+    "--size", String(WORK_SIZE),
     "--tmpfs", "/work",
+    // The sandbox's root (a tmpfs bwrap made for the mount points) read-only too.
+    "--remount-ro", "/",
     "--chdir", "/work",
     "--clearenv",
     "--setenv", "NODE_ENV", "production",
     "--setenv", "HOME", "/work",
   ];
   const worker = `${inside}/kata/worker.js`;
-  return { file: prlimit, args: [...limits, "--", onPath("bwrap") ?? "bwrap", ...bwrap, node, ...nodeFlags, worker], uid: own, gid: own, worker, dist: inside };
+  const tail = [node, ...nodeFlags, worker];
+  const bw = onPath("bwrap") ?? "bwrap";
+  // Through a file descriptor, the options (the grader's paths among them) are not in the command line that /proc shows.
+  if (argsFd !== undefined) return { file: prlimit, args: [...limits, "--", bw, "--args", String(argsFd), ...tail], uid: own, gid: own, worker, dist: inside, fdArgs: `${bwrap.join("\0")}\0` };
+  return { file: prlimit, args: [...limits, "--", bw, ...bwrap, ...tail], uid: own, gid: own, worker, dist: inside };
 }
 
 let probed: Map<Isolation, string | null> = new Map();
@@ -151,7 +163,7 @@ export function isolationProblem(isolation: Isolation): string | null {
     const c = sandboxCommand(isolation as Exclude<Isolation, "none">, dist, ["-e", "process.stdout.write(String(process.getuid()))"], { memoryMb: 128, cpuSeconds: 10 });
     // Replace the worker script with the -e program above.
     const args = c.args.filter((a) => a !== c.worker);
-    const r = spawnSync(c.file, args, { uid: c.uid, gid: c.gid, encoding: "utf8", timeout: 20_000, env: { PATH: process.env.PATH ?? "" } });
+    const r = spawnSync(c.file, args, { uid: c.uid, gid: c.gid, encoding: "utf8", timeout: 20_000, env: {} });
     if (r.status !== 0) why = `${isolation === "namespaces" ? "bwrap" : "prlimit"} could not start a sandboxed process (${(r.stderr || r.error?.message || `status ${r.status}`).trim().split("\n")[0]})`;
   }
   probed.set(isolation, why);

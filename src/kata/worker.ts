@@ -14,7 +14,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as vm from "vm";
-import { encodeEvent, type WorkerEvent, type WorkerInput, type PlannedCase, type CompiledModule } from "./protocol";
+import { encodeEvent, cleanText, type WorkerEvent, type WorkerInput, type PlannedCase, type CompiledModule } from "./protocol";
 import { loadTsModule, LoadError } from "./load";
 import { runCase, setFrameMapper, atUserFrameMapped } from "./runner";
 import type { KataSuite } from "./suite";
@@ -24,6 +24,7 @@ import { makeMembrane } from "./membrane";
 
 // Taken now: confined, the worker's global object no longer has them.
 const writeSync = fs.writeSync;
+const collect = (globalThis as { gc?: () => void }).gc;
 const Buf = Buffer;
 const fromBase64 = (s: string): string => Buf.from(s, "base64").toString("utf8");
 const EVENTS_FD = 3;
@@ -189,6 +190,8 @@ function main(): void {
       i += count;
       continue;
     }
+    // What the previous kata's code allocated (and no longer reaches) is freed before this one starts.
+    if (u > 0 && collect) collect();
     emit({ t: "loading", u });
     let impl: Record<string, unknown>;
     try {
@@ -201,7 +204,7 @@ function main(): void {
       if (missing.length) throw new LoadError(`${path.basename(spec.impl)} does not export ${missing.map((m) => `\`${m}\``).join(", ")} (kata ${spec.kataId} needs ${spec.exports.join(", ")})`);
     } catch (e) {
       const msg = e instanceof LoadError ? e.message : `${path.basename(spec.impl)} could not be loaded: ${errorLine(e)}${atUserFrameMapped(e)}`;
-      emit({ t: "load-error", u, message: `kata ${spec.kataId}: ${msg}` });
+      emit({ t: "load-error", u, message: cleanText(`kata ${spec.kataId}: ${msg}`) });
       i += count;
       continue;
     }
@@ -211,7 +214,9 @@ function main(): void {
         if (i < input.from) continue;
         emit({ t: "start", i });
         const { trace, ...result } = runCase(s, c, impl);
-        emit({ t: "case", i, result, trace: spec.traces && trace ? traceToText(trace) : undefined });
+        // Cut here too, so that a 4 MiB message does not travel (the parent cuts whatever arrives).
+        const message = result.message === undefined ? undefined : cleanText(result.message);
+        emit({ t: "case", i, result: { ...result, message }, trace: spec.traces && trace ? cleanText(traceToText(trace), 64_000) : undefined });
       }
     }
   }
