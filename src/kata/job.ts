@@ -8,6 +8,7 @@ import { spawn } from "child_process";
 import * as crypto from "crypto";
 import * as path from "path";
 import * as fs from "fs";
+import * as os from "os";
 import { decodeEvent, cleanText, MAX_LINE, type PlannedCase, type WorkerSpec, type WorkerInput, type CompiledModule, type CompiledUnit } from "./protocol";
 import { sandboxCommand, SANDBOX_PACKAGE, type Isolation } from "./sandbox";
 import { transpileTs, LoadError, COMPILER_KEY } from "./load";
@@ -231,6 +232,11 @@ function workerCommand(o: JobOptions, units: number): { file: string; args: stri
   return { file: c.file, args: [...c.args], uid: c.uid, gid: c.gid, cwd: "/", fdArgs: c.fdArgs };
 }
 
+function signalName(n: number): NodeJS.Signals | null {
+  const hit = Object.entries(os.constants.signals).find(([, v]) => v === n);
+  return hit ? (hit[0] as NodeJS.Signals) : null;
+}
+
 /** The descriptor bwrap reads its options from. */
 const ARGS_FD = 4;
 
@@ -353,8 +359,10 @@ function attempt(input: Omit<WorkerInput, "key">, o: JobOptions, output: Output,
     child.on("error", (err) => {
       if (!a.reason) a.reason = `could not be started (${err.message})`;
     });
-    child.on("close", (code, signal) => {
+    child.on("close", (code, sig) => {
       if (timer) clearTimeout(timer);
+      // bwrap, the worker's parent in the sandbox, exits with 128 + the signal that killed the worker.
+      const signal = sig ?? (o.sandbox && code !== null && code > 128 && code < 128 + 65 ? signalName(code - 128) : null);
       if (!a.done && !a.reason) {
         const text = Buffer.concat(output.chunks).toString("utf8");
         const oom = /heap out of memory|Allocation failed|allocation failed/i.test(text);
@@ -393,8 +401,11 @@ export async function runKataJobs(units: readonly WorkerSpec[], o: JobOptions = 
   };
   const kataLimit = `not run: the kata's time limit (${Math.round((o.kataTimeoutMs ?? 0) / 1000)} s) was used up`;
   let from = 0;
+  let starts = 0;
   for (;;) {
     const a = await attempt({ ...base, from }, o, output, p);
+    // Stopped before its plan (killed from outside, say): no learner code ran yet, so try again.
+    if (!p.plan && ++starts < 3 && a.reason && !/exited with status/.test(a.reason)) continue;
     if (!p.plan) {
       const said = cleanText(Buffer.concat(output.chunks).toString("utf8"), 300).split("\n").find((l) => /Error/.test(l)) ?? "";
       throw new Error(`the kata worker could not start: ${a.reason ?? "no plan"}${said ? `: ${said}` : ""}`);
