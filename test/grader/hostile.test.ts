@@ -14,10 +14,9 @@ import os from "node:os";
 import path from "node:path";
 import { listKatas, type KataInfo } from "tlbkata";
 import { gradeSubmission, pool, render, type SubmissionResult } from "../../src/grader/index";
-import { isolationProblem } from "../../src/kata/sandbox";
 import { MAX_TEXT } from "../../src/kata/protocol";
 import { noisyAmd } from "../../scripts/katas/samples.mjs";
-import { requireTool } from "../notebooks/support";
+import { needSandbox, sandboxProblem as problem } from "./support";
 
 const ROOT = path.resolve(__dirname, "../..");
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -272,7 +271,6 @@ const HOSTILE: Record<string, Hostile> = {
 };
 
 const graded = new Map<string, SubmissionResult>();
-const problem = isolationProblem("namespaces");
 const niceBefore = os.getPriority(process.pid);
 
 beforeAll(async () => {
@@ -298,7 +296,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 describe("hostile submissions", () => {
-  if (!requireTool(problem === null, "bubblewrap with user namespaces", `${problem}: apt-get install bubblewrap`)) return;
+  if (!needSandbox()) return;
 
   it("every fixture is graded, and every family of the threat model has some", () => {
     const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith(".ts"));

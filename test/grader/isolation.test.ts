@@ -9,15 +9,13 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { findKata } from "tlbkata";
 import { gradeSubmission } from "../../src/grader/index";
-import { isolationProblem } from "../../src/kata/sandbox";
-import { requireTool } from "../notebooks/support";
+import { needSandbox, sandboxProblem as problem } from "./support";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CLI = path.join(ROOT, "src/dist/cli/main.js");
 const FIXTURES = path.join(__dirname, "fixtures");
 const amd = findKata(ROOT, "05")!;
 const tmp = (p: string) => fs.mkdtempSync(path.join(os.tmpdir(), `tlbkata-${p}-`));
-const problem = isolationProblem("namespaces");
 const isRoot = process.getuid?.() === 0;
 
 function tlbkata(args: string[], env: Record<string, string> = {}) {
@@ -75,7 +73,7 @@ describe("isolation by an unprivileged user and kernel limits (containers that r
 });
 
 describe("outside kills and the cache", () => {
-  if (!requireTool(problem === null, "bubblewrap with user namespaces", `${problem}: apt-get install bubblewrap`)) return;
+  if (!needSandbox()) return;
 
   /** Kill (SIGKILL) every kata worker that has run for 1.5 s (it is then loading the learner's file), until stopped. */
   function killer(): { stop: () => number } {
@@ -126,7 +124,7 @@ describe("outside kills and the cache", () => {
 });
 
 describe("grade-class reports what it does not grade", () => {
-  if (!requireTool(problem === null, "bubblewrap with user namespaces", `${problem}: apt-get install bubblewrap`)) return;
+  if (!needSandbox()) return;
 
   it("symbolic links, hidden folders and files under ROOT are named, not skipped silently; names reach the terminal without control sequences", () => {
     const root = tmp("class");
