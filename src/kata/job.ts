@@ -214,9 +214,11 @@ interface Output {
 const MAX_EVENTS = 256 << 20;
 
 function workerCommand(o: JobOptions, units: number): { file: string; args: string[]; uid?: number; gid?: number; cwd?: string; fdArgs?: string } {
+  const base = [`--max-old-space-size=${o.memoryMb ?? 512}`, "--stack-size=2000"];
+  if (!o.sandbox) return { file: process.execPath, args: [...base, o.workerScript ?? WORKER], cwd: o.cwd };
+  // Untrusted: no eval or new Function (no way back to a global object through Function);
   // --expose-gc: the worker collects between katas, so one kata's garbage is not the next one's memory limit.
-  const flags = [`--max-old-space-size=${o.memoryMb ?? 512}`, "--stack-size=2000", "--disallow-code-generation-from-strings", "--expose-gc"];
-  if (!o.sandbox) return { file: process.execPath, args: [...flags, o.workerScript ?? WORKER], cwd: o.cwd };
+  const flags = [...base, "--disallow-code-generation-from-strings", "--expose-gc"];
   const kataS = Math.ceil((o.kataTimeoutMs ?? 120_000) / 1000);
   const limits = { memoryMb: o.memoryMb ?? 512, cpuSeconds: 30 + 2 * kataS * units };
   const isolation = o.sandbox.isolation;
