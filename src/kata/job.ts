@@ -200,6 +200,8 @@ interface Attempt {
   /** Case running when the worker stopped, if it did not finish. */
   running?: number;
   done: boolean;
+  /** The worker asked for a fresh one to go on from this unit. */
+  fresh?: number;
   reason?: string;
   why?: Interrupted;
 }
@@ -328,6 +330,10 @@ function attempt(input: Omit<WorkerInput, "key">, o: JobOptions, output: Output,
         const { ok, message, rule, ms } = e.result;
         p.results[e.i] = { ...planned, score: ok ? planned.points : 0, ok, message: ok ? undefined : message, rule: ok ? undefined : rule, ms, traceText: e.trace };
         a.running = undefined;
+      } else if (e.t === "fresh") {
+        if (a.loading !== undefined || a.running !== undefined || e.u >= p.plan.length) return;
+        a.fresh = e.u;
+        child.kill("SIGKILL");
       } else if (e.t === "done") {
         a.done = true;
         // Nothing the worker does after this counts: do not wait for it.
@@ -414,6 +420,11 @@ export async function runKataJobs(units: readonly WorkerSpec[], o: JobOptions = 
     }
     const total = p.cases.length;
     if (a.done) break;
+    // A fresh worker for the next kata, asked for between katas: nothing failed.
+    if (a.fresh !== undefined && p.offsets[a.fresh]! > from) {
+      from = p.offsets[a.fresh]!;
+      continue;
+    }
     let next: number;
     if (a.loading !== undefined) {
       // Dying while its module loads (process.exit at the top level, say) is that kata's load failure.

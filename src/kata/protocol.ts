@@ -25,7 +25,9 @@ export type WorkerEvent =
   | { readonly t: "loaded"; readonly u: number }
   | { readonly t: "start"; readonly i: number }
   | { readonly t: "case"; readonly i: number; readonly result: CaseResult; readonly trace?: string }
-  | { readonly t: "done" };
+  | { readonly t: "done" }
+  /** Between katas: start a fresh worker from unit `u` (the previous kata's code left too much memory behind). */
+  | { readonly t: "fresh"; readonly u: number };
 
 /** One kata's suites, to run on one implementation. */
 export interface WorkerSpec {
@@ -156,6 +158,8 @@ export function checkEvent(e: unknown): WorkerEvent | null {
     }
     case "done":
       return { t: "done" };
+    case "fresh":
+      return isIndex(o.u) ? { t: "fresh", u: o.u } : null;
     default:
       return null;
   }
