@@ -155,11 +155,12 @@ export function makeMembrane(o: MembraneOptions): Membrane {
 
   function toLearner(v: unknown): unknown {
     if ((typeof v !== "object" && typeof v !== "function") || v === null) return v;
+    // Most calls: an object already wrapped.
+    const hit = outward.get(v);
+    if (hit) return hit;
     const back = inwardReal.get(v);
     if (back) return back;
     if (isIntrinsic(v)) return v;
-    const hit = outward.get(v);
-    if (hit) return hit;
     if (isInternal(v)) return handleOf(v);
     const real = v;
     const slots = hasSlots(real);
@@ -268,9 +269,9 @@ export function makeMembrane(o: MembraneOptions): Membrane {
     if ((typeof v !== "object" && typeof v !== "function") || v === null) return v;
     const real = outwardReal.get(v);
     if (real) return real;
-    if (isIntrinsic(v)) return v;
     const hit = inward.get(v);
     if (hit) return hit;
+    if (isIntrinsic(v)) return v;
     const mine = v;
     // A shadow target here too: a frozen learner object could otherwise hand out its own functions unwrapped.
     const p = new Proxy(shadowOf(mine), {

@@ -63,8 +63,10 @@ export function runCase<I>(suite: KataSuite<I>, index: number, impl: I): CaseRes
     const ms = now() - t0;
     // By name too: a suite that reached the package by another path has its own KataFailure class.
     if (e instanceof KataFailure || (e instanceof Error && e.name === "KataFailure")) {
+      // Read as data: a learner's code may throw something that only looks like a KataFailure.
       const f = e as KataFailure;
-      return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: f.message, rule: f.rule, ms, trace: f.trace };
+      const rule = typeof f.rule === "string" ? f.rule : undefined;
+      return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: String(f.message), rule, ms, trace: e instanceof KataFailure ? f.trace : undefined };
     }
     return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: crashMessage(e), ms };
   }
