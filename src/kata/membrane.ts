@@ -77,6 +77,8 @@ export function makeMembrane(o: MembraneOptions): Membrane {
 
   const className = (t: Obj): string => {
     try {
+      const own = Object.getOwnPropertyDescriptor(t, "constructor");
+      if (own && typeof own.value === "function" && own.value.name) return `${own.value.name}.prototype`;
       const c = (Object.getPrototypeOf(t) as { constructor?: { name?: unknown } } | null)?.constructor;
       return typeof c?.name === "string" && c.name ? c.name : "Object";
     } catch {
@@ -89,7 +91,8 @@ export function makeMembrane(o: MembraneOptions): Membrane {
   };
   const mayWrite = (t: Obj, key: PropertyKey): boolean => {
     const proto = Object.getPrototypeOf(t);
-    if (!Array.isArray(t) && typeof t === "object" && (proto === Object.prototype || proto === null)) return true;
+    // A plain object (not a prototype: those hold a constructor) is a driver's own struct.
+    if (!Array.isArray(t) && typeof t === "object" && (proto === Object.prototype || proto === null) && !Object.prototype.hasOwnProperty.call(t, "constructor")) return true;
     return typeof key === "string" && WRITABLE.has(`${className(t)}.${key}`);
   };
   /** An opaque handle on one of the simulation's own objects: it can be passed back, not opened. */

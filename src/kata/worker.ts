@@ -28,7 +28,8 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const memoryUsage = process.memoryUsage.bind(process);
 const used = (): number => {
   const m = memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
+  // The resident size too: WebAssembly memory is in neither of the others.
+  return Math.max(m.heapUsed + m.arrayBuffers, m.rss - (192 << 20));
 };
 /**
  * Between katas: collect when the previous kata left much memory behind (a full

@@ -26,6 +26,15 @@ const amd = katas.find((k) => k.id === "05-amd-iommu-v2")!;
 const other: KataInfo = katas.find((k) => k.id === "08-ocxl")!;
 const solution = (): string => fs.readFileSync(amd.solution!, "utf8");
 const fixture = (name: string) => (): string => fs.readFileSync(path.join(FIXTURES, name), "utf8");
+/** Kata 05's failures that report the flood of commands. */
+const flooded = (r: SubmissionResult): string[] => r.katas.find((k) => k.id === amd.id)!.tests.map((t) => t.message ?? "").filter((m) => /invalidation-flood/.test(m));
+/** The solution, flooding the IOMMU one page at a time first, and swallowing what the simulation throws for it. */
+function swallowAbort(): string {
+  const at = "  if (Math.floor(start / PAGE_SIZE)";
+  const text = solution();
+  if (!text.includes(at)) throw new Error("the solution of kata 05 changed: update swallowAbort()");
+  return text.replace(at, `  try {\n    for (let a = start; a < end; a += PAGE_SIZE) amd_iommu_flush_page(dev_state, pasid_state.pasid, a);\n  } catch {\n    // swallow the soft lockup\n  }\n${at}`);
+}
 
 /** A server on this machine's loopback that a submission would love to reach. */
 let server: net.Server;
@@ -40,8 +49,11 @@ interface Hostile {
   /** More files in the submission folder (relative path -> content), made before grading. */
   readonly extra?: (dir: string) => void;
   readonly layer: "full" | "os";
-  readonly score: "zero" | "full";
+  /** "partial": some tests pass, not all. */
+  readonly score: "zero" | "full" | "partial";
   readonly reason: RegExp;
+  /** Per-test time limit, ms, when not the 3 s of the others. */
+  readonly caseTimeoutMs?: number;
   /** What else must hold, given the result and the kata's reason. */
   readonly check?: (r: SubmissionResult, reason: string) => void;
 }
@@ -124,13 +136,26 @@ const HOSTILE: Record<string, Hostile> = {
     },
   },
   // --- forgery in the same realm
-  "monkeypatch.ts": { family: "forgery", layer: "full", score: "zero", reason: /Cannot assign to read only property 'report'/ },
+  "monkeypatch.ts": { family: "forgery", layer: "full", score: "zero", reason: /a graded driver may not change Sim\.prototype\.report/ },
   "patch-builtins.ts": { family: "forgery", layer: "full", score: "zero", reason: /Cannot assign to read only property 'some'/ },
   "proto-getter.ts": { family: "forgery", layer: "full", score: "zero", reason: /Cannot define property ok, object is not extensible/ },
   "tojson.ts": { family: "forgery", layer: "full", score: "zero", reason: /Cannot add property toJSON, object is not extensible/ },
   "crypto-hmac.ts": { family: "forgery", layer: "full", score: "zero", reason: /imports "crypto"/ },
   "generator.ts": { family: "forgery", layer: "full", score: "zero", reason: /Cannot assign to read only property 'next'/ },
   "shared-objects.ts": { family: "forgery", layer: "full", score: "zero", reason: /Sim is the simulation's own machinery: a driver passes it to kernel functions, it does not look inside/ },
+  // A correct driver that first floods the IOMMU page by page inside try/catch: the soft
+  // lockup the simulation throws is swallowed. The membrane throws it again when the
+  // driver returns; the OS layer alone cannot see it (the forgery works there).
+  "swallow-abort": {
+    family: "forgery",
+    text: () => swallowAbort(),
+    caseTimeoutMs: 30_000,
+    layer: "full",
+    score: "partial",
+    reason: /./,
+    check: (r) => expect(flooded(r)).toEqual([expect.stringMatching(/^\[invalidation-flood\] .*soft lockup/)]),
+  },
+  "swallow-abort@os": { family: "forgery", text: () => swallowAbort(), caseTimeoutMs: 30_000, layer: "os", score: "partial", reason: /./, check: (r) => expect(flooded(r)).toEqual([]) },
   "forge-results.ts": { family: "forgery", layer: "full", score: "zero", reason: /imports "fs"/ },
   "forge-results.ts@os": { family: "forgery", text: fixture("forge-results.ts"), layer: "os", score: "zero", reason: /^\[stale-tlb/ },
   "source-map.ts": {
@@ -242,6 +267,8 @@ const HOSTILE: Record<string, Hostile> = {
     reason: /WRITE: /,
     check: (_r, reason) => {
       expect(reason).toMatch(/trace-events\.json=written/);
+      // A heap snapshot is larger than the file size limit.
+      expect(reason).toMatch(/heap snapshot: EFBIG/);
       // Written only in the sandbox's own tmpfs working folder.
       for (const m of reason.matchAll(/(\/[^=; ]+)=written/g)) expect(m[1]!.startsWith("/work/") && !m[1]!.startsWith(ROOT)).toBe(true);
       expect(fs.existsSync(path.join(process.cwd(), "trace-events.json"))).toBe(false);
@@ -287,7 +314,7 @@ beforeAll(async () => {
     fs.writeFileSync(path.join(dir, path.basename(amd.file)), h.text ? h.text() : fs.readFileSync(path.join(FIXTURES, name)));
     fs.copyFileSync(other.solution!, path.join(dir, path.basename(other.file)));
     h.extra?.(dir);
-    const r = await gradeSubmission(dir, { root: ROOT, katas: [amd, other], jobs: 1, caseTimeoutMs: 3000, kataTimeoutMs: 10000, memoryMb: 256, confine: h.layer === "full" });
+    const r = await gradeSubmission(dir, { root: ROOT, katas: [amd, other], jobs: 1, caseTimeoutMs: h.caseTimeoutMs ?? 3000, kataTimeoutMs: h.caseTimeoutMs ? 120_000 : 10_000, memoryMb: 256, confine: h.layer === "full" });
     graded.set(name, r);
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -313,7 +340,10 @@ describe("hostile submissions", () => {
       expect(k.max).toBeGreaterThan(0);
       const reason = k.error ?? k.tests.find((t) => !t.ok)?.message ?? "";
       expect(reason).toMatch(want.reason);
-      expect(k.score).toBe(want.score === "zero" ? 0 : k.max);
+      if (want.score === "partial") {
+        expect(k.score).toBeGreaterThan(0);
+        expect(k.score).toBeLessThan(k.max);
+      } else expect(k.score).toBe(want.score === "zero" ? 0 : k.max);
       const o = r.katas.find((x) => x.id === other.id)!;
       expect(o.error).toBeUndefined();
       expect(o.score).toBe(o.max);
