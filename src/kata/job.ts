@@ -103,6 +103,9 @@ function compile(file: string): CompiledModule {
   }
 }
 
+/** Learners' compiled files by name and source, in memory (at most 512). */
+const untrustedCache = new Map<string, string>();
+
 /** A learner's file: size checked before reading, not cached on disk (it is not ours to keep). */
 function compileUntrusted(file: string): CompiledModule {
   const name = path.basename(file);
@@ -120,7 +123,15 @@ function compileUntrusted(file: string): CompiledModule {
     }
     const source = buf.subarray(0, n).toString("utf8");
     if (source.includes("\uFFFD") && !buf.subarray(0, n).equals(Buffer.from(source, "utf8"))) return { path: file, js: null, error: `${name} is not valid UTF-8 text` };
-    return { path: file, js: transpileTs(file, source) };
+    // In memory only: the same file (a class's copies of a starter, say) is compiled once per grader process.
+    const key = crypto.createHash("sha256").update(`${name}\0${source}`).digest("hex");
+    let js = untrustedCache.get(key);
+    if (js === undefined) {
+      js = transpileTs(file, source);
+      if (untrustedCache.size >= 512) untrustedCache.delete(untrustedCache.keys().next().value!);
+      untrustedCache.set(key, js);
+    }
+    return { path: file, js };
   } catch (e) {
     if (e instanceof LoadError) return { path: file, js: null, error: cleanText(e.message, 500) };
     return { path: file, js: null, error: `${name}: ${(e as NodeJS.ErrnoException).code ?? "could not be read"}` };

@@ -37,7 +37,7 @@ const used = (): number => {
  * simulation's caches, say), and this worker should not run another kata.
  */
 const recovered = (): boolean => {
-  if (used() < 64 << 20) return true;
+  if (used() < 192 << 20) return true;
   gc?.();
   return used() < 128 << 20;
 };
