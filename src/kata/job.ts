@@ -10,7 +10,7 @@ import * as path from "path";
 import * as fs from "fs";
 import * as os from "os";
 import { decodeEvent, cleanText, MAX_LINE, type PlannedCase, type WorkerSpec, type WorkerInput, type CompiledModule, type CompiledUnit } from "./protocol";
-import { sandboxCommand, SANDBOX_PACKAGE, type Isolation } from "./sandbox";
+import { sandboxCommand, workerDist, PACKAGE_DIST, type Isolation } from "./sandbox";
 import { transpileTs, LoadError, COMPILER_KEY } from "./load";
 import type { CaseResult } from "./runner";
 
@@ -58,7 +58,7 @@ export interface JobResult {
 export const MAX_SOURCE = 512 * 1024;
 
 /** The built package (src/dist): workers always run compiled code, even when the parent runs from sources under vitest. */
-const DIST = path.basename(path.resolve(__dirname, "..")) === "dist" ? path.resolve(__dirname, "..") : path.resolve(__dirname, "..", "dist");
+const DIST = PACKAGE_DIST;
 const WORKER = path.join(DIST, "kata", "worker.js");
 
 /** Compiled modules by path and source: a grader compiles each hidden suite once, not once per submission. */
@@ -240,7 +240,7 @@ function workerCommand(o: JobOptions, units: number): { file: string; args: stri
     return { file: process.execPath, args: [...flags, "--experimental-permission", "--no-warnings", `--allow-fs-read=${DIST}${path.sep}`, `--allow-fs-read=${pkg}`, WORKER], cwd: o.cwd };
   }
   // Node's permission model too, inside the OS's sandbox: reading the package only.
-  const dist = isolation === "namespaces" ? `${SANDBOX_PACKAGE}/dist` : fs.realpathSync(DIST);
+  const dist = workerDist(isolation, DIST);
   // (Not when a test turns the confinement off to try the OS layer alone.)
   const perm = o.sandbox.confine === false ? [] : ["--experimental-permission", "--no-warnings", `--allow-fs-read=${dist}/`, `--allow-fs-read=${path.dirname(dist)}/package.json`];
   const c = sandboxCommand(isolation, DIST, [...flags, ...perm], limits, ARGS_FD);

@@ -14,6 +14,7 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 export type Isolation = "namespaces" | "user" | "none";
@@ -98,6 +99,58 @@ export interface SandboxCommand {
   readonly fdArgs?: string;
 }
 
+/** The built package (src/dist), also when this module runs from sources under vitest. */
+export const PACKAGE_DIST = path.basename(path.resolve(__dirname, "..")) === "dist" ? path.resolve(__dirname, "..") : path.resolve(__dirname, "..", "dist");
+
+/** The copies made, by the real path of what was copied. */
+const copies = new Map<string, string>();
+
+/**
+ * The built package where the worker's user can read it. Dropping root, that user is
+ * nobody's: the course folder may sit where only root can go (/root/...), so the
+ * package (2 MiB) is copied once per grader process to a folder of the temporary
+ * directory that others may read, and removed when the grader exits.
+ */
+export function readableDist(dist: string): string {
+  const real = fs.realpathSync(dist);
+  if (!isRoot()) return real;
+  const hit = copies.get(real);
+  if (hit) return hit;
+  removeStaleCopies();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tlbkata-sandbox-${process.pid}-`));
+  fs.chmodSync(dir, 0o755);
+  fs.cpSync(real, path.join(dir, "dist"), { recursive: true });
+  const pkgJson = path.join(path.dirname(real), "package.json");
+  if (fs.existsSync(pkgJson)) fs.copyFileSync(pkgJson, path.join(dir, "package.json"));
+  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  copies.set(real, path.join(dir, "dist"));
+  return path.join(dir, "dist");
+}
+
+/** Copies left by grader processes that ended without their exit handler (a test runner's worker, a kill). */
+function removeStaleCopies(): void {
+  try {
+    for (const name of fs.readdirSync(os.tmpdir())) {
+      const pid = /^tlbkata-sandbox-(\d+)-/.exec(name)?.[1];
+      if (!pid || Number(pid) === process.pid) continue;
+      const dir = path.join(os.tmpdir(), name);
+      if (fs.statSync(dir).uid !== process.getuid?.()) continue;
+      try {
+        process.kill(Number(pid), 0);
+      } catch {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  } catch {
+    // Tidying up is not worth failing a grading.
+  }
+}
+
+/** Where the worker sees the package's dist folder. */
+export function workerDist(isolation: Exclude<Isolation, "none">, dist: string): string {
+  return isolation === "namespaces" ? `${SANDBOX_PACKAGE}/dist` : readableDist(dist);
+}
+
 /**
  * The command that runs `node nodeFlags WORKER` in the sandbox. `dist` is the built
  * package (its parent holds package.json).
@@ -108,10 +161,11 @@ export function sandboxCommand(isolation: Exclude<Isolation, "none">, dist: stri
   const limits = prlimitArgs(l, own !== undefined);
   const prlimit = onPath("prlimit") ?? "prlimit";
   if (isolation === "user") {
-    const worker = path.join(dist, "kata", "worker.js");
-    return { file: prlimit, args: [...limits, "--", node, ...nodeFlags, worker], uid: own, gid: own, worker, dist };
+    const readable = readableDist(dist);
+    const worker = path.join(readable, "kata", "worker.js");
+    return { file: prlimit, args: [...limits, "--", node, ...nodeFlags, worker], uid: own, gid: own, worker, dist: readable };
   }
-  const realDist = fs.realpathSync(dist);
+  const realDist = readableDist(dist);
   const pkgJson = path.join(path.dirname(realDist), "package.json");
   const inside = `${SANDBOX_PACKAGE}/dist`;
   const bwrap = [
@@ -159,8 +213,7 @@ export function isolationProblem(isolation: Isolation): string | null {
   else if (isolation === "user" && !isRoot()) why = "--isolation user needs the grader to run as root, to drop to an unprivileged user";
   else if (isolation === "namespaces" && !onPath("bwrap")) why = "bubblewrap (bwrap) is not installed";
   if (!why) {
-    const dist = path.resolve(__dirname, "..");
-    const c = sandboxCommand(isolation as Exclude<Isolation, "none">, dist, ["-e", "process.stdout.write(String(process.getuid()))"], { memoryMb: 128, cpuSeconds: 10 });
+    const c = sandboxCommand(isolation as Exclude<Isolation, "none">, PACKAGE_DIST, ["-e", "process.stdout.write(String(process.getuid()))"], { memoryMb: 128, cpuSeconds: 10 });
     // Replace the worker script with the -e program above.
     const args = c.args.filter((a) => a !== c.worker);
     const r = spawnSync(c.file, args, { uid: c.uid, gid: c.gid, encoding: "utf8", timeout: 20_000, env: {} });
