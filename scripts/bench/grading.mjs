@@ -1,7 +1,9 @@
 // Grading benchmark (issue 6): one full submission (every kata), and a class of 100
 // generated submissions (correct, wrong, hostile) with 2 jobs, against the baseline of
-// running plain `vitest run` on the same hidden tests once per submission.
-// Medians; nothing here is a test.
+// running plain `vitest run` on the same hidden tests once per submission. The
+// sandbox's cost (issue 16): the same full submission graded without the OS sandbox
+// (--trusted: still confined, behind the membrane) and in plain trusted workers (as
+// `validate` runs solutions). Medians; nothing here is a test.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -13,6 +15,7 @@ const require = createRequire(import.meta.url);
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const { listKatas } = require(path.join(ROOT, "src/dist/index.js"));
 const { gradeSubmission, gradeClass } = require(path.join(ROOT, "src/dist/grader/index.js"));
+const { runKataJobs } = require(path.join(ROOT, "src/dist/kata/job.js"));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const katas = listKatas(ROOT).filter((k) => k.hidden.length && k.solution);
@@ -38,9 +41,29 @@ for (let i = 0; i < 3; i++) {
 }
 console.log(`\ngrading: one full submission (${katas.length} katas, ${fullResult.katas.reduce((n, k) => n + k.tests.length, 0)} hidden tests, ${fullResult.score}/${fullResult.max} points): median ${(median(fullMs) / 1000).toFixed(2)} s of 3 (target < 3 s)`);
 
+// --- what the isolation costs: the same submission without the OS sandbox, and in plain
+// trusted workers; the three interleaved, round by round, so that a busy machine weighs on each alike
+const halves = [katas.filter((_, i) => i % 2 === 0), katas.filter((_, i) => i % 2 === 1)];
+const plainJobs = () => Promise.all(halves.map((ks) => runKataJobs(ks.map((k) => ({ impl: path.join(full, "katas", k.id, path.basename(k.file)), kataId: k.id, exports: k.exports, suites: k.hidden, traces: false })), { caseTimeoutMs: 20_000 })));
+const [osMs, noOsMs, plainMs] = [[], [], []];
+for (let i = 0; i < 5; i++) {
+  for (const [ms, run] of [
+    [osMs, () => gradeSubmission(full, { root: ROOT, katas, jobs: 2 })],
+    [noOsMs, () => gradeSubmission(full, { root: ROOT, katas, jobs: 2, isolation: "none" })],
+    [plainMs, plainJobs],
+  ]) {
+    const t0 = performance.now();
+    await run();
+    ms.push(performance.now() - t0);
+  }
+}
+const [g, n, p] = [median(osMs), median(noOsMs), median(plainMs)];
+console.log(`grading: what isolation costs, the full submission 5 times each way, interleaved: sandboxed ${(g / 1000).toFixed(2)} s; without the OS sandbox (--trusted; still confined, behind the membrane) ${(n / 1000).toFixed(2)} s; in plain trusted workers (as validate runs solutions) ${(p / 1000).toFixed(2)} s: the OS sandbox costs ${((g - n) / 1000).toFixed(2)} s per submission, confinement and membrane ${((n - p) / 1000).toFixed(2)} s`);
+
 // --- a class of 100: each student's kata files drawn from a pool of implementations
 const cls = path.join(tmp, "class");
-const hostile = fs.readdirSync(HOSTILE).filter((f) => !/infinite|memory|flood/.test(f)).map((f) => path.join(HOSTILE, f));
+// Hostile files that fail fast (the slow ones are students 17 and 71 below).
+const hostile = fs.readdirSync(HOSTILE).filter((f) => f.endsWith(".ts") && !/infinite|memory|flood|slow/.test(f)).map((f) => path.join(HOSTILE, f));
 const slow = ["infinite-loop.ts", "unbounded-memory.ts"].map((f) => path.join(HOSTILE, f));
 let rnd = 12345;
 const next = () => ((rnd = (rnd * 1103515245 + 12345) >>> 0) / 2 ** 32);

@@ -6,10 +6,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { KataInfo } from "../kata/catalog";
-import { gradeSubmission } from "../grader/grade";
+import { gradeSubmission, checkIsolation, IsolationError } from "../grader/grade";
+import type { Isolation } from "../kata/sandbox";
+import { cleanText } from "../kata/protocol";
 import { FORMATS, render, type Format } from "../grader/formats";
 import { makeRelease } from "../grader/release";
-import { gradeClass, CLASS_MARKER, studentsIn } from "../grader/gradeclass";
+import { gradeClass, CLASS_MARKER, classEntries } from "../grader/gradeclass";
 import { validateKata } from "../grader/validate";
 import { makeAutograder } from "../grader/autograder";
 import { writeAtomic, isOursOrEmpty } from "../grader/files";
@@ -57,8 +59,27 @@ function limitsOf(o: { "test-timeout"?: number; "kata-timeout"?: number; memory?
   };
 }
 
+const ISOLATIONS = ["namespaces", "user"] as const;
+
+/** How submissions are isolated, from --isolation and --trusted; refuses (one line, exit 2) when this machine cannot. */
+function isolationOf(o: { isolation?: string; trusted?: boolean }): Isolation {
+  if (o.trusted && o.isolation) throw new UsageError("--trusted and --isolation exclude each other: --trusted runs the code without isolation");
+  if (o.trusted) return "none";
+  const iso = (o.isolation ?? "namespaces") as Isolation;
+  if (!(ISOLATIONS as readonly string[]).includes(iso)) throw unknownName("isolation", iso, ISOLATIONS);
+  try {
+    checkIsolation(iso);
+  } catch (e) {
+    if (e instanceof IsolationError) throw new UsageError(e.message);
+    throw e;
+  }
+  return iso;
+}
+
 /** The sandbox's limits, the same for grade and grade-class. */
 const LIMIT_OPTIONS = {
+  isolation: { type: "string", value: "HOW", help: "namespaces (bubblewrap: the default) or user (an unprivileged user and kernel limits, where namespaces are refused; root only)" },
+  trusted: { type: "boolean", help: "run the code without OS isolation: only for code you trust" },
   "test-timeout": { type: "integer", value: "S", min: 1, help: "seconds a hidden test may take (default 20)" },
   "kata-timeout": { type: "integer", value: "S", min: 1, help: "seconds all of a kata's tests may take (default 120)" },
   memory: { type: "integer", value: "MB", min: 64, help: "memory limit of each kata's process, in MiB (default 512)" },
@@ -78,11 +99,13 @@ const GRADE_OPTIONS = {
 export const gradeCommand: Command = {
   name: "grade",
   usage: `Usage: tlbkata grade SUBMISSION [--kata K] [--format F] [--out FILE [--force]] [--jobs N]
-                     [--test-timeout S] [--kata-timeout S] [--memory MB]
+                     [--isolation HOW | --trusted] [--test-timeout S] [--kata-timeout S] [--memory MB]
 
 Grade one submission with the hidden tests. SUBMISSION is a student release folder
 with the learner's files, or a folder holding just the edited kata files. Each kata
-runs isolated, with a time limit per test and a memory limit; partial credit per test.
+runs isolated (bubblewrap: no network, no files but the simulation, an unprivileged
+user, kernel limits), with a time limit per test and a memory limit; partial credit
+per test. Where the machine cannot isolate, grade refuses unless told how.
 
 Options:
 ${formatOptions(GRADE_OPTIONS)}
@@ -97,7 +120,9 @@ Exit status: 0 grading ran (whatever the score), 2 bad usage or input, 3 the gra
     if (options.force && !options.out) throw new UsageError("--force applies only with --out FILE");
     const dir = dirArg(positionals[0]!, "SUBMISSION");
     const root = courseRoot();
-    const r = await gradeSubmission(dir, { root, katas: gradable(root, options.kata), jobs: options.jobs ?? 2, ...limitsOf(options) });
+    const katas = gradable(root, options.kata);
+    const isolation = isolationOf(options);
+    const r = await gradeSubmission(dir, { root, katas, jobs: options.jobs ?? 2, isolation, ...limitsOf(options) });
     const text = render(r, format);
     if (options.out) writeOut(options.out, text, options.force ?? false);
     else io.out(text);
@@ -118,7 +143,8 @@ const CLASS_OPTIONS = {
 
 export const gradeClassCommand: Command = {
   name: "grade-class",
-  usage: `Usage: tlbkata grade-class ROOT --out DIR [--kata K] [--jobs N] [--test-timeout S] [--kata-timeout S] [--memory MB]
+  usage: `Usage: tlbkata grade-class ROOT --out DIR [--kata K] [--jobs N] [--isolation HOW | --trusted]
+                           [--test-timeout S] [--kata-timeout S] [--memory MB]
 
 Grade every submission folder directly under ROOT (one folder per student). Writes
 DIR/results/STUDENT.json, DIR/feedback/STUDENT.md, DIR/gradebook.csv and
@@ -135,15 +161,20 @@ ${formatOptions(CLASS_OPTIONS)}`,
     const out = path.resolve(options.out);
     if (!isOursOrEmpty(out, CLASS_MARKER)) throw new UsageError(`--out ${options.out} is not empty and not a grade-class output folder; choose another`);
     if (out === classRoot || out.startsWith(classRoot + path.sep)) throw new UsageError(`--out ${options.out} is inside ROOT; put the results elsewhere`);
-    const total = studentsIn(classRoot).length;
+    const entries = classEntries(classRoot);
+    const total = entries.students.length;
+    for (const s of entries.skipped) io.err(`not graded: ${cleanText(s.name, 200)}: ${s.why}\n`);
     if (!total) throw new UsageError(`ROOT ${positionals[0]} has no submission folders`);
     const root = courseRoot();
+    const katas = gradable(root, options.kata);
+    const isolation = isolationOf(options);
     const tty = Boolean(process.stderr.isTTY);
     const t0 = Date.now();
     const summary = await gradeClass(classRoot, out, {
       root,
-      katas: gradable(root, options.kata),
+      katas,
       jobs: options.jobs ?? 2,
+      isolation,
       ...limitsOf(options),
       onProgress(done, n, student, r, resumed) {
         if (tty) {
@@ -153,11 +184,11 @@ ${formatOptions(CLASS_OPTIONS)}`,
           process.stderr.write(`\r[${"#".repeat(fill)}${"-".repeat(w - fill)}] ${done}/${n} graded, about ${eta} s left `);
           if (done === n) process.stderr.write("\n");
         } else {
-          io.err(`${done}/${n} ${student}: ${r.score}/${r.max}${resumed ? " (already graded)" : ""}\n`);
+          io.err(`${done}/${n} ${cleanText(student, 200)}: ${r.score}/${r.max}${resumed ? " (already graded)" : ""}\n`);
         }
       },
     });
-    io.out(`${summary.students} submissions (${summary.graded} graded now, ${summary.resumed} already done), mean ${summary.mean.toFixed(1)}/${summary.max}; gradebook: ${path.join(options.out, "gradebook.csv")}\n`);
+    io.out(`${summary.students} submissions (${summary.graded} graded now, ${summary.resumed} already done${summary.skipped.length ? `, ${summary.skipped.length} entries of ROOT not graded` : ""}), mean ${summary.mean.toFixed(1)}/${summary.max}; gradebook: ${path.join(options.out, "gradebook.csv")}\n`);
     return EXIT_OK;
   },
 };

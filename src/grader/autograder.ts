@@ -13,8 +13,11 @@ const SETUP = `#!/usr/bin/env bash
 # Gradescope runs this once, as root, when the autograder image is built.
 set -euo pipefail
 cd "$(dirname "$0")/tlbkata"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# bubblewrap: the sandbox, where the container allows user namespaces; util-linux: prlimit.
+apt-get install -y -qq bubblewrap util-linux || true
 if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
-  apt-get update -qq
   apt-get install -y -qq ca-certificates curl gnupg
   curl -fsSL https://deb.nodesource.com/setup_20.x | bash -
   apt-get install -y -qq nodejs
@@ -25,12 +28,21 @@ npx tsc -p src/tsconfig.json
 `;
 
 const RUN = `#!/usr/bin/env bash
-# Gradescope runs this for each submission; AUTOGRADER overrides /autograder for a local try.
+# Gradescope runs this for each submission, as root; AUTOGRADER overrides /autograder for a local try.
 set -uo pipefail
 A="\${AUTOGRADER:-/autograder}"
 cd "$(dirname "$0")/tlbkata"
 mkdir -p "$A/results"
-node src/dist/cli/main.js grade "$A/submission" --format gradescope --out "$A/results/results.json" --force
+# The strongest isolation this container allows: bubblewrap's namespaces if an
+# unprivileged user may create them here; otherwise an unprivileged user with kernel
+# limits (Docker's default seccomp profile refuses namespaces). Either way the hidden
+# tests are not readable by other users, and the learner's code is confined.
+chmod -R go-rwx katas
+ISOLATION=user
+if command -v bwrap >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups bwrap --unshare-all --ro-bind / / true 2>/dev/null; then
+  ISOLATION=namespaces
+fi
+node src/dist/cli/main.js grade "$A/submission" --isolation "$ISOLATION" --format gradescope --out "$A/results/results.json" --force
 status=$?
 if [ $status -ne 0 ] && [ ! -s "$A/results/results.json" ]; then
   printf '{"score":0,"output":"The grader could not run (status %s). Please tell your instructor.","tests":[]}\\n' "$status" > "$A/results/results.json"

@@ -12,7 +12,8 @@ import * as path from "path";
 import { VERSION } from "../version";
 import { writeAtomic } from "./files";
 import type { KataInfo } from "../kata/catalog";
-import { runKataJobs, type JobResult } from "../kata/job";
+import { runKataJobs, MAX_SOURCE, type JobResult } from "../kata/job";
+import { isolationProblem, type Isolation } from "../kata/sandbox";
 import type { WorkerSpec } from "../kata/protocol";
 import { readSubmission, readManifest, type SubmittedKata } from "./submission";
 
@@ -62,6 +63,28 @@ export interface GradeOptions {
    * deterministic), so it is graded once. Results are kept in this folder.
    */
   readonly cacheDir?: string;
+  /**
+   * How submissions are isolated (see kata/sandbox.ts): "namespaces" (bubblewrap, the
+   * default), "user" (an unprivileged user and kernel limits, for containers that
+   * refuse namespaces) or "none" (code the instructor trusts).
+   */
+  readonly isolation?: Isolation;
+  /** Tests of the OS layer alone: false runs the learner's module unconfined inside the sandbox. */
+  readonly confine?: boolean;
+}
+
+/** The machine cannot isolate submissions as asked: grading refuses to start. */
+export class IsolationError extends Error {}
+
+/** Throws IsolationError, with what to do, when `isolation` is not available here. */
+export function checkIsolation(isolation: Isolation): void {
+  const why = isolationProblem(isolation);
+  if (!why) return;
+  const how =
+    isolation === "namespaces"
+      ? "install bubblewrap and allow user namespaces (see docs/GRADING.md), or pass --isolation user (root only: an unprivileged user and kernel limits, no namespaces) or --trusted for code you trust"
+      : "pass --trusted only for code you trust";
+  throw new IsolationError(`cannot isolate untrusted submissions here: ${why}; ${how}`);
 }
 
 /** Limits: per test 20 s, per kata 120 s, 512 MiB. */
@@ -69,7 +92,7 @@ const limits = (o: GradeOptions) => ({
   caseTimeoutMs: o.caseTimeoutMs ?? 20_000,
   kataTimeoutMs: o.kataTimeoutMs ?? 120_000,
   memoryMb: o.memoryMb ?? 512,
-  sandbox: { nodeModules: path.join(o.root, "node_modules") },
+  sandbox: { isolation: o.isolation ?? "namespaces", confine: o.confine },
 });
 
 function cacheKey(kata: KataInfo, file: string, o: GradeOptions): string {
@@ -109,6 +132,12 @@ interface Unit {
   readonly cacheFile?: string;
 }
 
+/** Why a learner's file is not graded for its size (checked before it is read), or undefined. */
+function tooLarge(file: string): string | undefined {
+  const size = fs.statSync(file).size;
+  return size > MAX_SOURCE ? `${path.basename(file)} is ${Math.round(size / 1024)} KiB; the grader takes kata files up to ${MAX_SOURCE / 1024} KiB` : undefined;
+}
+
 /** How long a kata's hidden tests take, roughly: the size of their source. */
 function weight(kata: KataInfo): number {
   return kata.hidden.reduce((n, f) => n + fs.statSync(f).size, 0);
@@ -129,7 +158,7 @@ function balance(items: readonly number[], n: number, w: (i: number) => number):
 export async function gradeKatas(subs: readonly SubmittedKata[], o: GradeOptions): Promise<KataResult[]> {
   const units: Unit[] = subs.map((sub) => {
     const { kata } = sub;
-    const reason = sub.tampered ?? (sub.file ? undefined : `no ${path.basename(kata.file)} in the submission`);
+    const reason = sub.tampered ?? (sub.file ? tooLarge(sub.file) : `no ${path.basename(kata.file)} in the submission`);
     // A kata not run still goes to a worker with no implementation: it reports the tests and points.
     const impl = reason || !sub.file ? path.join(kata.dir, ".no-submission.ts") : sub.file;
     const spec: WorkerSpec = { impl, kataId: kata.id, exports: kata.exports, suites: kata.hidden, traces: false };
@@ -155,8 +184,11 @@ export async function gradeKatas(subs: readonly SubmittedKata[], o: GradeOptions
         const u = units[i]!;
         const r = toKataResult(u.sub.kata, rs[k]!, u.reason);
         out[i] = r;
-        // A result cut short by the machine (a time limit) is not worth remembering.
-        if (u.cacheFile && !r.tests.some((t) => /took longer than|time limit|took too long/.test(t.message ?? ""))) writeAtomic(u.cacheFile, JSON.stringify(r));
+        // Only a verdict the code reached by itself is remembered: not one cut short by a time limit, a kill or a crash.
+        const job = rs[k]!;
+        // Running out of memory depends on the machine as much as on the code.
+        const exhausted = job.results.some((t) => /allocation failed|out of memory/i.test(t.message ?? ""));
+        if (u.cacheFile && !u.reason && !job.loadInterrupted && !exhausted && !job.results.some((t) => t.interrupted)) writeAtomic(u.cacheFile, JSON.stringify(r));
       });
     }),
   );
@@ -179,6 +211,7 @@ export async function pool<T, R>(items: readonly T[], jobs: number, f: (t: T, i:
 
 export async function gradeSubmission(dir: string, o: GradeOptions): Promise<SubmissionResult> {
   const t0 = Date.now();
+  checkIsolation(o.isolation ?? "namespaces");
   const subs = readSubmission(dir, o.katas, readManifest(dir));
   const katas = await gradeKatas(subs, o);
   return {

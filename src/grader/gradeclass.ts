@@ -10,6 +10,7 @@ import type { KataInfo } from "../kata/catalog";
 import { gradeSubmission, pool, type SubmissionResult } from "./grade";
 import { toMarkdown } from "./formats";
 import { writeAtomic } from "./files";
+import type { Isolation } from "../kata/sandbox";
 
 /** Marks an output folder as grade-class's, so a rerun may write into it. */
 export const CLASS_MARKER = ".tlbkata-grade-class";
@@ -21,6 +22,7 @@ export interface ClassOptions {
   readonly caseTimeoutMs?: number;
   readonly kataTimeoutMs?: number;
   readonly memoryMb?: number;
+  readonly isolation?: Isolation;
   readonly onProgress?: (done: number, total: number, student: string, r: SubmissionResult, resumed: boolean) => void;
 }
 
@@ -31,15 +33,29 @@ export interface ClassSummary {
   readonly max: number;
   readonly mean: number;
   readonly ms: number;
+  /** Entries of ROOT that were not graded, and why. */
+  readonly skipped: readonly { readonly name: string; readonly why: string }[];
 }
 
 /** Submission folders: the directories directly under `classRoot`, by name. */
 export function studentsIn(classRoot: string): string[] {
-  return fs
-    .readdirSync(classRoot, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith("."))
-    .map((e) => e.name)
-    .sort();
+  return classEntries(classRoot).students;
+}
+
+/**
+ * What ROOT holds: the student folders, and what is not graded (a symbolic link, a
+ * hidden folder, a file), so that it can be reported rather than skipped silently.
+ */
+export function classEntries(classRoot: string): { students: string[]; skipped: { name: string; why: string }[] } {
+  const students: string[] = [];
+  const skipped: { name: string; why: string }[] = [];
+  for (const e of fs.readdirSync(classRoot, { withFileTypes: true })) {
+    if (e.isSymbolicLink()) skipped.push({ name: e.name, why: "a symbolic link (copy the folder itself into ROOT)" });
+    else if (!e.isDirectory()) skipped.push({ name: e.name, why: "not a folder" });
+    else if (e.name.startsWith(".")) skipped.push({ name: e.name, why: "a hidden folder (rename it without the leading dot to grade it)" });
+    else students.push(e.name);
+  }
+  return { students: students.sort(), skipped: skipped.sort((a, b) => a.name.localeCompare(b.name)) };
 }
 
 function readDone(file: string): SubmissionResult | null {
@@ -62,7 +78,7 @@ export async function gradeClass(classRoot: string, out: string, o: ClassOptions
   const t0 = Date.now();
   fs.mkdirSync(path.join(out, "results"), { recursive: true });
   fs.writeFileSync(path.join(out, CLASS_MARKER), "tlbkata grade-class output\n");
-  const students = studentsIn(classRoot);
+  const { students, skipped } = classEntries(classRoot);
   let done = 0;
   let resumed = 0;
   const results = await pool(students, o.jobs, async (student) => {
@@ -73,7 +89,7 @@ export async function gradeClass(classRoot: string, out: string, o: ClassOptions
       r = prev;
       resumed++;
     } else {
-      r = await gradeSubmission(path.join(classRoot, student), { root: o.root, katas: o.katas, jobs: 1, caseTimeoutMs: o.caseTimeoutMs, kataTimeoutMs: o.kataTimeoutMs, memoryMb: o.memoryMb, cacheDir: path.join(out, "cache") });
+      r = await gradeSubmission(path.join(classRoot, student), { root: o.root, katas: o.katas, jobs: 1, caseTimeoutMs: o.caseTimeoutMs, kataTimeoutMs: o.kataTimeoutMs, memoryMb: o.memoryMb, cacheDir: path.join(out, "cache"), isolation: o.isolation });
       r = { ...r, submission: student };
       writeAtomic(path.join(out, "feedback", `${student}.md`), toMarkdown(r));
       writeAtomic(file, JSON.stringify(r, null, 2) + "\n");
@@ -92,6 +108,7 @@ export async function gradeClass(classRoot: string, out: string, o: ClassOptions
     max,
     mean: results.length ? results.reduce((n, r) => n + r.score, 0) / results.length : 0,
     ms: Date.now() - t0,
+    skipped,
   };
   writeAtomic(path.join(out, "summary.json"), JSON.stringify({ ...summary, scores: Object.fromEntries(results.map((r) => [r.submission, r.score])) }, null, 2) + "\n");
   return summary;

@@ -29,6 +29,15 @@ export interface SubmittedKata {
 
 const sha256 = (file: string): string => crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
 
+/** A student's manifest is read only up to this size, and only this many protected entries are checked. */
+export const MAX_MANIFEST = 1 << 20;
+const MAX_ENTRIES = 10_000;
+/** A protected file larger than this cannot be the release's: it counts as changed without being hashed. */
+const MAX_PROTECTED = 4 << 20;
+
+/** A manifest path as the release writes it: relative, "/"-separated, no "." or ".." or empty parts. */
+const cleanRel = (rel: string): boolean => rel.length < 400 && rel.split("/").every((p) => p !== "" && p !== "." && p !== ".." && !p.includes("\\") && !p.includes("\0"));
+
 function isFile(p: string): boolean {
   try {
     return fs.statSync(p).isFile();
@@ -51,10 +60,14 @@ export function readSubmission(dir: string, katas: readonly KataInfo[], manifest
     let tampered: string | undefined;
     if (manifest) {
       const prefix = `katas/${kata.id}/`;
+      const seen = new Set<string>();
       for (const [rel, want] of Object.entries(manifest.protected)) {
-        if (!rel.startsWith(prefix)) continue;
+        if (!rel.startsWith(prefix) || !cleanRel(rel) || typeof want !== "string") continue;
         const p = inside(path.join(root, ...rel.split("/")));
-        if (p && sha256(p) !== want) {
+        // Each file once, whatever names the manifest gives it.
+        if (!p || seen.has(p)) continue;
+        seen.add(p);
+        if (fs.statSync(p).size > MAX_PROTECTED || sha256(p) !== want) {
           tampered = `${rel} was changed (it does not match the release manifest): only ${prefix}${base} may be edited`;
           break;
         }
@@ -67,10 +80,12 @@ export function readSubmission(dir: string, katas: readonly KataInfo[], manifest
 /** The manifest of a student bundle, or null for a folder of loose files. */
 export function readManifest(dir: string): Manifest | null {
   const p = path.join(dir, MANIFEST);
-  if (!isFile(p)) return null;
+  if (!isFile(p) || fs.statSync(p).size > MAX_MANIFEST) return null;
   try {
     const m = JSON.parse(fs.readFileSync(p, "utf8")) as Manifest;
-    return m && m.version === 1 && typeof m.protected === "object" ? m : null;
+    if (!m || m.version !== 1 || !m.protected || typeof m.protected !== "object" || Array.isArray(m.protected)) return null;
+    const entries = Object.entries(m.protected).slice(0, MAX_ENTRIES);
+    return { ...m, protected: Object.fromEntries(entries) };
   } catch {
     return null;
   }

@@ -5,7 +5,8 @@
  */
 import { KataFailure, type KataSuite } from "./suite";
 import type { Trace } from "../sched/model";
-import { atUserFrame } from "../sim/where";
+import * as path from "path";
+import { userFrame } from "../sim/where";
 
 export interface CaseResult {
   readonly suite: string;
@@ -22,24 +23,50 @@ export interface CaseResult {
   readonly trace?: Trace;
 }
 
-export function crashMessage(e: unknown): string {
-  const name = e instanceof Error ? e.name : "exception";
-  const msg = e instanceof Error ? e.message : String(e);
-  return `your code threw ${name}: ${msg}${atUserFrame(e)}`;
+/** Turns a line of compiled JavaScript into the learner's TypeScript line (set by a worker that compiled the module itself). */
+let mapLine: (file: string, line: number, column: number) => number = (_f, line) => line;
+
+export function setFrameMapper(f: typeof mapLine): void {
+  mapLine = f;
 }
+
+/** " (at file.ts:LINE)" for the learner's frame of `e`, or "": never throws, whatever `e` is. */
+export function atUserFrameMapped(e: unknown): string {
+  try {
+    const f = userFrame(e);
+    return f ? ` (at ${path.basename(f.file)}:${mapLine(f.file, f.line, f.column)})` : "";
+  } catch {
+    return "";
+  }
+}
+
+export function crashMessage(e: unknown): string {
+  try {
+    const name = e instanceof Error ? String(e.name) : "exception";
+    const msg = e instanceof Error ? String(e.message) : String(e);
+    return `your code threw ${name}: ${msg}${atUserFrameMapped(e)}`;
+  } catch {
+    return "your code threw an exception that cannot be shown";
+  }
+}
+
+/** The clock, taken before any learner code runs. */
+const now = performance.now.bind(performance);
 
 export function runCase<I>(suite: KataSuite<I>, index: number, impl: I): CaseResult {
   const c = suite.cases[index]!;
-  const t0 = performance.now();
+  const t0 = now();
   try {
     c.run(impl);
-    return { suite: suite.title, name: c.name, points: c.points, score: c.points, ok: true, ms: performance.now() - t0 };
+    return { suite: suite.title, name: c.name, points: c.points, score: c.points, ok: true, ms: now() - t0 };
   } catch (e) {
-    const ms = performance.now() - t0;
+    const ms = now() - t0;
     // By name too: a suite that reached the package by another path has its own KataFailure class.
     if (e instanceof KataFailure || (e instanceof Error && e.name === "KataFailure")) {
+      // Read as data: a learner's code may throw something that only looks like a KataFailure.
       const f = e as KataFailure;
-      return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: f.message, rule: f.rule, ms, trace: f.trace };
+      const rule = typeof f.rule === "string" ? f.rule : undefined;
+      return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: String(f.message), rule, ms, trace: e instanceof KataFailure ? f.trace : undefined };
     }
     return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: crashMessage(e), ms };
   }

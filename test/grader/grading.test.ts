@@ -6,9 +6,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { findKata } from "tlbkata";
+import { findKata, listKatas } from "tlbkata";
 import { gradeSubmission, render, toGradescope, toJunit, type SubmissionResult } from "../../src/grader/index";
 import { partialAmd, writeSample } from "../../scripts/katas/samples.mjs";
+import { needSandbox, sandboxProblem as problem } from "./support";
 
 const ROOT = path.resolve(__dirname, "../..");
 const CLI = path.join(ROOT, "src/dist/cli/main.js");
@@ -32,10 +33,28 @@ function submission(file: string): string {
 let partial: SubmissionResult;
 
 beforeAll(async () => {
+  if (problem) return;
   partial = await gradeSubmission(submission(MUTANT), { root: ROOT, katas: [amd] });
 }, 120_000);
 
 describe("one submission", () => {
+  if (!needSandbox()) return;
+  it("every kata's reference solution and a variant score full marks as graded (sandbox, confinement, membrane)", async () => {
+    // validate runs solutions as trusted code; this is what a student who wrote them gets.
+    const katas = listKatas(ROOT).filter((k) => k.hidden.length && k.solution);
+    // A variant that imports the solution by a relative path is not a file a student could submit.
+    const alone = (f: string): boolean => !/from\s+["']\.{1,2}\//.test(fs.readFileSync(f, "utf8"));
+    for (const pick of [(k: (typeof katas)[number]) => k.solution!, (k: (typeof katas)[number]) => k.variants.find(alone) ?? k.solution!]) {
+      const dir = tmp("full");
+      for (const k of katas) {
+        fs.mkdirSync(path.join(dir, "katas", k.id), { recursive: true });
+        fs.copyFileSync(pick(k), path.join(dir, "katas", k.id, path.basename(k.file)));
+      }
+      const r = await gradeSubmission(dir, { root: ROOT, katas, jobs: 2 });
+      for (const k of r.katas) expect(`${k.id} ${k.score}/${k.max} ${k.error ?? k.tests.find((t) => !t.ok)?.message ?? ""}`).toBe(`${k.id} ${k.max}/${k.max} `);
+    }
+  }, 300_000);
+
   it("partial credit per test: a wrong driver loses some tests, not the kata", () => {
     const k = partial.katas[0]!;
     expect(k.score).toBeGreaterThan(0);
@@ -99,6 +118,7 @@ describe("one submission", () => {
 });
 
 describe("release", () => {
+  if (!needSandbox()) return;
   it("has starters, visible tests and hints, and no solutions, hidden tests or mutants; an edited visible test zeroes its kata", async () => {
     const out = path.join(tmp("release"), "course");
     const r = tlbkata(["release", "--out", out]);
