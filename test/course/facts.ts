@@ -175,7 +175,7 @@ export function checkSoftLockup(texts: CourseText[]): Finding[] {
   const out: Finding[] = [];
   for (const t of texts) {
     const flat = flatten(t.text);
-    for (const m of flat.matchAll(/\b26(?:[- ]s\b|[- ]seconds?\b)/g)) {
+    for (const m of flat.matchAll(/(?<![\d.,])\b26(?:[- ]s\b|[- ]seconds?\b)/g)) {
       // The paragraph around the mention: 300 characters before, 450 after.
       const around = flat.slice(Math.max(0, m.index! - 300), m.index! + 450);
       if (/range_end|range end|unmap_vmas|KERNEL-FACTS\.md#soft-lockup/.test(around)) continue;

@@ -180,9 +180,14 @@ describe("the course in JupyterLab, in a browser", () => {
     await page.click(runAllItem);
     await page.waitForFunction(
       (sel: string) => {
-        const prompts = Array.from(document.querySelectorAll(`${sel} .jp-CodeCell .jp-InputPrompt`), (e: any) => e.textContent.trim());
+        // A cell whose source is folded (metadata jupyter.source_hidden) shows no prompt. A fresh
+        // kernel numbers the cells of a Run All 1..n, so every shown prompt numbered and the
+        // highest number equal to the count of code cells means every cell ran, folded ones too.
+        const cells = document.querySelectorAll(`${sel} .jp-CodeCell`).length;
+        const prompts = Array.from(document.querySelectorAll(`${sel} .jp-CodeCell .jp-InputPrompt`), (e: any) => e.textContent.trim()).filter((p: string) => p !== "");
+        const numbers = prompts.map((p: string) => /^\[(\d+)\]:$/.exec(p)?.[1]).map(Number);
         const idle = document.querySelector(`${sel} .jp-Notebook-ExecutionIndicator`)?.getAttribute("data-status") === "idle";
-        return idle && prompts.length > 0 && prompts.every((p: string) => /^\[\d+\]:$/.test(p));
+        return idle && cells > 0 && numbers.every((n: number) => n > 0) && Math.max(...numbers) === cells;
       },
       { timeout: 120_000, polling: 250 },
       ACTIVE,
