@@ -30,3 +30,7 @@ export { callSiteDriver, callSites, callSiteTable, coreCaller, v66Core, V66_KERN
 export type { CallSite } from "./callsites";
 export { munmapPages, correctGenericOn, upgradeWorld, wholeMmFlushUnderPtl } from "./scenarios";
 export type { WholeMmFlush } from "./scenarios";
+export { costCurves, COST_CURVES, armCost, armWholeCost, amdCost, intelCost, ocxlCost } from "./costcurves";
+export type { CostCurve } from "./costcurves";
+export { growthChart, growthTable } from "./growth";
+export type { GrowthPoint } from "./growth";
