@@ -329,9 +329,9 @@ export const NOTE_WIDTH = 40;
 /**
  * A trace (runStraight, a counterexample) as a rendered mermaid sequence diagram: a
  * lifeline for each agent that acts, notes and the violation report wrapped at
- * NOTE_WIDTH characters, never cut.
+ * NOTE_WIDTH characters and step labels at 48, never cut.
  */
 export function traceToSvg(trace: Trace, opts: MermaidOptions & RenderOptions = {}): Promise<string> {
-  const text = traceToMermaid(trace, { maxLabel: 64, wrap: NOTE_WIDTH, ...opts });
+  const text = traceToMermaid(trace, { maxLabel: 48, wrap: NOTE_WIDTH, ...opts });
   return renderMermaid(text, { svgId: opts.svgId ?? diagramId(text, "trace") });
 }

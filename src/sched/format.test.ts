@@ -82,6 +82,8 @@ describe("traceToMermaid", () => {
     };
     const m = traceToMermaid(t, { wrap: 24 });
     expect(m).not.toContain("…");
+    const long = traceToMermaid({ steps: [{ index: 7, agent: 0, agentName: "kswapd", label: "ptep_clear_flush; set swap pte; mmu_notifier_invalidate_secondary_tlbs", events: [] }] }, { maxLabel: 30 });
+    expect(long).toContain("  A0->>A0: 7 ptep_clear_flush#59; set swap<br/>pte#59;<br/>mmu_notifier_invalidate_second<br/>ary_tlbs");
     const note = m.split("\n").find((l) => l.includes("Note over"))!;
     const lines = note.slice(note.indexOf("✗ ") + 2).split("<br/>");
     expect(lines[0]).toBe("use-after-free");

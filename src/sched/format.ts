@@ -106,7 +106,7 @@ export interface MermaidOptions {
    * the agents that take a step, so that idle lifelines do not shrink the diagram).
    */
   readonly allAgents?: boolean;
-  /** Longest participant name or step label, in characters, before truncation (default 60). */
+  /** Longest participant name, in characters, before truncation; step labels wrap at this width (default 60). */
   readonly maxLabel?: number;
   /** Width of a note line (events, the violation report), in characters: longer lines wrap at spaces (default 60). */
   readonly wrap?: number;
@@ -177,7 +177,7 @@ export function traceToMermaid(trace: Trace, opts: MermaidOptions = {}): string 
   const out = ["sequenceDiagram"];
   for (const a of ids) out.push(`  participant A${a} as ${mermaidEscape(names[a]!, max)}`);
   for (const s of trace.steps) {
-    out.push(`  A${s.agent}->>A${s.agent}: ${s.index} ${mermaidEscape(s.label, max)}`);
+    out.push(`  A${s.agent}->>A${s.agent}: ${mermaidLines([`${s.index} ${s.label}`], max)}`);
     if ((opts.events ?? true) && s.events.length > 0) {
       out.push(`  Note right of A${s.agent}: ${mermaidLines(shownEvents(s.events, 12), wrap)}`);
     }
