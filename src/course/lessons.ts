@@ -66,7 +66,7 @@ function kataOrder(katasDir: string): string[] {
 
 /**
  * The course's notebooks in order, each with its katas: a kata `NN-*` belongs to the
- * notebook numbered NN (`NN-*`, or `NNb-*` for a second part). When several notebooks
+ * notebook numbered NN (`NN-*`, or `NNb-*`, `NNc-*` for further parts). When several notebooks
  * share a number, each gets the katas of that number it links, and the first one also
  * gets those none of them links.
  */

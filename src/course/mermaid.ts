@@ -320,9 +320,18 @@ export function renderMermaid(text: string, opts: RenderOptions = {}): Promise<s
   return p;
 }
 
-/** A trace (runStraight, a counterexample) as a rendered mermaid sequence diagram. */
+/**
+ * Width of a note line in a notebook's trace diagram, in characters. Mermaid scales a
+ * sequence diagram down to the cell's width, so a wide note makes all the text smaller.
+ */
+export const NOTE_WIDTH = 40;
+
+/**
+ * A trace (runStraight, a counterexample) as a rendered mermaid sequence diagram: a
+ * lifeline for each agent that acts, notes and the violation report wrapped at
+ * NOTE_WIDTH characters and step labels at 48, never cut.
+ */
 export function traceToSvg(trace: Trace, opts: MermaidOptions & RenderOptions = {}): Promise<string> {
-  // Wider than the format's default: the notes of a trace sit beside a lifeline with room to spare.
-  const text = traceToMermaid(trace, { maxLabel: 80, ...opts });
+  const text = traceToMermaid(trace, { maxLabel: 48, wrap: NOTE_WIDTH, ...opts });
   return renderMermaid(text, { svgId: opts.svgId ?? diagramId(text, "trace") });
 }

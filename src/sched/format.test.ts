@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Store } from "../sim/store";
 import { violation } from "../oracle/violation";
 import { explore } from "./explore";
-import { counterexampleToJSON, mermaidEscape, resultToJSON, traceToMermaid, traceToText } from "./format";
+import { counterexampleToJSON, mermaidEscape, resultToJSON, traceToMermaid, traceToText, wrapText } from "./format";
 import { runRandom } from "./run";
 import { racyCounter, ToyModel } from "./testing/toy";
 
@@ -53,13 +53,59 @@ describe("JSON", () => {
 
 describe("traceToMermaid", () => {
   it("is a sequenceDiagram with one participant per agent and the violation in a red note", () => {
-    const m = traceToMermaid(found().violation!.trace, { agentNames: ["t0", "t1", "idle"] });
+    const m = traceToMermaid(found().violation!.trace, { agentNames: ["t0", "t1", "idle"], allAgents: true });
     const lines = m.split("\n");
     expect(lines[0]).toBe("sequenceDiagram");
     expect(lines.slice(1, 4)).toEqual(["  participant A0 as t0", "  participant A1 as t1", "  participant A2 as idle"]);
     expect(m).toContain("  A0->>A0: 1 load counter");
     expect(m).toContain("  Note right of A0: reg = 0");
     expect(m).toMatch(/rect rgb\(255, 210, 210\)\n {2}Note over A0,A2: ✗ lost-write<br\/>t1 overwrote/);
+  });
+
+  it("draws only the agents that take a step unless asked for all", () => {
+    const trace = found().violation!.trace;
+    const m = traceToMermaid(trace, { agentNames: ["first", "second", "idle"] });
+    expect(m.split("\n").filter((l) => l.startsWith("  participant"))).toEqual(["  participant A0 as first", "  participant A1 as second"]);
+    expect(m).toContain("Note over A0,A1: ✗ lost-write");
+    const one = { steps: trace.steps.filter((s) => s.agent === 1), violation: trace.violation };
+    const m1 = traceToMermaid(one, { agentNames: ["first", "second", "idle"] });
+    expect(m1.match(/participant /g)).toHaveLength(1);
+    expect(m1).toContain("Note over A1: ✗ lost-write");
+    expect(traceToMermaid(one, { agentNames: ["first", "second", "idle"], allAgents: true }).match(/participant /g)).toHaveLength(3);
+  });
+
+  it("wraps event notes and the violation report at spaces, escaping each line, cutting nothing", () => {
+    const message = "dev0 wrote <0x40000000> through a stale translation; pfn #256 has been freed by then";
+    const t = {
+      steps: [{ index: 1, agent: 0, agentName: "dev0", label: "write", events: ["iotlb hit for 0x40000000 -> pfn 256 (stale: the PTE was cleared)"] }],
+      violation: violation("use-after-free", message),
+    };
+    const m = traceToMermaid(t, { wrap: 24 });
+    expect(m).not.toContain("…");
+    const long = traceToMermaid({ steps: [{ index: 7, agent: 0, agentName: "kswapd", label: "ptep_clear_flush; set swap pte; mmu_notifier_invalidate_secondary_tlbs", events: [] }] }, { maxLabel: 30 });
+    expect(long).toContain("  A0->>A0: 7 ptep_clear_flush#59; set swap<br/>pte#59;<br/>mmu_notifier_invalidate_second<br/>ary_tlbs");
+    const note = m.split("\n").find((l) => l.includes("Note over"))!;
+    const lines = note.slice(note.indexOf("✗ ") + 2).split("<br/>");
+    expect(lines[0]).toBe("use-after-free");
+    const unescape = (l: string) => l.replace(/#lt;/g, "<").replace(/#gt;/g, ">").replace(/#59;/g, ";").replace(/#35;/g, "#");
+    const raw = lines.slice(1).map(unescape);
+    expect(raw.every((l) => l.length <= 24)).toBe(true);
+    expect(raw.join(" ")).toBe(message);
+    expect(note).toContain("#lt;0x40000000#gt;");
+    const events = m.split("\n").find((l) => l.includes("Note right of A0"))!.split(": ").slice(1).join(": ").split("<br/>");
+    expect(events.length).toBeGreaterThan(2);
+    expect(events.every((l) => unescape(l).length <= 24)).toBe(true);
+    expect(events.map(unescape).join(" ")).toBe(t.steps[0]!.events[0]);
+  });
+
+  it("wrapText breaks at spaces, splits only a word longer than a line, keeps every character", () => {
+    const text = "dev0 wrote 0x40000000 through a stale translation to pfn 256, which has been freed";
+    const lines = wrapText(text, 24);
+    expect(lines.every((l) => l.length <= 24)).toBe(true);
+    expect(lines.join(" ")).toBe(text);
+    expect(wrapText("x".repeat(30), 12)).toEqual(["x".repeat(12), "x".repeat(12), "x".repeat(6)]);
+    expect(wrapText("two\nlines", 40)).toEqual(["two", "lines"]);
+    expect(() => wrapText("a", 0)).toThrow(/width/);
   });
 
   it("escapes what mermaid cannot take and keeps labels short", () => {

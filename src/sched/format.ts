@@ -99,10 +99,17 @@ export function resultToJSON(r: { readonly violation?: Counterexample; readonly 
 // ---------------------------------------------------------------- mermaid
 
 export interface MermaidOptions {
-  /** All agents, in order, so idle ones still get a lifeline. Default: those in the trace. */
+  /** Names of all agents, by agent number. Default: the names the trace's steps give. */
   readonly agentNames?: readonly string[];
-  /** Longest label or event line, in characters, before truncation (default 60). */
+  /**
+   * Draw a lifeline for every agent of `agentNames`, idle ones too (default false: only
+   * the agents that take a step, so that idle lifelines do not shrink the diagram).
+   */
+  readonly allAgents?: boolean;
+  /** Longest participant name, in characters, before truncation; step labels wrap at this width (default 60). */
   readonly maxLabel?: number;
+  /** Width of a note line (events, the violation report), in characters: longer lines wrap at spaces (default 60). */
+  readonly wrap?: number;
   /** Show step events as notes (default true). */
   readonly events?: boolean;
 }
@@ -118,38 +125,68 @@ export function mermaidEscape(text: string, max = 60): string {
   return t.replace(/[#;<>]/g, (ch) => (ch === "#" ? "#35;" : ch === ";" ? "#59;" : ch === "<" ? "#lt;" : "#gt;"));
 }
 
-/** Several lines for a note: each escaped, joined by mermaid's line break. */
-function mermaidLines(lines: readonly string[], max: number): string {
+/**
+ * `text` broken into lines of at most `width` characters, at spaces where there are
+ * any; a newline in `text` starts a new line. Nothing is dropped: a word longer than a
+ * line is split into pieces, better than a note as wide as the word.
+ */
+export function wrapText(text: string, width: number): string[] {
+  if (!(width >= 1)) throw new Error(`wrapText: width must be at least 1, not ${width}`);
   const out: string[] = [];
-  for (const l of lines) for (const part of l.split("\n")) out.push(mermaidEscape(part, max));
+  for (const para of text.split("\n")) {
+    let line = "";
+    for (const word of para.split(/\s+/).filter(Boolean)) {
+      for (let w = word; w.length > 0; w = w.slice(width)) {
+        const piece = w.slice(0, width);
+        if (!line) line = piece;
+        else if (line.length + 1 + piece.length <= width) line += " " + piece;
+        else {
+          out.push(line);
+          line = piece;
+        }
+      }
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+/**
+ * Several lines for a note, wrapped at `width`, each escaped, joined by mermaid's line
+ * break: the break is added after escaping, so escaping never touches it.
+ */
+function mermaidLines(lines: readonly string[], width: number): string {
+  const out: string[] = [];
+  for (const l of lines) for (const part of wrapText(l, width)) out.push(mermaidEscape(part, Infinity));
   return out.join("<br/>");
 }
 
 /**
- * A mermaid sequenceDiagram: one participant per agent, each step a self-message
- * numbered as in the text trace, its events a note beside it, the violation a note
- * over every lifeline on a red background.
+ * A mermaid sequenceDiagram: one participant per agent that acts, each step a
+ * self-message numbered as in the text trace, its events a note beside it, the
+ * violation a note over every lifeline on a red background.
  */
 export function traceToMermaid(trace: Trace, opts: MermaidOptions = {}): string {
   const max = opts.maxLabel ?? 60;
+  const wrap = opts.wrap ?? 60;
   const names: string[] = [];
-  if (opts.agentNames) names.push(...opts.agentNames);
-  for (const s of trace.steps) if (names[s.agent] === undefined) names[s.agent] = s.agentName;
+  for (const s of trace.steps) names[s.agent] ??= opts.agentNames?.[s.agent] ?? s.agentName;
+  if (opts.allAgents && opts.agentNames) opts.agentNames.forEach((n, a) => (names[a] ??= n));
   const ids: number[] = [];
   for (let a = 0; a < names.length; a++) if (names[a] !== undefined) ids.push(a);
   const out = ["sequenceDiagram"];
   for (const a of ids) out.push(`  participant A${a} as ${mermaidEscape(names[a]!, max)}`);
   for (const s of trace.steps) {
-    out.push(`  A${s.agent}->>A${s.agent}: ${s.index} ${mermaidEscape(s.label, max)}`);
+    out.push(`  A${s.agent}->>A${s.agent}: ${mermaidLines([`${s.index} ${s.label}`], max)}`);
     if ((opts.events ?? true) && s.events.length > 0) {
-      out.push(`  Note right of A${s.agent}: ${mermaidLines(shownEvents(s.events, 12), max)}`);
+      out.push(`  Note right of A${s.agent}: ${mermaidLines(shownEvents(s.events, 12), wrap)}`);
     }
   }
   const v = trace.violation;
   if (v && ids.length > 0) {
     const over = ids.length === 1 ? `A${ids[0]}` : `A${ids[0]},A${ids[ids.length - 1]}`;
     out.push("  rect rgb(255, 210, 210)");
-    out.push(`  Note over ${over}: ✗ ${mermaidEscape(v.rule, max)}<br/>${mermaidLines([v.message], max)}`);
+    out.push(`  Note over ${over}: ✗ ${mermaidLines([v.rule], wrap)}<br/>${mermaidLines([v.message], wrap)}`);
     out.push("  end");
   }
   return out.join("\n");

@@ -265,27 +265,15 @@ describe("course.gridTable", () => {
   });
 });
 
-describe("course.readableTrace and wrapText", () => {
-  it("wraps at spaces within the width, cuts only a word longer than a line, keeps every character", () => {
-    const text = "dev0 wrote 0x40000000 through a stale translation to pfn 256, which has been freed";
-    const lines = course.wrapText(text, 24);
-    expect(lines.every((l) => l.length <= 24)).toBe(true);
-    expect(lines.join(" ")).toBe(text);
-    expect(course.wrapText("x".repeat(30), 12)).toEqual(["x".repeat(12), "x".repeat(12), "x".repeat(6)]);
-    expect(course.wrapText("two\nlines", 40)).toEqual(["two", "lines"]);
-  });
-  it("keeps the agents and labels and breaks the violation report instead of cutting it", () => {
+describe("course.traceToSvg's diagram text", () => {
+  it("draws only the agents that act and wraps the violation report at NOTE_WIDTH instead of cutting it", () => {
     const cx = tkExplore("munmap", "start-only");
-    const r = course.readableTrace(cx.trace, 30);
-    expect(r.steps.map((s) => [s.agent, s.label])).toEqual(cx.trace.steps.map((s) => [s.agent, s.label]));
-    expect(r.violation!.rule).toBe(cx.trace.violation!.rule);
-    expect(r.violation!.message.split("\n").every((l) => l.length <= 30)).toBe(true);
-    expect(r.violation!.message.replace(/\n/g, " ")).toBe(cx.trace.violation!.message.replace(/\s+/g, " ").trim());
-    // What the diagram is drawn from: no lifeline for an agent that never acts, the report whole.
-    const text = traceToMermaid(r, { maxLabel: 64 });
+    const text = traceToMermaid(cx.trace, { maxLabel: 64, wrap: course.NOTE_WIDTH });
     const acting = new Set(cx.trace.steps.map((s) => s.agent));
     expect(text.match(/participant /g)!.length).toBe(acting.size);
     expect(text).not.toContain("…");
+    const report = text.split("\n").find((l) => l.includes("Note over"))!;
+    expect(report.split("<br/>").every((l) => l.replace(/^.*✗ /, "").replace(/#(\d+|lt|gt);/g, "x").length <= course.NOTE_WIDTH)).toBe(true);
   });
 });
 
