@@ -220,7 +220,16 @@ describe("the course in JupyterLab, in a browser", () => {
     if (svgs !== undefined) expect(imgs).toHaveLength(svgs);
     for (const [i, img] of imgs.entries()) {
       const id = await img.evaluate((e: any) => /<svg[^>]*\bid="([^"]+)"/.exec(decodeURIComponent(e.src))?.[1] ?? "(no id)");
+      // A diagram taller than the notebook's visible area would be screenshotted partly under
+      // JupyterLab's own panels: make the viewport tall enough to show it whole.
+      const height: number = await img.evaluate((e: any) => Math.ceil(e.getBoundingClientRect().height));
+      if (height > 600) {
+        await page.setViewport({ width: 1280, height: Math.min(height + 400, 16_000) });
+        await sleep(300);
+      }
+      await img.evaluate((e: any) => e.scrollIntoView({ block: "start" }));
       const l = legibility(decodePng(Buffer.from(await img.screenshot({ type: "png" }))));
+      if (height > 600) await page.setViewport({ width: 1280, height: 1000 });
       if (l.backgroundLuminance < 0.9 || l.inkShare < 0.002) {
         unreadable.push(`#${i} ${id}: background rgb(${l.background.join(",")}), ${(l.inkShare * 100).toFixed(2)}% clear ink`);
       }
