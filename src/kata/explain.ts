@@ -128,7 +128,7 @@ export function explainRun(w: World, trace: Trace, v: Violation): string[] {
     for (const g of segs) {
       const by = g.snooped && !g.sent.length ? " (BTM: the SMMU snooped the CPU's TLBI)" : "";
       const cleaned = g.cleaned.size ? `; cleaned: ${[...g.cleaned].map(([c, n]) => `${c} (${n} entr${n === 1 ? "y" : "ies"})`).join(", ")}${by}` : "";
-      lines.push(`  step ${g.step}, ${g.during}: ${summarize(g.sent)}${cleaned}`);
+      lines.push(`  step ${g.step}, ${g.during}: ${summarize(g.sent)}${cleaned}.`);
     }
   } else {
     lines.push("The run shows no call into the notifier core and no command sent to the hardware before the rule broke.");
