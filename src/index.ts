@@ -13,6 +13,7 @@ export * from "./sim/store";
 export { Sim, StepAbort } from "./sim/sim";
 export * from "./sim/program";
 export * from "./sim/world";
+export * from "./sim/model-options";
 
 export * from "./mm/constants";
 export * from "./mm/pte";

@@ -12,6 +12,7 @@ import { Cpu, DEFAULT_ARCH, type ArchOptions } from "../hw/cpu";
 import { MmuNotifierCore } from "../notifier/mmu_notifier";
 import type { IommuModel } from "../hw/iommu";
 import type { KernelHooks } from "./hooks";
+import { DEFAULT_MODEL, type ModelOptions } from "../sim/model-options";
 
 export interface KernelOptions {
   readonly cpus?: number;
@@ -22,6 +23,8 @@ export interface KernelOptions {
   readonly core?: (base: MmuNotifierCore) => MmuNotifierCore;
   /** Replace kernel helpers (katas plug a learner's version in here); see kernel/hooks.ts. */
   readonly hooks?: Partial<KernelHooks>;
+  /** Finer parts of the model to turn off (all on by default); see sim/model-options.ts. */
+  readonly model?: Partial<ModelOptions>;
 }
 
 /** First pfn the allocator hands out; huge pages are carved from HUGE_POOL_PFN up. */
@@ -46,6 +49,7 @@ export class Kernel {
 
   constructor(opts: KernelOptions = {}) {
     this.arch = { ...DEFAULT_ARCH, ...opts.arch };
+    this.sim.model = { ...DEFAULT_MODEL, ...opts.model };
     this.hooks = opts.hooks ?? {};
     this.phys = new PhysMem(this.sim, FIRST_PFN, opts.frames ?? 32);
     this.oracle = new Oracle(this.sim, this.phys);

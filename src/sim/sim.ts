@@ -5,6 +5,7 @@
 import { Store } from "./store";
 import type { Violation, RuleId } from "../oracle/violation";
 import { violation } from "../oracle/violation";
+import { DEFAULT_MODEL, type ModelOptions } from "./model-options";
 
 /** Thrown to end a step at once (a flood, a deadlock, a crashed driver). */
 export class StepAbort extends Error {
@@ -34,6 +35,8 @@ export class Sim {
   readonly disabledRules = new Set<RuleId>();
   /** When false, the oracle checks nothing at all: the "oracle switched off" test mode. */
   oracleEnabled = true;
+  /** Which finer parts of the model are on (the Kernel sets this from its options). */
+  model: ModelOptions = DEFAULT_MODEL;
 
   /** Agent 0 runs scenario setup (binding devices, faulting pages in) before any step. */
   static readonly SETUP = 0;
@@ -108,6 +111,19 @@ export class Sim {
   /** Report and end the step now. */
   abort(rule: RuleId, message: string, extra: { address?: number; pfn?: number } = {}): never {
     throw new StepAbort(violation(rule, message, extra));
+  }
+
+  /**
+   * Block the running thread until `ready()` holds: a CPU spinning on a completion
+   * semaphore, or sleeping in synchronize_srcu. When `ready()` is false the step ends
+   * here; the scheduler resumes the thread once `ready()` holds, and the step goes on
+   * from this call (its earlier effects are not done twice). `ready` may read only the
+   * store. Only a thread (a program agent) may wait.
+   */
+  waitUntil(ready: () => boolean, what: string): void {
+    if (ready()) return;
+    // Replaced by the blocking implementation (sim/suspend.ts).
+    this.abort("deadlock", `${this.agentName(this.current)} waits for ${what}, which cannot happen within this step`);
   }
 
   /** Collected by the model at the end of each step. */

@@ -1,0 +1,36 @@
+/**
+ * Switches for the finer parts of the hardware and kernel model. Each defaults to on;
+ * turning one off gives back the coarser model it replaced, so a test can show that a
+ * bug is caught because of that part of the model and not by accident.
+ */
+export interface ModelOptions {
+  /**
+   * Hardware queues execute one command per step of their own, and a completion wait
+   * (COMPLETION_WAIT, CMD_SYNC, a VT-d wait descriptor, OpenCAPI's STAT poll) blocks
+   * the calling CPU until the hardware gets there. Off: a wait drains the queue at once.
+   */
+  readonly asyncHardware: boolean;
+  /**
+   * A device-TLB (ATC, device IOTLB) miss is served from the IOMMU's TLB when that
+   * holds the entry, and fills the device TLB from it. Off: every miss walks.
+   */
+  readonly tlbHierarchy: boolean;
+  /**
+   * PASIDs, domain ids, ASIDs, DIDs and mm context ids are drawn from separate ranges
+   * so that no two coincide. Off: the small equal numbers of the first model.
+   */
+  readonly distinctIds: boolean;
+  /**
+   * SRCU as the kernel has it: srcu_read_lock returns an index, synchronize_srcu and
+   * call_srcu wait for the readers that were there before, mmu_notifier_put frees after
+   * the grace period. Off: SRCU sections only count depth and grace periods are immediate.
+   */
+  readonly srcuGracePeriods: boolean;
+}
+
+export const DEFAULT_MODEL: ModelOptions = Object.freeze({
+  asyncHardware: true,
+  tlbHierarchy: true,
+  distinctIds: true,
+  srcuGracePeriods: true,
+});
