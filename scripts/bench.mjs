@@ -1,4 +1,5 @@
 // `npm run bench`: every benchmark of the project, in turn.
 await import("./bench/explorer.mjs");
+await import("./bench/model.mjs");
 await import("./bench/katas.mjs");
 await import("./bench/grading.mjs");

@@ -10,7 +10,7 @@ import type { Sim } from "../sim/sim";
 import type { mm_struct } from "../mm/mm";
 import type { PhysMem } from "../mm/frames";
 import { Tlb, type TlbHit } from "./tlb";
-import { pte_present, pte_write, pte_pfn, pte_mkyoung, pte_mkdirty } from "../mm/pte";
+import { pte_present, pte_write, pte_pfn, pte_mkyoung, pte_mkdirty, pte_dirty } from "../mm/pte";
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../mm/constants";
 import type { WatchedTlb } from "../oracle/oracle";
 
@@ -49,6 +49,10 @@ export abstract class IommuModel {
   abstract mmOfTag(tag: number): mm_struct | null;
   /** Whether the hardware has queued work it can do now. */
   abstract hasPendingWork(): boolean;
+  /** What the next unit of queued work is, for the trace ("execute CMD_SYNC"). */
+  nextWork(): string {
+    return "execute a queued command";
+  }
   /** Do one unit of queued work (consume a command). */
   abstract doPendingWork(): string;
 
@@ -98,6 +102,9 @@ export abstract class IommuModel {
     for (let i = 0; i < caches.length; i++) {
       const hit = caches[i]!.lookup(ctx.tag, addr);
       if (!hit) continue;
+      // A write through a writable entry the walker has not marked dirty goes back to
+      // the page table to set the dirty bit: it faults if the PTE has changed since.
+      if (write && hit.write && !hit.dirty) break;
       if (!write || hit.write) {
         // A device-TLB miss is a translation request the IOMMU answers from its own
         // TLB: a stale IOMMU entry refills the device TLB. So the IOMMU TLB must be
@@ -105,7 +112,7 @@ export abstract class IommuModel {
         if (i > 0 && this.sim.model.tlbHierarchy) {
           const e = hit.entry;
           const level = e.size === PAGE_SIZE ? "pte" : e.size === PMD_SIZE ? "pmd" : "pud";
-          for (let j = 0; j < i; j++) caches[j]!.fill(ctx.tag, e.va, level, e.pfn, e.write, e.gen);
+          for (let j = 0; j < i; j++) caches[j]!.fill(ctx.tag, e.va, level, e.pfn, e.write, e.gen, e.dirty);
         }
         return { ok: true, hit };
       }
@@ -129,9 +136,10 @@ export abstract class IommuModel {
     const pfn = headPfn + Math.floor((addr - base) / PAGE_SIZE);
     const gen = this.phys.generation(pfn);
     const w = pte_write(entry);
-    for (let i = 0; i < caches.length; i++) caches[i]!.fill(ctx.tag, base, level, headPfn, w, gen);
+    const dirty = pte_dirty(updated);
+    for (let i = 0; i < caches.length; i++) caches[i]!.fill(ctx.tag, base, level, headPfn, w, gen, dirty);
     if (this.sim.tracing) this.sim.log(() => `${this.name}: page walk ${hex(addr)} -> pfn ${pfn}`);
-    return { ok: true, hit: { pfn, write: w, gen, entry: { tag: ctx.tag, va: base, size, pfn: headPfn, write: w, gen } } };
+    return { ok: true, hit: { pfn, write: w, dirty, gen, entry: { tag: ctx.tag, va: base, size, pfn: headPfn, write: w, dirty, gen } } };
   }
 }
 

@@ -24,6 +24,12 @@ export interface TlbEntry {
   /** First frame of the mapping. */
   readonly pfn: number;
   readonly write: boolean;
+  /**
+   * The walker had set the PTE's dirty bit (a write was granted). A write through a
+   * writable entry that is not dirty goes back to the page table first, as x86 IOMMUs'
+   * A/D updates, an SMMU's HTTU and ATS translation requests with write intent do.
+   */
+  readonly dirty: boolean;
   /** Frame generation when the entry was filled. */
   readonly gen: number;
 }
@@ -32,6 +38,7 @@ export interface TlbHit {
   /** The base-page frame that `addr` translates to. */
   readonly pfn: number;
   readonly write: boolean;
+  readonly dirty: boolean;
   readonly gen: number;
   readonly entry: TlbEntry;
 }
@@ -89,8 +96,9 @@ export class Tlb {
     return (tag * 4 + code) * IDX_SPACE + Math.floor(va / LEVEL_SIZE[code]!);
   }
 
+  /** Entry value: frame << 3 | dirty << 2 | write << 1 | valid. */
   private static entryOf(tag: number, va: number, size: number, v: number, gen: number): TlbEntry {
-    return { tag, va, size, pfn: v >>> 2, write: (v & 2) !== 0, gen };
+    return { tag, va, size, pfn: v >>> 3, write: (v & 2) !== 0, dirty: (v & 4) !== 0, gen };
   }
 
   lookup(tag: number, addr: number): TlbHit | null {
@@ -101,19 +109,19 @@ export class Tlb {
         const size = LEVEL_SIZE[code]!;
         const va = Math.floor(addr / size) * size;
         const e = Tlb.entryOf(tag, va, size, v, this.gens[code]!.get(k));
-        return { pfn: e.pfn + Math.floor((addr - va) / PAGE_SIZE), write: e.write, gen: e.gen, entry: e };
+        return { pfn: e.pfn + Math.floor((addr - va) / PAGE_SIZE), write: e.write, dirty: e.dirty, gen: e.gen, entry: e };
       }
     }
     return null;
   }
 
-  fill(tag: number, addr: number, level: Level, pfn: number, write: boolean, gen: number): void {
+  fill(tag: number, addr: number, level: Level, pfn: number, write: boolean, gen: number, dirty = write): void {
     const code = levelCode(level);
     const k = Tlb.key(tag, code, addr);
     const vs = this.val[code]!.slotFor(k);
     const gs = this.gens[code]!.slotFor(k);
     const st = this.sim.store;
-    st.set(vs, (pfn << 2) | (write ? 2 : 0) | 1);
+    st.set(vs, (pfn << 3) | (write && dirty ? 4 : 0) | (write ? 2 : 0) | 1);
     st.set(gs, gen);
     if (!this.known.has(vs)) {
       this.known.add(vs);
@@ -130,7 +138,7 @@ export class Tlb {
       t.vas.push((k % IDX_SPACE) * size);
       t.sizes.push(size);
     }
-    if (this.sim.tracing) this.sim.log(() => `${this.name}: fill tag ${tag} ${hex(addr)} -> pfn ${pfn} ${write ? "rw" : "ro"}${level !== "pte" ? ` (${level})` : ""}`);
+    if (this.sim.tracing) this.sim.log(() => `${this.name}: fill tag ${tag} ${hex(addr)} -> pfn ${pfn} ${write ? (dirty ? "rw" : "rw clean") : "ro"}${level !== "pte" ? ` (${level})` : ""}`);
   }
 
   /** Drop entries of `tag` overlapping [start, end); returns how many were dropped. */
@@ -196,7 +204,7 @@ export class Tlb {
         const v = st.get(t.valSlots[i]!);
         if (v === 0) continue;
         const gen = st.get(t.genSlots[i]!);
-        const first = v >>> 2;
+        const first = v >>> 3;
         if (first < pfn + nr && first + t.sizes[i]! / PAGE_SIZE > pfn) return Tlb.entryOf(t.tag, t.vas[i]!, t.sizes[i]!, v, gen);
       }
     }
@@ -215,7 +223,7 @@ export class Tlb {
         out.tags[j] = t.tag;
         out.vas[j] = t.vas[i]!;
         out.sizes[j] = t.sizes[i]!;
-        out.pfns[j] = v >>> 2;
+        out.pfns[j] = v >>> 3;
         out.writes[j] = (v & 2) !== 0;
         out.gens[j] = st.get(t.genSlots[i]!);
       }

@@ -161,7 +161,10 @@ export function callSiteScenario(which: CallSiteScenarioName, sites: CallSites, 
     name: `call-sites:${which}`,
     summary: summary[which],
     build(driver: DriverSpec, options?: KernelOptions): World {
-      const kernel: KernelOptions = { ...options, hooks: { ...options?.hooks, secondary_tlbs_call_site: (name, site) => callSite(sites, name, site, costs) } };
+      // Costs are measured around one call: its waits must finish inside it (a wait
+      // that blocked would end the step and run the call again when it resumes).
+      const model = costs ? { ...options?.model, asyncHardware: false } : options?.model;
+      const kernel: KernelOptions = { ...options, model, hooks: { ...options?.hooks, secondary_tlbs_call_site: (name, site) => callSite(sites, name, site, costs) } };
       if (which === "hugetlb-wp" || which === "hugetlb-unshare") {
         const p = baseScenario(driver, { pages: 0, spare: HPAGE_PMD_NR, kernel });
         const k = p.w.k;

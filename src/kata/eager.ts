@@ -27,7 +27,7 @@ import type { IommuModel, TranslateResult } from "../hw/iommu";
 import { GenericIommu } from "../hw/generic/iommu";
 import { mmu_notifier, container_of, type mmu_notifier_ops } from "../notifier/mmu_notifier";
 import { kstruct } from "../sim/store";
-import { pte_present, pte_write, pte_pfn, pte_mkyoung, pte_mkdirty } from "../mm/pte";
+import { pte_present, pte_write, pte_pfn, pte_mkyoung, pte_mkdirty, pte_dirty } from "../mm/pte";
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../mm/constants";
 
 export interface EagerIommuOptions {
@@ -50,7 +50,8 @@ export class EagerIommu extends GenericIommu {
     const ctx = this.context(pasid);
     if (!ctx) return { ok: false, reason: "not-present" };
     const hit = this.iotlb.lookup(ctx.tag, addr);
-    if (hit) {
+    // A write through a clean writable entry walks to set the dirty bit (see Tlb).
+    if (hit && !(write && hit.write && !hit.dirty)) {
       if (!write || hit.write) return { ok: true, hit };
       if (!this.opts.rewalkOnPermissionFault) return { ok: false, reason: "permission" };
     }
@@ -68,10 +69,11 @@ export class EagerIommu extends GenericIommu {
     const va = Math.floor(addr / PAGE_SIZE) * PAGE_SIZE;
     const pfn = pte_pfn(w.entry) + (va - base) / PAGE_SIZE;
     const gen = this.phys.generation(pfn);
-    this.iotlb.fill(ctx.tag, va, "pte", pfn, pte_write(w.entry), gen);
+    const dirty = pte_dirty(updated);
+    this.iotlb.fill(ctx.tag, va, "pte", pfn, pte_write(w.entry), gen, dirty);
     this.sim.log(() => `${this.name}: page walk ${hex(addr)} -> pfn ${pfn}${size > PAGE_SIZE ? ` (4 KiB piece of a ${w.level} mapping)` : ""}`);
-    const entry = { tag: ctx.tag, va, size: PAGE_SIZE, pfn, write: pte_write(w.entry), gen };
-    return { ok: true, hit: { pfn, write: entry.write, gen, entry } };
+    const entry = { tag: ctx.tag, va, size: PAGE_SIZE, pfn, write: pte_write(w.entry), dirty, gen };
+    return { ok: true, hit: { pfn, write: entry.write, dirty, gen, entry } };
   }
 
   /** While set, the range of every inv_range command is appended here (kata 04-call-sites measures its sites with it). */

@@ -301,7 +301,7 @@ export class MmuNotifierCore {
       const sub = list[i]!;
       if (!sub.linked.value) continue;
       if (sub.ops.release) {
-        this.calls.release++;
+        if (!this.sim.store.replaying) this.calls.release++;
         this.callOp(sub, "release", () => sub.ops.release!(sub, mm));
       }
     }
@@ -321,7 +321,7 @@ export class MmuNotifierCore {
       const sub = list[i]!;
       if (!sub.linked.value) continue;
       if (sub.ops.invalidate_range_start) {
-        this.calls.invalidate_range_start++;
+        if (!this.sim.store.replaying) this.calls.invalidate_range_start++;
         this.callOp(sub, "invalidate_range_start", () => sub.ops.invalidate_range_start!(sub, range));
       }
     }
@@ -345,11 +345,11 @@ export class MmuNotifierCore {
       const sub = list[i]!;
       if (!sub.linked.value) continue;
       if (!only_end && this.secondaryAtRangeEnd && sub.ops.invalidate_secondary_tlbs) {
-        this.calls.invalidate_secondary_tlbs++;
+        if (!this.sim.store.replaying) this.calls.invalidate_secondary_tlbs++;
         this.callOp(sub, "invalidate_secondary_tlbs", () => sub.ops.invalidate_secondary_tlbs!(sub, range.mm, range.start, range.end));
       }
       if (sub.ops.invalidate_range_end) {
-        this.calls.invalidate_range_end++;
+        if (!this.sim.store.replaying) this.calls.invalidate_range_end++;
         this.callOp(sub, "invalidate_range_end", () => sub.ops.invalidate_range_end!(sub, range));
       }
     }
@@ -382,7 +382,7 @@ export class MmuNotifierCore {
       const sub = list[i]!;
       if (!sub.linked.value) continue;
       if (sub.ops.invalidate_secondary_tlbs) {
-        this.calls.invalidate_secondary_tlbs++;
+        if (!this.sim.store.replaying) this.calls.invalidate_secondary_tlbs++;
         this.callOp(sub, "invalidate_secondary_tlbs", () => sub.ops.invalidate_secondary_tlbs!(sub, mm, start, end));
       }
     }

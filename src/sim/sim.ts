@@ -134,13 +134,19 @@ export class Sim {
     if (!st.logging) this.abort("deadlock", `${this.agentName(this.current)} waits for ${what}, but only a thread can wait`);
     // The condition's own reads are made again, live, when the step resumes.
     st.truncateLog(mark);
-    // Not an error: no stack trace to capture.
+    // What `finally` blocks do while the Suspend unwinds is not part of the step: the
+    // World undoes it back to here (sim/suspend.ts).
+    this.suspendedAt.journal = st.mark();
+    this.suspendedAt.log = mark;
+    this.suspendedAt.violations = this.violations.length;
+    this.suspendedAt.events = this.events?.length ?? 0;
+    // Not an error: no stack trace to capture (where Error is not frozen, as a grader's is).
     const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
+    const set = Reflect.set(Error, "stackTraceLimit", 0);
     try {
       throw new Suspend(ready, what, k);
     } finally {
-      Error.stackTraceLimit = limit;
+      if (set) Reflect.set(Error, "stackTraceLimit", limit);
     }
   }
 
@@ -152,6 +158,18 @@ export class Sim {
   hardwareWaitBlocks(): boolean {
     const st = this.store;
     return this.model.asyncHardware && (st.logging || st.replaying) && this.waitCalls < this.model.blockingWaitsPerStep;
+  }
+
+  /** Where the last suspended step stopped: journal mark, log length, output so far. */
+  readonly suspendedAt = { journal: 0, log: 0, violations: 0, events: 0 };
+
+  /** Forget what the step did after it stopped at a wait (finally blocks run by the unwinding). */
+  rewindToSuspension(): void {
+    const at = this.suspendedAt;
+    this.store.undo(at.journal);
+    this.store.truncateLog(at.log);
+    this.violations.length = at.violations;
+    if (this.events) this.events.length = at.events;
   }
 
   /** waitUntil calls so far in this step, and the one a resumed step stopped at. */

@@ -82,6 +82,7 @@ export class World implements Model {
         } catch (x) {
           if (!(x instanceof Suspend)) throw x;
           const s: Suspend = x;
+          sim.rewindToSuspension();
           const [codes, values] = store.copyLog();
           store.stopLog();
           store.set(waitSlot, table.intern(codes, values, store.clock, s));

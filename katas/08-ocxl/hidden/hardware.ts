@@ -29,8 +29,9 @@ function run(impl: OcxlModule, scenario: ScenarioRef): { link: OcxlLink; inFligh
       ? {
           ...ops,
           invalidate_secondary_tlbs(mn, mm, start, end) {
-            calls++;
             inner(mn, mm, start, end);
+            // Counted on return: a call that waited for the link is run again when it resumes.
+            calls++;
             if (container_of<pe_data>(mn).link.platform_data.busy) inFlight++;
           },
         }

@@ -114,6 +114,11 @@ export class AmdIommu extends IommuModel {
     return this.cmdbuf.pending > 0;
   }
 
+  override nextWork(): string {
+    const op = this.cmdbuf.headOp();
+    return `execute ${NAME_OF[op] ?? `opcode ${op}`}`;
+  }
+
   doPendingWork(): string {
     const op = this.cmdbuf.headOp();
     this.cmdbuf.consumeOne();

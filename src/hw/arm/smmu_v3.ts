@@ -29,7 +29,7 @@ import { IommuModel, type TranslateResult } from "../iommu";
 import { Tlb } from "../tlb";
 import type { WatchedTlb } from "../../oracle/oracle";
 import { CommandQueue, type Command } from "../cmdqueue";
-import { pte_present, pte_write, pte_pfn, pte_mkyoung, pte_mkdirty } from "../../mm/pte";
+import { pte_present, pte_write, pte_pfn, pte_mkyoung, pte_mkdirty, pte_dirty } from "../../mm/pte";
 import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../../mm/constants";
 
 /** Command opcodes, as the SMMUv3 architecture numbers them. */
@@ -241,7 +241,7 @@ export class ArmSmmuV3 extends IommuModel {
     if (this.atc) {
       const hit = this.atc.lookup(ssid, addr);
       // A write to a read-only ATC entry goes back to the SMMU for a new translation.
-      if (hit && (!write || hit.write)) return { ok: true, hit };
+      if (hit && (!write || (hit.write && hit.dirty))) return { ok: true, hit };
     }
     const cd = this.liveCd(ssid);
     if (!cd.valid || !cd.mm) {
@@ -251,10 +251,11 @@ export class ArmSmmuV3 extends IommuModel {
       return { ok: false, reason: "not-present" };
     }
     const hit = this.tlb.lookup(cd.asid, addr);
-    if (hit) {
+    // A write through a clean writable entry: HTTU sets the descriptor's dirty bit, a walk.
+    if (hit && !(write && hit.write && !hit.dirty)) {
       if (!write || hit.write) {
         // The SMMU answers the translation request from its TLB, stale or not.
-        if (this.sim.model.tlbHierarchy) this.atc?.fill(ssid, hit.entry.va, LEVEL_OF_SIZE(hit.entry.size), hit.entry.pfn, hit.entry.write, hit.entry.gen);
+        if (this.sim.model.tlbHierarchy) this.atc?.fill(ssid, hit.entry.va, LEVEL_OF_SIZE(hit.entry.size), hit.entry.pfn, hit.entry.write, hit.entry.gen, hit.entry.dirty);
         return { ok: true, hit };
       }
       if (!this.rewalk) return { ok: false, reason: "permission" };
@@ -281,10 +282,11 @@ export class ArmSmmuV3 extends IommuModel {
     const pfn = headPfn + Math.floor((addr - base) / PAGE_SIZE);
     const gen = this.phys.generation(pfn);
     const wr = pte_write(w.entry);
-    this.tlb.fill(cd.asid, base, w.level, headPfn, wr, gen);
-    this.atc?.fill(ssid, base, w.level, headPfn, wr, gen);
+    const dirty = pte_dirty(updated);
+    this.tlb.fill(cd.asid, base, w.level, headPfn, wr, gen, dirty);
+    this.atc?.fill(ssid, base, w.level, headPfn, wr, gen, dirty);
     this.sim.log(() => `${this.name}: walk ssid ${ssid} (asid ${cd.asid}) ${hex(addr)} -> pfn ${pfn}`);
-    return { ok: true, hit: { pfn, write: wr, gen, entry: { tag: cd.asid, va: base, size, pfn: headPfn, write: wr, gen } } };
+    return { ok: true, hit: { pfn, write: wr, dirty, gen, entry: { tag: cd.asid, va: base, size, pfn: headPfn, write: wr, dirty, gen } } };
   }
 
   /** BTM: a CPU TLBI for mm's ASID reaches the SMMU TLB at once (the CPU's DSB waits for it). */
@@ -298,6 +300,11 @@ export class ArmSmmuV3 extends IommuModel {
 
   hasPendingWork(): boolean {
     return this.cmdq.pending > 0;
+  }
+
+  override nextWork(): string {
+    const op = this.cmdq.headOp();
+    return `execute ${NAME_OF[op] ?? `opcode ${hex(op)}`}`;
   }
 
   doPendingWork(): string {

@@ -53,6 +53,11 @@ export class GenericIommu extends IommuModel {
   hasPendingWork(): boolean {
     return this.cmdq.pending > 0;
   }
+  override nextWork(): string {
+    const op = this.cmdq.headOp();
+    return `execute ${op === INV_PAGE ? "INV_PAGE" : op === INV_RANGE ? "INV_RANGE" : op === INV_PASID ? "INV_PASID" : "SYNC"}`;
+  }
+
   doPendingWork(): string {
     const op = this.cmdq.headOp();
     this.cmdq.consumeOne();

@@ -258,6 +258,11 @@ export class IntelIommu extends IommuModel {
     return this.qi.pending > 0;
   }
 
+  override nextWork(): string {
+    const op = this.qi.headOp();
+    return `fetch and execute ${op === QI_IWD_TYPE ? "inv_wait_dsc" : op === QI_EIOTLB_TYPE ? "p_iotlb_inv_dsc" : "dev_tlb_pasid_inv_dsc"}`;
+  }
+
   doPendingWork(): string {
     const op = this.qi.headOp();
     this.qi.consumeOne();

@@ -212,6 +212,10 @@ export class OcxlLink extends IommuModel {
     return this.busy;
   }
 
+  override nextWork(): string {
+    return "perform the launched shootdown (ATSD)";
+  }
+
   doPendingWork(): string {
     return this.perform();
   }
