@@ -105,14 +105,16 @@ export const ACCEL_PAGES: readonly AccelPage[] = ["A", "B", "C", "D"];
 
 /**
  * The hunting ground: munmap of A-D with a gather batch of 2 (it fills twice, and
- * frees, before invalidate_range_end), the accelerator reading D, then reading and
- * writing B, and another process that allocates a page afterwards.
+ * frees, before invalidate_range_end), the accelerator reading D, then writing B
+ * twice, and another process that allocates a page afterwards. (A write through a
+ * translation cached by a read would go back to the page table to set the dirty bit,
+ * so the harm needs a translation cached by a write.)
  */
 export const accelMunmapScenario: Scenario = {
   name: "accel-munmap",
-  summary: "munmap of A-D (batch of 2) while the accelerator reads D, then reads and writes B; another process allocates afterwards",
+  summary: "munmap of A-D (batch of 2) while the accelerator reads D, then writes B twice; another process allocates afterwards",
   build: (driver, kernel) =>
-    munmapWorld(driver, kernel, { pages: 4, device: [readPage("D"), readPage("B"), writePage("B")], munmap: { from: 0, to: 4, batch: 2 } }),
+    munmapWorld(driver, kernel, { pages: 4, device: [readPage("D"), writePage("B"), writePage("B")], munmap: { from: 0, to: 4, batch: 2 } }),
 };
 
 /**

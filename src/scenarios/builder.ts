@@ -121,7 +121,7 @@ export function addIommuAgent(w: World, iommu: IommuModel): void {
     kind: "hardware",
     simId,
     enabled: () => iommu.hasPendingWork(),
-    nextLabel: () => `${iommu.name}: ${iommu.nextWork()}`,
+    nextLabel: () => iommu.nextWork(),
     step: () => {
       const msg = iommu.doPendingWork();
       w.k.sim.log(() => msg);
