@@ -21,6 +21,7 @@ import { baseScenario, addDevice, addKernelThread, faultInPage, page, BASE, type
 import type { Scenario } from "../scenarios/index";
 import type { World } from "../sim/world";
 import type { DriverSpec, BoundContext } from "./driver";
+import { nextId } from "../kernel/ids";
 
 const EBUSY = 16;
 
@@ -153,7 +154,10 @@ export function ocxlDriver(mod: OcxlModule, name = "ocxl", description = "OpenCA
   };
 }
 
-/** The second context's PASID (PE handle): not equal to either PID, so a PE handle in a launch is wrong. */
+/**
+ * The second context's PASID (PE handle) in the first model: not equal to either PID,
+ * so a PE handle in a launch is wrong. With distinct ids it is drawn like any PASID.
+ */
 export const OCXL_SHARED_LINK_PASID2 = 5;
 
 /**
@@ -171,18 +175,19 @@ export const ocxlSharedLinkScenario: Scenario = {
     const p = baseScenario(driver, { pages: 2, kernel });
     const k = p.w.k;
     const mm2 = k.mm_alloc("proc2");
+    const pasid2 = nextId(k.sim, "pasid", OCXL_SHARED_LINK_PASID2);
     const vma2: vm_area_struct = mm2.add_vma(BASE, BASE + 2 * PAGE_SIZE, { write: true, anon: true });
     let bound2 = p.bound;
     p.w.setup(() => {
       for (let i = 0; i < 2; i++) faultInPage(k, mm2, page(i));
       if (!p.bound) return;
-      const r = driver.bind(k, p.iommu, mm2, OCXL_SHARED_LINK_PASID2);
+      const r = driver.bind(k, p.iommu, mm2, pasid2);
       if (r.ret !== 0) {
         bound2 = false;
         k.sim.report("invalid-ops", `binding ${mm2.name} failed: __mmu_notifier_register returned ${r.ret === -EINVAL ? "-EINVAL" : r.ret} (${driver.name})`);
       }
     });
-    const p2: ScenarioParts = { ...p, mm: mm2, vma: vma2, pasid: OCXL_SHARED_LINK_PASID2, bound: bound2 };
+    const p2: ScenarioParts = { ...p, mm: mm2, vma: vma2, pasid: pasid2, bound: bound2 };
     addDevice(p, [
       { op: "read", addr: page(0), name: "A" },
       { op: "read", addr: page(1), name: "B" },
