@@ -175,7 +175,7 @@ export const ocxlSharedLinkScenario: Scenario = {
     const p = baseScenario(driver, { pages: 2, kernel });
     const k = p.w.k;
     const mm2 = k.mm_alloc("proc2");
-    const pasid2 = nextId(k.sim, "pasid", OCXL_SHARED_LINK_PASID2);
+    const pasid2 = (mm2.pasid = nextId(k.sim, "pasid", OCXL_SHARED_LINK_PASID2));
     const vma2: vm_area_struct = mm2.add_vma(BASE, BASE + 2 * PAGE_SIZE, { write: true, anon: true });
     let bound2 = p.bound;
     p.w.setup(() => {

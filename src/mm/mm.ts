@@ -63,6 +63,8 @@ export class mm_struct {
   notifier_subscriptions: NotifierSubscriptions | null = null;
   /** mm->context.id on powerpc: the PID an OpenCAPI shootdown names. */
   readonly context_id: number;
+  /** mm->pasid: the PASID the IOMMU SVA core gave this mm when it was first bound (-1: none yet). */
+  pasid = -1;
   /** The ASID arm64 gives this mm (its mm->context.id there), shared by an SMMU SVA context. */
   readonly asid: number;
   /** Set while exit_mmap() tears the mm down. */

@@ -63,7 +63,7 @@ export function baseScenario(driver: DriverSpec, o: BaseOptions): ScenarioParts 
   const vma = mm.add_vma(BASE, BASE + (o.pages + (o.spare ?? 0)) * PAGE_SIZE, { write: true, anon: true });
   const swap = new SwapSpace(k);
   const iommu = driver.createIommu(k);
-  const pasid = nextId(k.sim, "pasid", 1);
+  const pasid = (mm.pasid = nextId(k.sim, "pasid", 1));
   let bound = true;
   w.setup(() => {
     const child = o.cowPages?.length ? k.mm_alloc("child") : null;

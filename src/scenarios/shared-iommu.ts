@@ -25,7 +25,7 @@ export function addBoundProcess(p: ScenarioParts, driver: DriverSpec, name: stri
   const k = p.w.k;
   const mm = k.mm_alloc(name);
   const vma = mm.add_vma(BASE, BASE + pages * PAGE_SIZE, { write: true, anon: true });
-  const pasid = nextId(k.sim, "pasid", oldPasid);
+  const pasid = (mm.pasid = nextId(k.sim, "pasid", oldPasid));
   let bound = p.bound;
   p.w.setup(() => {
     for (let i = 0; i < pages; i++) faultInPage(k, mm, page(i));
