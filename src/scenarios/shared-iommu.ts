@@ -40,15 +40,20 @@ export function addBoundProcess(p: ScenarioParts, driver: DriverSpec, name: stri
 }
 
 /**
- * munmap of page A in the second process while the device has A cached through both
- * processes' contexts; another process then reuses the freed frame.
+ * munmap of page A in one of the two processes (`unmapper`: 0 the first bound, 1 the
+ * second) while the device holds A through both processes' contexts and writes it
+ * through the unmapping one; another process then reuses the freed frame. Both
+ * choices exist so that a driver always naming the first bound process, or always
+ * the newest, is caught.
  */
-export function sharedIommuMunmap(driver: DriverSpec, kernel?: KernelOptions): World {
+export function sharedIommuMunmap(driver: DriverSpec, kernel: KernelOptions | undefined, unmapper: 0 | 1): World {
   const p = baseScenario(driver, { pages: 1, kernel });
   const p2 = addBoundProcess(p, driver, "proc2", 1);
-  addDevice(p, [readPage("A")], "dev0.proc");
-  addDevice(p2, [{ ...readPage("A"), name: "A'" }, { ...writePage("A"), name: "A'" }], "dev0.proc2");
-  addKernelThread(p2, "munmap", munmapProgram(p.w.k, p2.vma, page(0), page(1), 1));
+  const [mine, other] = unmapper === 0 ? [p, p2] : [p2, p];
+  const name = (q: ScenarioParts) => (q === p ? "A" : "A'");
+  addDevice(other, [{ ...readPage("A"), name: name(other) }], `dev0.${other.mm.name}`);
+  addDevice(mine, [{ ...readPage("A"), name: name(mine) }, { ...writePage("A"), name: name(mine) }], `dev0.${mine.mm.name}`);
+  addKernelThread(mine, "munmap", munmapProgram(p.w.k, mine.vma, page(0), page(1), 1));
   addVictim(p);
   return p.w;
 }
@@ -57,7 +62,12 @@ export const sharedIommuScenarios: readonly Scenario[] = [
   {
     name: "shared-iommu",
     summary:
-      "two processes bound to one IOMMU map the same address: the second unmaps its page A while the device holds A through both contexts, and another process reuses the frame: only the right PASID/ASID/PID invalidates it",
-    build: sharedIommuMunmap,
+      "two processes bound to one IOMMU map the same address; the second one bound unmaps its page A while the device holds A through both contexts, and another process reuses the frame: only the right PASID/ASID/PID invalidates it",
+    build: (driver, kernel) => sharedIommuMunmap(driver, kernel, 1),
+  },
+  {
+    name: "shared-iommu-first",
+    summary: "shared-iommu, with the first process bound doing the munmap: a driver that always names the newest binding is caught here",
+    build: (driver, kernel) => sharedIommuMunmap(driver, kernel, 0),
   },
 ];
