@@ -379,4 +379,4 @@ export function findScenario(name: string): Scenario | undefined {
 }
 
 export { PMD_SIZE };
-export { sharedIommuScenarios, addBoundProcess } from "./shared-iommu";
+export { sharedIommuScenarios, addBoundProcess, withIdSeed } from "./shared-iommu";

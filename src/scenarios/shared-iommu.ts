@@ -71,3 +71,18 @@ export const sharedIommuScenarios: readonly Scenario[] = [
     build: (driver, kernel) => sharedIommuMunmap(driver, kernel, 0),
   },
 ];
+
+/**
+ * `s` with its identifiers drawn from `seed` (model.idSeed): the same scenario, other
+ * PASIDs, ASIDs, domain ids, requester ids and context ids, the same for the same seed.
+ * A test that runs a driver on several seeds cannot be passed by numbers written in.
+ */
+export function withIdSeed(s: Scenario, seed: number): Scenario {
+  const seeded = (kernel?: KernelOptions): KernelOptions => ({ ...kernel, model: { ...kernel?.model, idSeed: seed } });
+  return {
+    ...s,
+    summary: `${s.summary} (identifiers drawn from seed ${seed})`,
+    build: (driver, kernel) => s.build(driver, seeded(kernel)),
+    scaled: s.scaled && { ...s.scaled, build: (driver, kernel, scale) => s.scaled!.build(driver, seeded(kernel), scale) },
+  };
+}

@@ -14,6 +14,7 @@ import {
   explore,
   findScenario,
   sharedIommuScenarios,
+  withIdSeed,
   ID_RANGES,
   amdIommuV2Driver,
   armSmmuV3SvaDriver,
@@ -38,6 +39,7 @@ import {
   PAGE_SIZE,
   type DriverSpec,
   type KernelOptions,
+  type Scenario,
   type World,
   type mmu_notifier_ops,
   type pasid_state,
@@ -84,7 +86,11 @@ interface Found {
 
 /** Exhaustive exploration: the first rule broken (set-up violations first), or null. */
 function find(scenario: string, driver: DriverSpec, kernel: KernelOptions = {}): Found {
-  const w = build(scenario, driver, kernel);
+  return findIn(findScenario(scenario)!, driver, kernel);
+}
+
+function findIn(scenario: Scenario, driver: DriverSpec, kernel: KernelOptions = {}): Found {
+  const w = scenario.build(driver, kernel);
   const setup = w.setupViolations[0];
   if (setup) return { rule: setup.rule, complete: true, text: setup.message };
   const r = explore(w);
@@ -255,6 +261,14 @@ describe("identifiers", () => {
     }
   });
 
+  it("withIdSeed: a scenario whose ids come from the seed, whatever else the kernel options say", () => {
+    const munmap = findScenario("munmap")!;
+    const pasid = (seed: number) => withIdSeed(munmap, seed).build(vendorDriver("amd", amdRef), { cpus: 2 }).k.mms[0]!.pasid;
+    expect(pasid(9)).toBe(pasid(9));
+    expect(new Set([1, 2, 3, 4, 5].map(pasid)).size).toBeGreaterThan(1);
+    expect(withIdSeed(munmap, 9).name).toBe("munmap");
+  });
+
   it("the shared-iommu processes get different PASIDs, ASIDs and context ids, both with and without distinct ids", () => {
     for (const kernel of [ON, OFF]) {
       const w = build("shared-iommu", vendorDriver("arm", armRef), kernel);
@@ -305,6 +319,10 @@ describe.each(SWAPPED)("$vendor: $ops.name", (c) => {
 
   it("is caught with ids drawn from a seed", () => {
     for (const idSeed of [3, 11]) expect(STALE).toContain(find("munmap", drv, { model: { distinctIds: true, idSeed } }).rule);
+  });
+
+  it("is caught on the shared IOMMU scenarios drawn from seeds (withIdSeed)", () => {
+    for (const s of sharedIommuScenarios) for (const seed of [2, 8]) expect(STALE).toContain(findIn(withIdSeed(s, seed), drv, ON).rule);
   });
 });
 
