@@ -31,8 +31,8 @@ export interface IdRange {
  * 16-bit bus/device/function, context ids powerpc's 20-bit PID. Traces print PASIDs,
  * ASIDs and PIDs in decimal and domain and requester ids in hex, so each range starts
  * at a number that reads plainly the way it is printed. VT-d's SVA domain id is not
- * drawn: the kernel uses the reserved FLPT_DEFAULT_DID (1) for every first-level PASID
- * entry (drivers/iommu/intel/pasid.h, intel_svm_bind_mm in svm.c), in no range below.
+ * drawn: intel_svm_bind_mm gives every first-level PASID entry the reserved domain id
+ * FLPT_DEFAULT_DID, 1 (hw/intel/vtd.ts), which is in no range below.
  */
 export const ID_RANGES: Readonly<Record<IdFamily, IdRange>> = Object.freeze({
   pasid: { first: 1001, last: 1999, step: 1 },
