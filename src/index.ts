@@ -38,6 +38,7 @@ export * from "./hw/ocxl/link";
 export * from "./hw/intel/vtd";
 
 export * from "./kernel/kernel";
+export * from "./kernel/ids";
 export * from "./kernel/mmu_gather";
 export * from "./kernel/zap";
 export * from "./kernel/munmap";

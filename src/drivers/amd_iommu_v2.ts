@@ -47,15 +47,18 @@ export interface AmdDriverOptions {
 }
 
 export function amdIommuV2Driver(mod: AmdIommuV2Module, name = "amd", description = "AMD IOMMU v2 (iommu_v2.c)", o: AmdDriverOptions = {}): DriverSpec {
+  // One device_state per device (here: per IOMMU, one device behind each), shared by every PASID bound on it.
+  const devices = new WeakMap<AmdIommu, device_state>();
   return {
     name,
     description,
     createIommu: (k: Kernel): IommuModel => k.addIommu(new AmdIommu(k.sim, k.phys, { ats: o.ats ?? true })),
     bind(k: Kernel, iommu: IommuModel, mm: mm_struct, pasid: number): BoundContext {
       const io = iommu as AmdIommu;
-      const dev: device_state = { devid: io.devid, iommu: io, domain: { id: io.domid }, ats_enabled: o.ats ?? true, inv_ctx_cb: null };
+      let dev = devices.get(io);
+      if (!dev) devices.set(io, (dev = { devid: io.devid, iommu: io, domain: { id: io.domid }, ats_enabled: o.ats ?? true, inv_ctx_cb: null }));
       const state: pasid_state = kstruct(k.sim.store, `${name}.pasid_state[${pasid}]`, {
-        mn: new mmu_notifier(k.sim, mod.iommu_mn, `${name}.pasid_state.mn`),
+        mn: new mmu_notifier(k.sim, mod.iommu_mn, `${name}.pasid_state[${pasid}].mn`),
         mm,
         pasid,
         device_state: dev,

@@ -298,7 +298,7 @@ function arm_smmu_mmu_notifier_get(k: Kernel, smmu_domain: arm_smmu_domain, mm: 
   }
   const cd = arm_smmu_alloc_shared_cd(k, mm);
   const smmu_mn = kzalloc<arm_smmu_mmu_notifier>(k, `${name}.arm_smmu_mmu_notifier[${mm.name}]`, {
-    mn: new mmu_notifier(k.sim, ops, `${name}.smmu_mn.mn`),
+    mn: new mmu_notifier(k.sim, ops, `${name}.smmu_mn[${mm.name}].mn`),
     cd,
     cleared: false,
     refs: 1,

@@ -90,8 +90,8 @@ function genericDriver(name: keyof typeof OPS, description: string): DriverSpec 
     bind(k: Kernel, iommu: IommuModel, mm: mm_struct, pasid: number): BoundContext {
       const io = iommu as GenericIommu;
       const ops = OPS[name]!;
-      const bond: generic_sva_bond = kstruct(k.sim.store, `${name}.bond`, {
-        notifier: new mmu_notifier(k.sim, ops, `${name}.notifier`),
+      const bond: generic_sva_bond = kstruct(k.sim.store, `${name}.bond[${pasid}]`, {
+        notifier: new mmu_notifier(k.sim, ops, `${name}.bond[${pasid}].notifier`),
         mm,
         pasid,
         iommu: io,

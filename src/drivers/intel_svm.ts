@@ -14,6 +14,7 @@ import { IntelIommu, FLPT_DEFAULT_DID, build_p_iotlb_inv_dsc_all, build_dev_tlb_
 import { mmu_notifier, type mmu_notifier_ops } from "../notifier/mmu_notifier";
 import { rcu_read_lock_held } from "../locking/lock";
 import type { DriverSpec, BoundContext } from "./driver";
+import { nextId } from "../kernel/ids";
 
 /**
  * The device as the IOMMU driver knows it: struct device_domain_info, what
@@ -132,7 +133,7 @@ export function intelSvmDriver(mod: IntelSvmModule, name = "intel", description 
     createIommu(k: Kernel): IommuModel {
       // One VT-d unit per call, each with its own ATS device behind it.
       const n = k.iommus.filter((i) => i instanceof IntelIommu).length;
-      return k.addIommu(new IntelIommu(k.sim, k.phys, k.locks, { ats, sid: 0x100 * (n + 1) }, `dmar${n}`));
+      return k.addIommu(new IntelIommu(k.sim, k.phys, k.locks, { ats, sid: nextId(k.sim, "devid", 0x100 * (n + 1)) }, `dmar${n}`));
     },
     bind(k: Kernel, iommu: IommuModel, mm: mm_struct, pasid: number): BoundContext {
       const io = iommu as IntelIommu;

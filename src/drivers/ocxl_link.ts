@@ -9,15 +9,15 @@
  * their shootdowns going through the same registers.
  */
 import type { Kernel, KernelOptions } from "../kernel/kernel";
-import type { mm_struct, vm_area_struct } from "../mm/mm";
+import type { mm_struct } from "../mm/mm";
 import type { IommuModel } from "../hw/iommu";
 import { OcxlLink, SPA_PE_VALID, type AtsdMmio, type ocxl_process_element } from "../hw/ocxl/link";
 import { mmu_notifier, type mmu_notifier_ops, EINVAL } from "../notifier/mmu_notifier";
 import { Mutex, SpinLock } from "../locking/lock";
 import { kstruct } from "../sim/store";
-import { PAGE_SIZE } from "../mm/constants";
 import { reclaimProgram, migrateProgram } from "../kernel/rmap";
-import { baseScenario, addDevice, addKernelThread, faultInPage, page, BASE, type ScenarioParts } from "../scenarios/builder";
+import { baseScenario, addDevice, addKernelThread, page } from "../scenarios/builder";
+import { addBoundProcess } from "../scenarios/shared-iommu";
 import type { Scenario } from "../scenarios/index";
 import type { World } from "../sim/world";
 import type { DriverSpec, BoundContext } from "./driver";
@@ -153,7 +153,10 @@ export function ocxlDriver(mod: OcxlModule, name = "ocxl", description = "OpenCA
   };
 }
 
-/** The second context's PASID (PE handle): not equal to either PID, so a PE handle in a launch is wrong. */
+/**
+ * The second context's PASID (PE handle) in the first model: not equal to either PID,
+ * so a PE handle in a launch is wrong. With distinct ids it is drawn like any PASID.
+ */
 export const OCXL_SHARED_LINK_PASID2 = 5;
 
 /**
@@ -170,19 +173,7 @@ export const ocxlSharedLinkScenario: Scenario = {
   build(driver: DriverSpec, kernel?: KernelOptions): World {
     const p = baseScenario(driver, { pages: 2, kernel });
     const k = p.w.k;
-    const mm2 = k.mm_alloc("proc2");
-    const vma2: vm_area_struct = mm2.add_vma(BASE, BASE + 2 * PAGE_SIZE, { write: true, anon: true });
-    let bound2 = p.bound;
-    p.w.setup(() => {
-      for (let i = 0; i < 2; i++) faultInPage(k, mm2, page(i));
-      if (!p.bound) return;
-      const r = driver.bind(k, p.iommu, mm2, OCXL_SHARED_LINK_PASID2);
-      if (r.ret !== 0) {
-        bound2 = false;
-        k.sim.report("invalid-ops", `binding ${mm2.name} failed: __mmu_notifier_register returned ${r.ret === -EINVAL ? "-EINVAL" : r.ret} (${driver.name})`);
-      }
-    });
-    const p2: ScenarioParts = { ...p, mm: mm2, vma: vma2, pasid: OCXL_SHARED_LINK_PASID2, bound: bound2 };
+    const p2 = addBoundProcess(p, driver, "proc2", 2, OCXL_SHARED_LINK_PASID2);
     addDevice(p, [
       { op: "read", addr: page(0), name: "A" },
       { op: "read", addr: page(1), name: "B" },
@@ -192,7 +183,7 @@ export const ocxlSharedLinkScenario: Scenario = {
       { op: "read", addr: page(1), name: "B'" },
     ], "afu.ctx1");
     addKernelThread(p, "kswapd", reclaimProgram(k, p.vma, page(0), p.swap));
-    addKernelThread(p2, "migrate", migrateProgram(k, vma2, page(1)));
+    addKernelThread(p2, "migrate", migrateProgram(k, p2.vma, page(1)));
     return p.w;
   },
 };

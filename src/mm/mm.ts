@@ -7,6 +7,7 @@ import { Cell } from "../sim/store";
 import { RwSemaphore, SpinLock, type LockRegistry } from "../locking/lock";
 import { PageTable } from "./pgtable";
 import { hex } from "./constants";
+import { nextId } from "../kernel/ids";
 
 export interface VmaFlags {
   readonly write: boolean;
@@ -62,6 +63,10 @@ export class mm_struct {
   notifier_subscriptions: NotifierSubscriptions | null = null;
   /** mm->context.id on powerpc: the PID an OpenCAPI shootdown names. */
   readonly context_id: number;
+  /** mm->pasid: the PASID the IOMMU SVA core gave this mm when it was first bound (-1: none yet). */
+  pasid = -1;
+  /** The ASID arm64 gives this mm (its mm->context.id there), shared by an SMMU SVA context. */
+  readonly asid: number;
   /** Set while exit_mmap() tears the mm down. */
   private readonly exiting: Cell;
 
@@ -74,7 +79,9 @@ export class mm_struct {
     this.mmap_lock = new RwSemaphore(locks, `${name}.mmap_lock`, "mmap_lock");
     this.page_table_lock = new SpinLock(locks, `${name}.page_table_lock`, "page_table_lock");
     this.pgd = new PageTable(sim, locks, name, this.page_table_lock);
-    this.context_id = id;
+    // Distinct ids: each from a range of its own; otherwise both are the mm's number.
+    this.context_id = nextId(sim, "context id", id);
+    this.asid = nextId(sim, "asid", id);
     this.exiting = new Cell(sim.store, `${name}.exiting`);
   }
 

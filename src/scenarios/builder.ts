@@ -18,6 +18,7 @@ import type { Level } from "../mm/pgtable";
 import { PAGE_SIZE, hex } from "../mm/constants";
 import type { ProgramBuilder } from "../sim/program";
 import { EINVAL } from "../notifier/mmu_notifier";
+import { nextId } from "../kernel/ids";
 
 /** Where scenario memory lives: named pages A, B, C... from this address up. */
 export const BASE = 0x40000000;
@@ -62,7 +63,7 @@ export function baseScenario(driver: DriverSpec, o: BaseOptions): ScenarioParts 
   const vma = mm.add_vma(BASE, BASE + (o.pages + (o.spare ?? 0)) * PAGE_SIZE, { write: true, anon: true });
   const swap = new SwapSpace(k);
   const iommu = driver.createIommu(k);
-  const pasid = 1;
+  const pasid = (mm.pasid = nextId(k.sim, "pasid", 1));
   let bound = true;
   w.setup(() => {
     const child = o.cowPages?.length ? k.mm_alloc("child") : null;

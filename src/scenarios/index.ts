@@ -18,6 +18,7 @@ import { forkProgram } from "../kernel/fork";
 import { set_entry } from "../mm/ops";
 import { pfn_pte, pte_pfn } from "../mm/pte";
 import { PAGE_SIZE, PMD_SIZE, HPAGE_PMD_NR } from "../mm/constants";
+import { sharedIommuScenarios } from "./shared-iommu";
 
 export interface Scenario {
   readonly name: string;
@@ -308,6 +309,7 @@ export const scenarios: readonly Scenario[] = [
       return p.w;
     },
   },
+  ...sharedIommuScenarios,
 ];
 
 /**
@@ -377,3 +379,4 @@ export function findScenario(name: string): Scenario | undefined {
 }
 
 export { PMD_SIZE };
+export { sharedIommuScenarios, addBoundProcess, withIdSeed } from "./shared-iommu";

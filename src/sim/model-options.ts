@@ -29,6 +29,11 @@ export interface ModelOptions {
    */
   readonly distinctIds: boolean;
   /**
+   * With distinctIds: draw the identifiers inside each family's range from this seed
+   * (the same seed gives the same machine) instead of taking them in order.
+   */
+  readonly idSeed?: number;
+  /**
    * SRCU as the kernel has it: srcu_read_lock returns an index, synchronize_srcu and
    * call_srcu wait for the readers that were there before, mmu_notifier_put frees after
    * the grace period. Off: SRCU sections only count depth and grace periods are immediate.

@@ -29,7 +29,7 @@ describe("course.replaySteps", () => {
     const pfn = pte_pfn(mm.pgd.get_pte(A));
     const watches = [
       course.pteWatch("PTE", mm, A),
-      course.cachedWatch("IOTLB", w.k.iommus[0]!.caches(), 1, A),
+      course.cachedWatch("IOTLB", w.k.iommus[0]!.caches(), mm.pasid, A),
       course.frameWatch("frame", w.k.phys, pfn),
     ];
     const rows = course.replaySteps(w, cx.schedule, watches);

@@ -26,7 +26,7 @@ function expected(cx: Counterexample): AccelDiagnosis {
   const w = accelHuntWorld(shippedAccelOps);
   const k = w.k;
   const caches = k.iommus[0]!.caches();
-  const pasid = 1;
+  const pasid = k.mms[0]!.pasid;
   const cached = (): boolean => caches.some((c) => c.lookup(pasid, addr) !== null);
   let refill: number | null = null;
   let free: number | null = null;

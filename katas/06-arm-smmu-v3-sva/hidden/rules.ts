@@ -55,7 +55,7 @@ export default defineSuite<ArmSmmuV3SvaModule>("rules", [
       const w = runScenarioStraight(exitThenDma, armSmmuV3SvaDriver(impl));
       const smmu = w.k.iommus[0] as ArmSmmuV3;
       require_(smmu.events("C_BAD_CD") === 0, `the device's DMA after exit raised ${smmu.events("C_BAD_CD")} C_BAD_CD event(s): release installs quiet_cd, which keeps the CD valid and makes walks fail silently, instead of clearing it`);
-      require_(smmu.liveCd(1).epd0, "after release the PASID's CD still lets the SMMU walk the dying mm's page table: install quiet_cd (arm_smmu_write_ctx_desc)");
+      require_(smmu.liveCd(w.k.mms[0]!.pasid).epd0, "after release the PASID's CD still lets the SMMU walk the dying mm's page table: install quiet_cd (arm_smmu_write_ctx_desc)");
     },
   },
   {

@@ -20,7 +20,7 @@ export default defineSuite<IntelSvmModule>("rules", [
       const v = w.setupViolations[0];
       require_(!v, `release: [${v?.rule}] ${v?.message}`);
       for (const io of w.k.iommus as IntelIommu[]) {
-        require_(!io.pasid_entry_present(1), `after release the PASID entry on ${io.name} is still present: the unit can still walk the dying mm's page table (intel_pasid_tear_down_entry)`);
+        require_(!io.pasid_entry_present(w.k.mms[0]!.pasid), `after release the PASID entry on ${io.name} is still present: the unit can still walk the dying mm's page table (intel_pasid_tear_down_entry)`);
         const left = io.caches().reduce((n, c) => n + [...c.entries()].length, 0);
         require_(left === 0, `after release ${left} translation(s) are still cached behind ${io.name}`);
       }
@@ -32,7 +32,7 @@ export default defineSuite<IntelSvmModule>("rules", [
     run(impl) {
       const w = runScenarioStraight(exitThenDma, intelSvmDriver(impl));
       const io = w.k.iommus[0] as IntelIommu;
-      require_(!io.pasid_entry_present(1), "after exit the PASID entry is still present");
+      require_(!io.pasid_entry_present(w.k.mms[0]!.pasid), "after exit the PASID entry is still present");
       require_(io.faultsReported === 0, `the device's DMA after exit made the unit report ${io.faultsReported} DMAR fault(s): tear the entry down with fault_ignore, so that it gets fault-processing-disable`);
     },
   },

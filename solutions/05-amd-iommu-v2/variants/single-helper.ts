@@ -1,14 +1,16 @@
 /**
  * Kata 05, a correct solution written differently: one flush helper with the extent
- * as a parameter, the single-page test done on the page's first byte, and the device IOTLB
- * command queued before the IOMMU's (both waited for by one COMPLETION_WAIT).
+ * as a parameter and the single-page test done on the page's first byte. The IOMMU's
+ * IOTLB is cleaned and waited for before the device's (which could refill from it).
  */
 import { container_of, PAGE_SIZE, build_inv_iommu_pasid, build_inv_iotlb_pasid, type mmu_notifier_ops, type pasid_state, type device_state } from "tlbkata";
 
 function flush(d: device_state, pasid: number, address: number | null): void {
   const all = address === null;
-  if (d.ats_enabled) d.iommu.iommu_queue_command(build_inv_iotlb_pasid(d.devid, pasid, address ?? 0, all));
   d.iommu.iommu_queue_command(build_inv_iommu_pasid(d.domain.id, pasid, address ?? 0, all));
+  d.iommu.iommu_completion_wait();
+  if (!d.ats_enabled) return;
+  d.iommu.iommu_queue_command(build_inv_iotlb_pasid(d.devid, pasid, address ?? 0, all));
   d.iommu.iommu_completion_wait();
 }
 

@@ -1,8 +1,9 @@
 /**
  * Kata 06, a correct solution written differently: it builds its own commands
  * (per-page TLBIs, ATC invalidations per master) and waits for all of them with one
- * CMD_SYNC, invalidates the ATCs before the SMMU TLB, and decides "whole address
- * space" once up front. Range TLBIs it leaves to the core helper.
+ * CMD_SYNC per cache, the SMMU TLB before the ATCs (an ATC cleaned first could refill
+ * from the SMMU TLB), and decides "whole address space" once up front. Range TLBIs it
+ * leaves to the core helper.
  */
 import {
   container_of,
@@ -42,16 +43,18 @@ function flush(smmu_mn: arm_smmu_mmu_notifier, ssid: number, start: number, end:
   const asid = smmu_mn.cd.asid;
   const pages = (end - start) / PAGE_SIZE;
   const whole = smmu.features & ARM_SMMU_FEAT_RANGE_INV ? end - start === ULONG_MAX : pages >= CMDQ_MAX_TLBI_OPS;
-  queue_atc_inv(d, ssid, start, whole ? 0 : end - start);
   if (smmu.features & ARM_SMMU_FEAT_BTM) {
-    // The SMMU TLB followed the CPU's TLBIs; only the ATC commands need waiting for.
+    // The SMMU TLB followed the CPU's TLBIs; only the ATCs are left.
   } else if (whole) {
     smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_ASID, tlbi: { asid } });
+    smmu.arm_smmu_cmdq_issue_sync();
   } else if (smmu.features & ARM_SMMU_FEAT_RANGE_INV) {
     arm_smmu_tlb_inv_range_asid(start, end - start, asid, PAGE_SIZE, true, d);
   } else {
     for (let i = 0; i < pages; i++) smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_VA, tlbi: { asid, addr: start + i * PAGE_SIZE, leaf: true } });
+    smmu.arm_smmu_cmdq_issue_sync();
   }
+  queue_atc_inv(d, ssid, start, whole ? 0 : end - start);
   smmu.arm_smmu_cmdq_issue_sync();
 }
 
@@ -62,19 +65,21 @@ export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
   },
   release(mn, mm) {
     const smmu_mn = container_of<arm_smmu_mmu_notifier>(mn);
+    // No try/finally around the waits: a thread that blocks on CMD_SYNC stops mid-step
+    // and resumes later, and a finally block would drop the mutex in between.
     arm_smmu_sva_lock.mutex_lock();
-    try {
-      if (smmu_mn.cleared) return;
-      smmu_mn.cleared = true;
+    if (!smmu_mn.cleared) {
       const ssid = mm_get_pasid(mm);
+      const smmu = smmu_mn.domain.smmu;
       arm_smmu_write_ctx_desc(smmu_mn.domain, ssid, quiet_cd);
-      // Whatever BTM does, release drops the whole ASID and the whole PASID.
+      // Whatever BTM does, release drops the whole ASID, then the whole PASID from the ATCs.
+      smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_ASID, tlbi: { asid: smmu_mn.cd.asid } });
+      smmu.arm_smmu_cmdq_issue_sync();
       queue_atc_inv(smmu_mn.domain, ssid, 0, 0);
-      smmu_mn.domain.smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_ASID, tlbi: { asid: smmu_mn.cd.asid } });
-      smmu_mn.domain.smmu.arm_smmu_cmdq_issue_sync();
-    } finally {
-      arm_smmu_sva_lock.mutex_unlock();
+      smmu.arm_smmu_cmdq_issue_sync();
+      smmu_mn.cleared = true;
     }
+    arm_smmu_sva_lock.mutex_unlock();
   },
   free_notifier: (mn) => kfree(container_of<arm_smmu_mmu_notifier>(mn)),
 };

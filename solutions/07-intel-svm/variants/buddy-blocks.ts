@@ -2,8 +2,8 @@
  * Kata 07, a correct solution written differently: the range is cut into the largest
  * naturally aligned blocks that fit inside it (as a buddy allocator would), each block
  * is sent as its own descriptor pair and waited for at once (qi_submit_sync, the way
- * dmar.c's helpers do it), the device-TLB before the IOTLB; a range of more than 512
- * pages flushes the whole PASID.
+ * dmar.c's helpers do it), the IOTLB before the device-TLB (a device-TLB cleaned first
+ * could refill from the IOTLB); a range of more than 512 pages flushes the whole PASID.
  */
 import {
   container_of,
@@ -40,14 +40,14 @@ function blocks(first: number, n: number): [number, number][] {
 function flush_dev(svm: intel_svm, sdev: intel_svm_dev, first: number, n: number): void {
   const io = sdev.iommu;
   if (n > WHOLE_PASID_ABOVE) {
-    if (sdev.dev_iotlb) io.qi_submit_sync(build_dev_tlb_pasid_inv_dsc_all(sdev.sid, svm.pasid, sdev.qdep));
     io.qi_submit_sync(build_p_iotlb_inv_dsc_all(sdev.did, svm.pasid));
+    if (sdev.dev_iotlb) io.qi_submit_sync(build_dev_tlb_pasid_inv_dsc_all(sdev.sid, svm.pasid, sdev.qdep));
     return;
   }
   for (const [p, order] of blocks(first, n)) {
     const addr = p * VTD_PAGE_SIZE;
-    if (sdev.dev_iotlb) io.qi_submit_sync(build_dev_tlb_pasid_inv_dsc(sdev.sid, svm.pasid, sdev.qdep, addr, order));
     io.qi_submit_sync(build_p_iotlb_inv_dsc(sdev.did, svm.pasid, addr, order, 0));
+    if (sdev.dev_iotlb) io.qi_submit_sync(build_dev_tlb_pasid_inv_dsc(sdev.sid, svm.pasid, sdev.qdep, addr, order));
   }
 }
 

@@ -13,6 +13,7 @@ import { Cell } from "../../sim/store";
 import { IommuModel } from "../iommu";
 import { Tlb } from "../tlb";
 import { CommandQueue, type Command } from "../cmdqueue";
+import { nextId } from "../../kernel/ids";
 import { PAGE_SIZE, hex } from "../../mm/constants";
 
 /** Command opcodes (the values the AMD IOMMU specification gives them). */
@@ -73,8 +74,8 @@ export class AmdIommu extends IommuModel {
   constructor(sim: Sim, phys: PhysMem, o: AmdIommuOptions = {}, name = "amd_iommu0") {
     // An AMD IOMMU re-walks on a write to a cached read-only entry.
     super(sim, phys, name, { rewalkOnPermissionFault: true });
-    this.domid = o.domid ?? 1;
-    this.devid = o.devid ?? 0x100;
+    this.domid = o.domid ?? nextId(sim, "domain id", 1);
+    this.devid = o.devid ?? nextId(sim, "devid", 0x100);
     this.iotlb = new Tlb(sim, `${name}.iotlb`, "secondary");
     this.devIotlb = o.ats === false ? null : new Tlb(sim, `dev ${hex(this.devid)}.iotlb`, "secondary");
     this.cmdbuf = new CommandQueue(sim, `${name}.cmdbuf`, 32, (c) => this.execute(c));

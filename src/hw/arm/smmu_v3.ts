@@ -29,6 +29,7 @@ import { IommuModel, type TranslateResult } from "../iommu";
 import { Tlb } from "../tlb";
 import type { WatchedTlb } from "../../oracle/oracle";
 import { CommandQueue, type Command } from "../cmdqueue";
+import { nextId } from "../../kernel/ids";
 import { pte_present, pte_write, pte_pfn, pte_mkyoung, pte_mkdirty, pte_dirty } from "../../mm/pte";
 import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../../mm/constants";
 
@@ -85,11 +86,11 @@ const NAME_OF: Record<number, string> = {
 
 /**
  * The ASID arm64 gave mm (arm64_mm_context_get() pins it): an SVA context shares it,
- * which is what lets BTM work. The model's CPU ASID is the mm id plus 0x100, so that
- * it never equals a PASID in the scenarios and mixing the two up shows.
+ * which is what lets BTM work. With distinct ids it comes from a range no PASID uses
+ * (kernel/ids.ts), so mixing the two up shows.
  */
 export function arm64_mm_context_get(mm: mm_struct): number {
-  return 0x100 + mm.id;
+  return mm.asid;
 }
 
 export interface ArmSmmuOptions {
@@ -157,7 +158,7 @@ export class ArmSmmuV3 extends IommuModel {
     const ats = o.ats ?? true;
     this.features = ARM_SMMU_FEAT_SVA | (ats ? ARM_SMMU_FEAT_ATS : 0) | (o.btm ? ARM_SMMU_FEAT_BTM : 0) | (o.rangeInv ? ARM_SMMU_FEAT_RANGE_INV : 0);
     this.rewalk = o.rewalkOnPermissionFault ?? true;
-    this.sid = o.sid ?? 0x10;
+    this.sid = o.sid ?? nextId(k.sim, "devid", 0x10);
     this.tlb = new Tlb(k.sim, `${name}.tlb`, "secondary");
     this.atc = ats ? new Tlb(k.sim, `master ${hex(this.sid)}.atc`, "secondary") : null;
     this.cmdq = new CommandQueue(k.sim, `${name}.cmdq`, o.cmdqEntries ?? 16, (c) => this.execute(c));

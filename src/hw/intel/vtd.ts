@@ -21,6 +21,7 @@ import { SpinLock, type LockRegistry } from "../../locking/lock";
 import { IommuModel } from "../iommu";
 import { Tlb } from "../tlb";
 import { CommandQueue, type Command } from "../cmdqueue";
+import { nextId } from "../../kernel/ids";
 import { PAGE_SHIFT, PAGE_SIZE, hex } from "../../mm/constants";
 
 /** VT-d pages are 4 KiB, as the CPU's. */
@@ -178,7 +179,7 @@ export class IntelIommu extends IommuModel {
   constructor(sim: Sim, phys: PhysMem, locks: LockRegistry, o: IntelIommuOptions = {}, name = "dmar0") {
     // VT-d re-walks the page table on a write through a cached read-only entry.
     super(sim, phys, name, { rewalkOnPermissionFault: true });
-    this.sid = o.sid ?? 0x100;
+    this.sid = o.sid ?? nextId(sim, "devid", 0x100);
     this.qdep = o.qdep ?? 16;
     this.mamv = o.mamv ?? 18;
     this.iotlb = new Tlb(sim, `${name}.iotlb`, "secondary");
