@@ -24,6 +24,7 @@ export * from "./mm/ops";
 export * from "./mm/ulong";
 
 export * from "./locking/lock";
+export { srcu_struct, rcu_head, srcuCallbackAgent } from "./locking/srcu";
 export * from "./notifier/mmu_notifier";
 
 export * from "./hw/tlb";
