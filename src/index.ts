@@ -48,6 +48,7 @@ export * from "./kernel/memory";
 export * from "./kernel/mprotect";
 export * from "./kernel/huge_memory";
 export * from "./kernel/exit";
+export * from "./kernel/oom_kill";
 export * from "./kernel/fork";
 export * from "./kernel/iopf";
 
