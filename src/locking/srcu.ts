@@ -8,8 +8,9 @@
  * a time; a request made while one runs is served by the next. The machinery that the
  * kernel runs from its workqueue (ending a grace period, invoking callbacks) is split
  * here: a grace period ends in the step of the reader that leaves last (or at once
- * when the old side is empty), and call_srcu callbacks are run by an agent of their
- * own (`srcuCallbackAgent`), at any step after their grace period.
+ * when the old side is empty). call_srcu callbacks run right there, the earliest
+ * moment the kernel could run them, unless the world has a callback agent
+ * (`srcuCallbackAgent`), which runs them at any step after their grace period.
  *
  * With `sim.model.srcuGracePeriods` off this is the first model: sections only count
  * depth, srcu_read_lock returns 0, grace periods are immediate and call_srcu calls its
@@ -51,6 +52,8 @@ export class srcu_struct {
   /** Callbacks by id: the store keeps ids, so that undo gives back the right one. */
   private readonly fns: (() => void)[] = [];
   private readonly fnIds = new Map<() => void, number>();
+  /** A callback agent runs callbacks; without one they run when their grace period ends. */
+  private worker = false;
 
   constructor(
     readonly sim: Sim,
@@ -115,10 +118,13 @@ export class srcu_struct {
 
   /** End the running grace period if its old side is empty, then start one that is wanted. */
   private advance(): void {
+    let ended = false;
     while (this.running && this.readers[this.idx.value ^ 1]!.value === 0) {
       this.completed.value = this.started.value;
+      ended = true;
       if (this.wanted.value > this.started.value) this.startGp();
     }
+    if (ended && !this.worker) this.srcu_invoke_callbacks();
   }
 
   private startGp(): void {
@@ -161,10 +167,10 @@ export class srcu_struct {
   }
 
   /**
-   * call_srcu(): run `fn` after a grace period, from the callback agent. With `head`
-   * null a free head of the struct's own is used (for callers that have no rcu_head).
-   * At set-up, when nothing else runs, the callback runs at once if its grace period
-   * has ended, as the kernel's workqueue would have before the first step.
+   * call_srcu(): run `fn` after a grace period. With `head` null a free head of the
+   * struct's own is used (for callers that have no rcu_head). At set-up, when nothing
+   * else runs, the callback runs at once if its grace period has ended, as the
+   * kernel's workqueue would have before the first step.
    */
   call_srcu(head: rcu_head | null, fn: () => void): void {
     const sim = this.sim;
@@ -184,7 +190,12 @@ export class srcu_struct {
     if (!this.heads.includes(h)) this.heads.push(h);
     h.fn.value = id;
     h.queued.value = this.request();
-    if (sim.current <= Sim.SETUP) this.srcu_invoke_callbacks();
+    if (sim.current <= Sim.SETUP || !this.worker) this.srcu_invoke_callbacks();
+  }
+
+  /** From now on callbacks wait for the callback agent. */
+  attachWorker(): void {
+    this.worker = true;
   }
 
   /** A queued callback's grace period has ended (the callback agent's guard: reads the store only). */
@@ -218,10 +229,11 @@ const STATIC = new WeakMap<Sim, srcu_struct>();
 /**
  * The kworker that runs call_srcu callbacks (srcu_invoke_callbacks from the SRCU
  * workqueue): enabled whenever a callback's grace period is over. Add it with
- * `world.addAgent(srcuCallbackAgent(ssp))` where something is freed through call_srcu
- * during the run.
+ * `world.addAgent(srcuCallbackAgent(ssp))` to explore every moment a callback may run
+ * after its grace period, not only the first.
  */
 export function srcuCallbackAgent(ssp: srcu_struct, name = "srcu kworker"): (simId: number) => Agent {
+  ssp.attachWorker();
   return (simId) => ({
     name,
     kind: "kernel",
