@@ -20,10 +20,13 @@ export function exitProgram(k: Kernel, mm: mm_struct, batch: number, name = "exi
   // outlive a step, so they live in the store.
   const srcuIdx = new Cell(k.sim.store, `${name}.srcu_idx`);
   const next = new Cell(k.sim.store, `${name}.release_next`);
-  b.step("exit_mmap: mmu_notifier_release: srcu_read_lock", () => {
+  // The first step enters the SRCU section and releases the newest subscription.
+  b.step("exit_mmap: mmu_notifier_release", () => {
     mm.set_exiting();
     if (!k.mn.mm_has_notifiers(mm)) return `${name}:lock`;
     srcuIdx.value = k.mn.mn_release_begin(mm);
+    next.value = 1;
+    k.mn.mn_release_one(mm, 0);
     return undefined;
   });
   b.label(`${name}:release`).step("mmu_notifier_release: ops->release of the next subscription", () => {
