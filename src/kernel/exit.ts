@@ -27,14 +27,13 @@ export function exitProgram(k: Kernel, mm: mm_struct, batch: number, name = "exi
     srcuIdx.value = k.mn.mn_release_begin(mm);
     next.value = 1;
     k.mn.mn_release_one(mm, 0);
-    return undefined;
+    return k.mn.subscriptionCount(mm) > 1 ? undefined : `${name}:unhash`;
   });
   b.label(`${name}:release`).step("mmu_notifier_release: ops->release of the next subscription", () => {
     const i = next.value;
-    if (i >= k.mn.subscriptionCount(mm)) return `${name}:unhash`;
     next.value = i + 1;
     k.mn.mn_release_one(mm, i);
-    return `${name}:release`;
+    return i + 1 < k.mn.subscriptionCount(mm) ? `${name}:release` : `${name}:unhash`;
   });
   b.label(`${name}:unhash`).step("mmu_notifier_release: unhash every subscription; srcu_read_unlock", () => {
     k.mn.mn_release_unhash(mm, srcuIdx.value);
