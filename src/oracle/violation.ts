@@ -33,7 +33,8 @@ export type RuleId =
   | "use-after-free-notifier"
   | "invalid-ops"
   | "deadlock"
-  | "driver-crash";
+  | "driver-crash"
+  | "nondeterministic-step";
 
 export interface Violation {
   readonly rule: RuleId;
@@ -69,6 +70,7 @@ export const RULE_KIND: Readonly<Record<RuleId, ViolationKind>> = {
   "invalid-ops": "registration",
   deadlock: "liveness",
   "driver-crash": "locking",
+  "nondeterministic-step": "locking",
 };
 
 export function violation(rule: RuleId, message: string, extra: { address?: number; pfn?: number } = {}): Violation {
