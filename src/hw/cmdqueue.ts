@@ -62,8 +62,7 @@ export class CommandQueue {
 
   /** Whether a wait really blocks here (a thread's step, asynchronous hardware). */
   private get blocking(): boolean {
-    const sim = this.sim;
-    return sim.model.asyncHardware && (sim.store.logging || sim.store.replaying);
+    return this.sim.hardwareWaitBlocks();
   }
 
   /**

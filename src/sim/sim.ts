@@ -144,6 +144,16 @@ export class Sim {
     }
   }
 
+  /**
+   * Whether a hardware wait here may block: asynchronous hardware is modelled, a thread
+   * is running, and the step has not used up its blocking waits. When false the caller
+   * lets the hardware finish at once.
+   */
+  hardwareWaitBlocks(): boolean {
+    const st = this.store;
+    return this.model.asyncHardware && (st.logging || st.replaying) && this.waitCalls < this.model.blockingWaitsPerStep;
+  }
+
   /** waitUntil calls so far in this step, and the one a resumed step stopped at. */
   private waitCalls = 0;
   private resumeWait = -1;

@@ -150,3 +150,22 @@ describe("the translation hierarchy: a device-TLB miss is answered from the IOMM
     expect(verdict("munmap", drv, { tlbHierarchy: false })).toBeNull();
   });
 });
+
+describe("code run in a step must depend on the simulated state alone", () => {
+  it("a callback steered by a module-level counter does something else when its step resumes: nondeterministic-step", () => {
+    let calls = 0;
+    // Every other call flushes one page instead of the whole PASID: the counter lives
+    // outside the store, so a step resumed after its wait takes the other branch.
+    const counting: mmu_notifier_ops = {
+      ...amd_ref,
+      invalidate_secondary_tlbs(mn, mm, start, end) {
+        calls++;
+        if (calls % 2 === 0) amd_ref.invalidate_secondary_tlbs!(mn, mm, start, start + PAGE_SIZE);
+        else amd_ref.invalidate_secondary_tlbs!(mn, mm, start, end);
+      },
+    };
+    expect(verdict("munmap", amdIommuV2Driver({ iommu_mn: counting }))).toBe("nondeterministic-step");
+    // Without blocking waits no step is run twice, and the counter goes unseen.
+    expect(verdict("munmap", amdIommuV2Driver({ iommu_mn: counting }), { asyncHardware: false })).not.toBe("nondeterministic-step");
+  });
+});

@@ -282,7 +282,7 @@ export class IntelIommu extends IommuModel {
     const seq = this.waitSeq.value + 1;
     this.waitSeq.value = seq;
     this.queue(build_inv_wait_dsc(), seq);
-    if (this.sim.model.asyncHardware && (this.sim.store.logging || this.sim.store.replaying)) {
+    if (this.sim.hardwareWaitBlocks()) {
       // The unit writes the status word when it reaches the descriptor; the CPU spins on it.
       this.sim.waitUntil(() => this.waitStatus.value >= seq, `${this.name}: inv_wait_dsc ${seq}`);
     } else {

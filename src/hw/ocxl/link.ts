@@ -263,7 +263,7 @@ export class OcxlLink extends IommuModel {
     if (reg !== XTS_ATSD_STAT) return 0;
     if (!this.busy) return 0;
     const sim = this.sim;
-    if (!sim.model.asyncHardware || !(sim.store.logging || sim.store.replaying)) {
+    if (!sim.hardwareWaitBlocks()) {
       // The first model: still pending at this read, and done by the next one.
       const done = this.perform();
       sim.log(() => done);
