@@ -6,7 +6,7 @@ import {
 } from "tlbkata";
 
 /**
- * The only device unbinds (the last put) while a CPU is inside an SRCU read section
+ * The only user puts the notifier (the last put) while a CPU is inside an SRCU read section
  * that has already reached the notifier on the list, and calls it a step later (as a
  * callback that waits for its hardware does).
  */
@@ -30,7 +30,8 @@ function putUnderReader(driver: SharedSvaDriver): Scenario {
         })
         .step("srcu_read_unlock", () => srcu_read_unlock(k.sim, idx.value));
       addKernelThread(p, "reader", reader);
-      if (p.bound) addKernelThread(p, "unbind", new ProgramBuilder("unbind").step("the device unbinds: mmu_notifier_put", () => driver.unbind(k, 0)));
+      // The driver's last user goes: mmu_notifier_put (your put) of the notifier the bind got.
+      if (p.bound) addKernelThread(p, "unbind", new ProgramBuilder("unbind").step("the device unbinds: mmu_notifier_put", () => k.mn.mmu_notifier_put(driver.bonds[0]!)));
       return p.w;
     },
   };
