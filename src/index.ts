@@ -24,6 +24,7 @@ export * from "./mm/ops";
 export * from "./mm/ulong";
 
 export * from "./locking/lock";
+export { srcu_struct, rcu_head, srcuCallbackAgent } from "./locking/srcu";
 export * from "./notifier/mmu_notifier";
 
 export * from "./hw/tlb";
@@ -48,6 +49,7 @@ export * from "./kernel/memory";
 export * from "./kernel/mprotect";
 export * from "./kernel/huge_memory";
 export * from "./kernel/exit";
+export * from "./kernel/oom_kill";
 export * from "./kernel/fork";
 export * from "./kernel/iopf";
 

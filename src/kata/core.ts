@@ -69,12 +69,9 @@ export function* hlist_for_each_entry(subscriptions: mmu_notifier_subscriptions)
   for (const sub of [...subscriptions.list]) if (sub.linked.value) yield sub;
 }
 
-/**
- * call_srcu(): run `fn` once every SRCU reader that may still see an unlinked
- * subscription is done. Readers never outlive their step here, so that is now.
- */
-export function call_srcu(_core: MmuNotifierCore, fn: () => void): void {
-  fn();
+/** call_srcu(): run `fn` once every SRCU reader that may still see an unlinked subscription is done. */
+export function call_srcu(core: MmuNotifierCore, fn: () => void): void {
+  core.srcu.call_srcu(null, fn);
 }
 
 // ---------------------------------------------------------------------------------

@@ -1,23 +1,45 @@
 /**
- * exit_mmap(): tell every subscription the mm is going away (ops->release, after which
- * the notifiers are unhashed and see nothing more), then zap everything and free it.
- * A driver whose release leaves its device translating through this mm is caught
- * when the pages are freed.
+ * exit_mmap(): tell every subscription the mm is going away (mmu_notifier_release:
+ * each ops->release inside one SRCU read section, then every subscription unhashed,
+ * then a grace period), then zap everything and free it. The release is several steps,
+ * one per subscription, so the device keeps running between them, as it does on a
+ * real machine. A driver whose release leaves its device translating through this mm
+ * is caught when the pages are freed.
  */
 import type { Kernel } from "./kernel";
 import type { mm_struct } from "../mm/mm";
 import { ProgramBuilder } from "../sim/program";
+import { Cell } from "../sim/store";
 import { mmu_gather, tlb_finish_mmu } from "./mmu_gather";
 import { zapSteps } from "./zap";
 
 export function exitProgram(k: Kernel, mm: mm_struct, batch: number, name = "exit"): ProgramBuilder {
   const tlb = new mmu_gather(k, mm, batch, `${name}.tlb`);
   const b = new ProgramBuilder(`${name} ${mm.name}`);
+  // The SRCU index of the release section and the next subscription to tell: both
+  // outlive a step, so they live in the store.
+  const srcuIdx = new Cell(k.sim.store, `${name}.srcu_idx`);
+  const next = new Cell(k.sim.store, `${name}.release_next`);
+  // The first step enters the SRCU section and releases the newest subscription.
   b.step("exit_mmap: mmu_notifier_release", () => {
     mm.set_exiting();
-    k.mn.__mmu_notifier_release(mm);
+    if (!k.mn.mm_has_notifiers(mm)) return `${name}:lock`;
+    srcuIdx.value = k.mn.mn_release_begin(mm);
+    next.value = 1;
+    k.mn.mn_release_one(mm, 0);
+    return k.mn.subscriptionCount(mm) > 1 ? undefined : `${name}:unhash`;
   });
-  b.step("mmap_write_lock", () => mm.mmap_lock.down_write(), () => mm.mmap_lock.available());
+  b.label(`${name}:release`).step("mmu_notifier_release: ops->release of the next subscription", () => {
+    const i = next.value;
+    next.value = i + 1;
+    k.mn.mn_release_one(mm, i);
+    return i + 1 < k.mn.subscriptionCount(mm) ? `${name}:release` : `${name}:unhash`;
+  });
+  b.label(`${name}:unhash`).step("mmu_notifier_release: unhash every subscription; srcu_read_unlock", () => {
+    k.mn.mn_release_unhash(mm, srcuIdx.value);
+  });
+  b.step("mmu_notifier_release: synchronize_srcu", () => k.mn.srcu.synchronize_srcu());
+  b.label(`${name}:lock`).step("mmap_write_lock", () => mm.mmap_lock.down_write(), () => mm.mmap_lock.available());
   mm.vmas.forEach((vma, i) => b.append(zapSteps(k, vma, vma.vm_start, vma.vm_end, tlb, `${name}.vma${i}`)));
   b.step("tlb_finish_mmu; remove vmas", () => {
     tlb_finish_mmu(k, tlb);

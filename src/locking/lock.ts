@@ -4,7 +4,7 @@
  * lockdep keeps it across the life of a kernel.
  */
 import type { Sim } from "../sim/sim";
-import type { Store } from "../sim/store";
+import { SlotMap, type Store } from "../sim/store";
 
 export type LockKind = "spinlock" | "mutex" | "rwsem";
 
@@ -183,7 +183,7 @@ export class Mutex extends Lock {
     super(reg, name, lockClass, "mutex");
   }
   mutex_lock(): void {
-    if (this.sim.inAtomic()) might_sleep(this.sim, `mutex_lock(${this.name})`);
+    might_sleep(this.sim, `mutex_lock(${this.name})`);
     this.acquire();
   }
   mutex_unlock(): void {
@@ -208,7 +208,7 @@ export class RwSemaphore extends Lock {
     return this.sim.store.get(this.readersSlot);
   }
   down_write(): void {
-    if (this.sim.inAtomic()) might_sleep(this.sim, `down_write(${this.name})`);
+    might_sleep(this.sim, `down_write(${this.name})`);
     if (this.readers > 0) {
       if (!canBlock(this.sim)) this.sim.abort("deadlock", `${this.sim.agentName(this.sim.current)} waits for ${this.name} held for read inside an atomic step: deadlock`);
       this.sim.waitUntil(() => this.readers === 0, `${this.name}, held for read`);
@@ -219,7 +219,7 @@ export class RwSemaphore extends Lock {
     this.release();
   }
   down_read(): void {
-    if (this.sim.inAtomic()) might_sleep(this.sim, `down_read(${this.name})`);
+    might_sleep(this.sim, `down_read(${this.name})`);
     const owner = this.sim.store.get(this.ownerSlot);
     if (owner !== 0) {
       if (owner === this.sim.owner || !canBlock(this.sim)) {
@@ -249,12 +249,39 @@ function canBlock(sim: Sim): boolean {
 
 /** might_sleep(): report sleeping in atomic context, as CONFIG_DEBUG_ATOMIC_SLEEP does. */
 export function might_sleep(sim: Sim, what: string): void {
-  if (sim.current >= 0 && sim.inAtomic()) {
+  if (sim.current < 0) return;
+  if (sim.inAtomic()) {
     sim.report(
       "sleep-in-atomic",
       `BUG: sleeping function called from invalid context: ${what} in ${sim.agentName(sim.current)} while atomic (a spinlock such as the page-table lock is held, or inside rcu_read_lock)`,
     );
+  } else if (nonBlockDepth(sim) > 0) {
+    sim.report(
+      "sleep-in-atomic",
+      `BUG: sleeping function called from invalid context: ${what} in ${sim.agentName(sim.current)} inside a non-blockable mmu_notifier range (non_block_start(): the caller, such as the oom reaper, cannot wait; a callback that would sleep must return -EAGAIN when mmu_notifier_range_blockable() is false)`,
+    );
   }
+}
+
+/** Per agent, the depth of non_block_start() sections (current->non_block_count). */
+const NON_BLOCK = new WeakMap<Sim, SlotMap>();
+function nonBlockMap(sim: Sim): SlotMap {
+  let m = NON_BLOCK.get(sim);
+  if (!m) NON_BLOCK.set(sim, (m = new SlotMap(sim.store, "non_block_count")));
+  return m;
+}
+function nonBlockDepth(sim: Sim): number {
+  const m = NON_BLOCK.get(sim);
+  return m ? m.get(sim.current) : 0;
+}
+/** non_block_start(): from here on, might_sleep() complains, as under a spinlock. */
+export function non_block_start(sim: Sim): void {
+  const m = nonBlockMap(sim);
+  m.set(sim.current, m.get(sim.current) + 1);
+}
+export function non_block_end(sim: Sim): void {
+  const m = nonBlockMap(sim);
+  m.set(sim.current, m.get(sim.current) - 1);
 }
 
 /** Classic RCU read side: non-sleepable, counts as atomic. */
@@ -272,18 +299,6 @@ export function rcu_read_unlock(sim: Sim): void {
 export function rcu_read_lock_held(sim: Sim): boolean {
   return sim.current >= 0 && sim.store.get(sim.slotsOf(sim.current).rcu) > 0;
 }
-/** SRCU read side: may sleep, so it does not make the context atomic. */
-export function srcu_read_lock(sim: Sim): number {
-  const s = sim.slotsOf(sim.current);
-  sim.store.set(s.srcu, sim.store.get(s.srcu) + 1);
-  return 0;
-}
-export function srcu_read_unlock(sim: Sim, _idx: number): void {
-  const s = sim.slotsOf(sim.current);
-  if (sim.store.get(s.srcu) === 0) sim.abort("unlock-not-held", `srcu_read_unlock() without srcu_read_lock() in ${sim.agentName(sim.current)}`);
-  sim.store.set(s.srcu, sim.store.get(s.srcu) - 1);
-}
-export function srcu_read_lock_held(sim: Sim): boolean {
-  return sim.current >= 0 && sim.store.get(sim.slotsOf(sim.current).srcu) > 0;
-}
+// SRCU lives in srcu.ts; these names stay importable from here.
+export { srcu_read_lock, srcu_read_unlock, srcu_read_lock_held, synchronize_srcu } from "./srcu";
 export type { Lock };

@@ -8,7 +8,8 @@ import { atUserFrame } from "../sim/where";
 import type { Sim } from "../sim/sim";
 import { Cell } from "../sim/store";
 import type { mm_struct, NotifierSubscriptions } from "../mm/mm";
-import { srcu_read_lock, srcu_read_unlock, srcu_read_lock_held, might_sleep, type LockRegistry, type Lock } from "../locking/lock";
+import { might_sleep, non_block_start, non_block_end, type LockRegistry, type Lock } from "../locking/lock";
+import { srcu_read_lock, srcu_read_unlock, srcu_read_lock_held, srcu_struct, rcu_head } from "../locking/srcu";
 import { StepAbort } from "../sim/sim";
 import { hex } from "../mm/constants";
 
@@ -63,6 +64,10 @@ export class mmu_notifier {
   readonly freed: Cell;
   /** The driver structure this notifier is embedded in, for container_of(). */
   container: unknown = null;
+  /** What mmu_notifier_put queues with call_srcu. */
+  readonly rcu: rcu_head;
+  /** mmu_notifier_free_rcu bound to this subscription (one function, so the SRCU queue keeps one id). */
+  freeRcu: (() => void) | null = null;
 
   constructor(
     sim: Sim,
@@ -72,6 +77,7 @@ export class mmu_notifier {
     this.linked = new Cell(sim.store, `${name}.linked`);
     this.users = new Cell(sim.store, `${name}.users`);
     this.freed = new Cell(sim.store, `${name}.freed`);
+    this.rcu = new rcu_head(sim, `${name}.rcu`);
   }
 }
 
@@ -122,11 +128,15 @@ export class MmuNotifierCore {
   private readonly heldStack: Lock[][] = [];
   /** Called after range_end ran the subscriptions (the oracle's range-end check). */
   onRangeEnd: (mm: mm_struct, start: number, end: number) => void = () => {};
+  /** DEFINE_STATIC_SRCU(srcu) of mm/mmu_notifier.c: what every walk reads under. */
+  readonly srcu: srcu_struct;
 
   constructor(
     readonly sim: Sim,
     readonly locks: LockRegistry,
-  ) {}
+  ) {
+    this.srcu = srcu_struct.of(sim);
+  }
 
   mm_has_notifiers(mm: mm_struct): boolean {
     return mm.notifier_subscriptions !== null;
@@ -167,6 +177,13 @@ export class MmuNotifierCore {
     const depth = this.callDepth++;
     if (depth === this.heldStack.length) this.heldStack.push([]);
     const before = this.heldStack[depth]!;
+    if (sub.freed.value) {
+      this.callDepth--;
+      sim.abort(
+        "use-after-free-notifier",
+        `${sub.ops.name ?? sub.name}: the core calls ${op} on a subscription whose free_notifier already ran (KASAN: use-after-free): mmu_notifier_put may free only through call_srcu, after every SRCU reader that could still reach it has left`,
+      );
+    }
     try {
       const nBefore = agent >= 0 ? this.locks.heldInto(sim.owner, before) : 0;
       const atomicBefore = agent >= 0 ? sim.store.get(sim.slotsOf(agent).atomic) : 0;
@@ -270,62 +287,136 @@ export class MmuNotifierCore {
     return sub;
   }
 
-  /** mmu_notifier_put(): drop a reference; the last one unlinks and (after SRCU) frees. */
+  /**
+   * mmu_notifier_put(): drop a reference; the last one unhashes the subscription and
+   * frees it through call_srcu, so that a reader still walking the list (a callback
+   * that sleeps, an invalidation in flight on another CPU) never meets freed memory.
+   */
   mmu_notifier_put(subscription: mmu_notifier): void {
+    if (this.warnings.WARN_ON(subscription.users.value === 0, "mmu_notifier_put", `${subscription.name} has no users left`)) return;
     const users = subscription.users.value - 1;
     subscription.users.value = users;
     if (users > 0) return;
     subscription.linked.value = 0;
-    // The kernel frees through call_srcu; here every SRCU reader has finished by the
-    // end of its step, so freeing now is the same as after a grace period.
+    subscription.freeRcu ??= () => this.mmu_notifier_free_rcu(subscription);
+    this.srcu.call_srcu(subscription.rcu, subscription.freeRcu);
+  }
+
+  /** mmu_notifier_free_rcu(): the call_srcu callback: the driver frees its structure. */
+  mmu_notifier_free_rcu(subscription: mmu_notifier): void {
     if (subscription.ops.free_notifier) this.callOp(subscription, "free_notifier", () => subscription.ops.free_notifier!(subscription));
     subscription.freed.value = 1;
   }
 
-  /** mmu_notifier_unregister(): runs release if the mm is still live, then unlinks. */
+  /**
+   * mmu_notifier_unregister(): runs release if the subscription is still hashed, unhashes
+   * it, then waits for a grace period: after it returns no callback runs any more.
+   */
   mmu_notifier_unregister(subscription: mmu_notifier, mm: mm_struct): void {
-    if (subscription.linked.value && subscription.ops.release) {
+    if (subscription.linked.value) {
       const id = srcu_read_lock(this.sim);
-      this.callOp(subscription, "release", () => subscription.ops.release!(subscription, mm));
+      if (subscription.ops.release) this.callOp(subscription, "release", () => subscription.ops.release!(subscription, mm));
       srcu_read_unlock(this.sim, id);
+      subscription.linked.value = 0;
     }
-    subscription.linked.value = 0;
     subscription.users.value = 0;
+    this.srcu.synchronize_srcu();
   }
 
-  /** __mmu_notifier_release(): exit_mmap() tells every subscription the mm is going away. */
+  /**
+   * __mmu_notifier_release() (mn_hlist_release): exit_mmap() tells every subscription
+   * the mm is going away, inside one SRCU read section, unhashes them all, and waits
+   * for a grace period. exitProgram runs the same three parts as separate steps.
+   */
   __mmu_notifier_release(mm: mm_struct): void {
+    const id = this.mn_release_begin(mm);
+    const list = this.subs(mm)?.list ?? [];
+    for (let i = 0; i < list.length; i++) this.mn_release_one(mm, i);
+    this.mn_release_unhash(mm, id);
+    this.srcu.synchronize_srcu();
+  }
+
+  /** Release, first part: enter the SRCU read section the callbacks run in (returns its index). */
+  mn_release_begin(mm: mm_struct): number {
     const id = srcu_read_lock(this.sim);
-    const list = this.walkList(mm);
-    for (let i = 0; list !== null && i < list.length; i++) {
-      const sub = list[i]!;
-      if (!sub.linked.value) continue;
-      if (sub.ops.release) {
-        if (!this.sim.store.replaying) this.calls.release++;
-        this.callOp(sub, "release", () => sub.ops.release!(sub, mm));
-      }
-    }
-    srcu_read_unlock(this.sim, id);
-    // Unhash every subscription: later invalidations reach none of them.
+    this.walkList(mm);
+    return id;
+  }
+
+  /** Release: call the `i`th subscription's release op (newest first) if it is hashed and has one. */
+  mn_release_one(mm: mm_struct, i: number): void {
+    const sub = this.subs(mm)?.list[i];
+    if (!sub || !sub.linked.value || !sub.ops.release) return;
+    if (!this.sim.store.replaying) this.calls.release++;
+    this.callOp(sub, "release", () => sub.ops.release!(sub, mm));
+  }
+
+  /** Subscriptions on mm's list (hashed or not): how many mn_release_one indexes there are. */
+  subscriptionCount(mm: mm_struct): number {
+    return this.subs(mm)?.list.length ?? 0;
+  }
+
+  /** Release: unhash every subscription (later invalidations reach none of them), leave the section. */
+  mn_release_unhash(mm: mm_struct, id: number): void {
     const s = this.subs(mm);
     if (s) for (const sub of s.list) sub.linked.value = 0;
+    srcu_read_unlock(this.sim, id);
   }
 
+  /** mmu_notifier_invalidate_range_start(): may sleep, so the range is blockable whatever the caller set. */
   mmu_notifier_invalidate_range_start(range: mmu_notifier_range): void {
-    if (mmu_notifier_range_blockable(range)) might_sleep(this.sim, "mmu_notifier_invalidate_range_start");
+    might_sleep(this.sim, "mmu_notifier_invalidate_range_start");
     if (!this.mm_has_notifiers(range.mm)) return;
-    if (this.sim.tracing) this.sim.log(() => `mmu_notifier_invalidate_range_start [${hex(range.start)}, ${hex(range.end)}) ${range.event}`);
-    const id = srcu_read_lock(this.sim);
+    this.mn_hlist_invalidate_range_start(mmu_notifier_range_blockable(range) ? range : { ...range, flags: range.flags | MMU_NOTIFIER_RANGE_BLOCKABLE });
+  }
+
+  /**
+   * mmu_notifier_invalidate_range_start_nonblock(): for callers that cannot wait (the
+   * oom reaper): the range is not blockable, and a user that would have to sleep
+   * returns -EAGAIN, which the caller gets back.
+   */
+  mmu_notifier_invalidate_range_start_nonblock(range: mmu_notifier_range): number {
+    if (!this.mm_has_notifiers(range.mm)) return 0;
+    return this.mn_hlist_invalidate_range_start({ ...range, flags: range.flags & ~MMU_NOTIFIER_RANGE_BLOCKABLE });
+  }
+
+  /**
+   * mn_hlist_invalidate_range_start(): call every subscription's range_start (inside
+   * non_block_start() when the range is not blockable). A failure is allowed only as
+   * -EAGAIN on a non-blockable range; then every range_end user is told the range is
+   * over, since the caller will not call range_end.
+   */
+  mn_hlist_invalidate_range_start(range: mmu_notifier_range): number {
+    const sim = this.sim;
+    const blockable = mmu_notifier_range_blockable(range);
+    if (sim.tracing) sim.log(() => `mmu_notifier_invalidate_range_start [${hex(range.start)}, ${hex(range.end)}) ${range.event}${blockable ? "" : " (not blockable)"}`);
+    let ret = 0;
+    const id = srcu_read_lock(sim);
     const list = this.walkList(range.mm);
     for (let i = 0; list !== null && i < list.length; i++) {
       const sub = list[i]!;
-      if (!sub.linked.value) continue;
-      if (sub.ops.invalidate_range_start) {
-        if (!this.sim.store.replaying) this.calls.invalidate_range_start++;
-        this.callOp(sub, "invalidate_range_start", () => sub.ops.invalidate_range_start!(sub, range));
+      if (!sub.linked.value || !sub.ops.invalidate_range_start) continue;
+      if (!this.sim.store.replaying) this.calls.invalidate_range_start++;
+      if (!blockable) non_block_start(sim);
+      const r = this.callOp(sub, "invalidate_range_start", () => sub.ops.invalidate_range_start!(sub, range));
+      if (!blockable) non_block_end(sim);
+      if (r) {
+        const name = sub.ops.name ?? sub.name;
+        this.warnings.WARN_ON(blockable || r !== -EAGAIN, "mn_hlist_invalidate_range_start", `${name}: invalidate_range_start failed with ${r} in a ${blockable ? "" : "non-"}blockable range (only -EAGAIN, and only when the range is not blockable)`);
+        this.warnings.WARN_ON(sub.ops.invalidate_range_end !== undefined, "mn_hlist_invalidate_range_start", `${name}: invalidate_range_start failed, but the subscription has invalidate_range_end, which will be called for a start that did not happen`);
+        ret = r;
       }
     }
-    srcu_read_unlock(this.sim, id);
+    if (ret) {
+      for (let i = 0; list !== null && i < list.length; i++) {
+        const sub = list[i]!;
+        if (!sub.linked.value || !sub.ops.invalidate_range_end) continue;
+        if (!this.sim.store.replaying) this.calls.invalidate_range_end++;
+        this.callOp(sub, "invalidate_range_end", () => sub.ops.invalidate_range_end!(sub, range));
+      }
+    }
+    srcu_read_unlock(sim, id);
+    return ret;
   }
 
   /**
@@ -350,7 +441,10 @@ export class MmuNotifierCore {
       }
       if (sub.ops.invalidate_range_end) {
         if (!this.sim.store.replaying) this.calls.invalidate_range_end++;
+        const blockable = mmu_notifier_range_blockable(range);
+        if (!blockable) non_block_start(this.sim);
         this.callOp(sub, "invalidate_range_end", () => sub.ops.invalidate_range_end!(sub, range));
+        if (!blockable) non_block_end(this.sim);
       }
     }
     srcu_read_unlock(this.sim, id);

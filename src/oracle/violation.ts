@@ -29,6 +29,8 @@ export type RuleId =
   | "lock-order-inversion"
   | "register-not-held"
   | "rcu-not-held"
+  | "srcu-wrong-index"
+  | "use-after-free-notifier"
   | "invalid-ops"
   | "deadlock"
   | "driver-crash"
@@ -63,6 +65,8 @@ export const RULE_KIND: Readonly<Record<RuleId, ViolationKind>> = {
   "lock-order-inversion": "locking",
   "register-not-held": "locking",
   "rcu-not-held": "locking",
+  "srcu-wrong-index": "locking",
+  "use-after-free-notifier": "corruption",
   "invalid-ops": "registration",
   deadlock: "liveness",
   "driver-crash": "locking",

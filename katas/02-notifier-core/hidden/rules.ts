@@ -1,5 +1,16 @@
 /** Hidden tests, kata 02-notifier-core: SRCU, skipping users without the op, one call each, the right range. */
-import { defineSuite, runScenarioStraight, probeDriver, notifierCoreKernel, require_, type NotifierCoreModule } from "tlbkata";
+import { defineSuite, runScenarioStraight, probeDriver, notifierCoreKernel, findScenario, require_, type NotifierCoreModule, type Scenario } from "tlbkata";
+
+/** munmap after one SRCU grace period at set-up: srcu_read_lock returns 1 from then on. */
+const munmapAfterGracePeriod: Scenario = {
+  name: "munmap after a grace period",
+  summary: "munmap racing a device, once a grace period has flipped the SRCU index",
+  build(driver, kernel) {
+    const w = findScenario("munmap")!.build(driver, kernel);
+    w.setup(() => w.k.mn.srcu.synchronize_srcu());
+    return w;
+  },
+};
 
 /** The probe's counters after a straight run, with your core or (impl null) the kernel's own. */
 function counted(impl: NotifierCoreModule | null, scenario: string) {
@@ -14,6 +25,13 @@ export default defineSuite<NotifierCoreModule>("rules", [
     points: 2,
     run(impl) {
       for (const s of ["reclaim", "munmap", "cow"]) runScenarioStraight(s, probeDriver(), { kernel: notifierCoreKernel(impl) });
+    },
+  },
+  {
+    name: "srcu_read_unlock gets the index srcu_read_lock returned (1 after a grace period, not always 0)",
+    points: 1,
+    run(impl) {
+      runScenarioStraight(munmapAfterGracePeriod, probeDriver(), { kernel: notifierCoreKernel(impl) });
     },
   },
   {

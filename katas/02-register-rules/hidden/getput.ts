@@ -1,9 +1,41 @@
 /** Hidden tests, kata 02-register-rules: sharing one notifier per mm with get and put. */
 import {
-  defineSuite, expectCoherent, runScenarioStraight, buildScenario, sharedSvaDriver, registerRulesKernel, require_, EINVAL,
-  baseScenario, addDevice, addKernelThread, addVictim, page, munmapProgram,
+  defineSuite, expectCoherent, runScenarioStraight, buildScenario, sharedSvaDriver, registerRulesKernel, require_, EINVAL, ENOMEM,
+  baseScenario, addDevice, addKernelThread, addVictim, page, munmapProgram, ProgramBuilder, Cell, StepAbort, srcu_read_lock, srcu_read_unlock,
   type RegisterRulesModule, type Scenario, type SharedSvaDriver,
 } from "tlbkata";
+
+/**
+ * The only user puts the notifier (the last put) while a CPU is inside an SRCU read section
+ * that has already reached the notifier on the list, and calls it a step later (as a
+ * callback that waits for its hardware does).
+ */
+function putUnderReader(driver: SharedSvaDriver): Scenario {
+  return {
+    name: "put while an SRCU reader holds the notifier",
+    summary: "the last put races an invalidation that reached the notifier and has not called it yet",
+    build(_d, kernel) {
+      const p = baseScenario(driver, { pages: 2, kernel });
+      const k = p.w.k;
+      const idx = new Cell(k.sim.store, "reader.srcu_idx");
+      const reached = new Cell(k.sim.store, "reader.reached");
+      const reader = new ProgramBuilder("reader")
+        .step("srcu_read_lock; reach the notifier on mm->notifier_subscriptions", () => {
+          idx.value = srcu_read_lock(k.sim);
+          reached.value = [...k.mn.subscriptions(p.mm)].includes(driver.bonds[0]!) ? 1 : 0;
+        })
+        .step("ops->invalidate_secondary_tlbs", () => {
+          const sub = driver.bonds[0]!;
+          if (reached.value) k.mn.callOp(sub, "invalidate_secondary_tlbs", () => sub.ops.invalidate_secondary_tlbs!(sub, p.mm, page(0), page(1)));
+        })
+        .step("srcu_read_unlock", () => srcu_read_unlock(k.sim, idx.value));
+      addKernelThread(p, "reader", reader);
+      // The driver's last user goes: mmu_notifier_put (your put) of the notifier the bind got.
+      if (p.bound) addKernelThread(p, "unbind", new ProgramBuilder("unbind").step("the device unbinds: mmu_notifier_put", () => k.mn.mmu_notifier_put(driver.bonds[0]!)));
+      return p.w;
+    },
+  };
+}
 
 /**
  * munmap of 4 pages while a device uses them, after `users` devices bound the mm
@@ -71,6 +103,31 @@ export default defineSuite<RegisterRulesModule>("getput", [
       bound(d, shared(d, 2, 2, false), impl);
       runScenarioStraight(shared(d, 2, 2, false), d, { kernel: registerRulesKernel(impl) });
       require_(d.counts.free === 1, `after both devices unbound, free_notifier was called ${d.counts.free} time(s): the last put frees the notifier, once`);
+    },
+  },
+  {
+    name: "the last put frees through call_srcu: an SRCU reader that reached the notifier never meets it freed, every interleaving",
+    points: 2,
+    run(impl) {
+      const d = sharedSvaDriver();
+      bound(d, putUnderReader(d), impl);
+      expectCoherent(putUnderReader(d), d, { kernel: registerRulesKernel(impl) });
+    },
+  },
+  {
+    name: "when alloc_notifier fails, get returns its error and registers nothing",
+    points: 1,
+    run(impl) {
+      const d = sharedSvaDriver({ alloc_notifier: () => -ENOMEM });
+      let crash: string | null = null;
+      try {
+        buildScenario(shared(d, 1, 0, false), d, { kernel: registerRulesKernel(impl) });
+      } catch (e) {
+        if (!(e instanceof StepAbort)) throw e;
+        crash = `[${e.violation.rule}] ${e.violation.message}`;
+      }
+      require_(crash === null, `binding when alloc_notifier returns -ENOMEM (${-ENOMEM}): ${crash}: check what alloc_notifier returned before registering it`);
+      require_(d.bonds.length === 0 && d.errors[0] === -ENOMEM, `mmu_notifier_get_locked ${d.bonds.length ? "handed out a notifier" : `returned ${d.errors[0]}`} when alloc_notifier failed with -ENOMEM: expected -ENOMEM (${-ENOMEM})`);
     },
   },
   {
