@@ -74,8 +74,8 @@ const AP_NAME: Readonly<Record<number, string>> = {
 /** Cost keys, by page size code. */
 const ATSD_KIND: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(AP_NAME).map(([ap, n]) => [ap, `ATSD ${n}`]));
 
-/** Page numbers kept in XTS_ATSD_AVA: user addresses (below TASK_SIZE) fit. */
-const AVA_LIMIT = 2 ** 31;
+/** XTS_ATSD_AVA keeps the page number in two store slots: low 31 bits, and the rest. */
+const AVA_WORD = 2 ** 31;
 
 const REG_NAME: Readonly<Record<number, string>> = {
   [XTS_ATSD_LAUNCH]: "XTS_ATSD_LAUNCH",
@@ -145,6 +145,7 @@ export class OcxlLink extends IommuModel {
   /** SPA: process element handle -> process element (set by the driver at link setup). */
   private spa_mem: ReadonlyMap<number, ocxl_process_element> = new Map();
   private readonly ava: Cell;
+  private readonly avaHi: Cell;
   private readonly launch: Cell;
   private readonly pending: Cell;
   /** Who (agent owner id) wrote XTS_ATSD_AVA and XTS_ATSD_LAUNCH last: a mixed shootdown shows in the trace. */
@@ -169,6 +170,7 @@ export class OcxlLink extends IommuModel {
     this.hasAtsd = o.atsd ?? true;
     this.atc = new Tlb(sim, `${name}.afu.atc`, "secondary");
     this.ava = new Cell(sim.store, `${name}.XTS_ATSD_AVA`);
+    this.avaHi = new Cell(sim.store, `${name}.XTS_ATSD_AVA.hi`);
     this.launch = new Cell(sim.store, `${name}.XTS_ATSD_LAUNCH`);
     this.pending = new Cell(sim.store, `${name}.XTS_ATSD_STAT`);
     this.avaOwner = new Cell(sim.store, `${name}.ava_writer`);
@@ -200,6 +202,11 @@ export class OcxlLink extends IommuModel {
     return this.processTable.find((mm) => mm.context_id === pid) ?? null;
   }
 
+  /** The address XTS_ATSD_AVA holds. */
+  private avaAddress(): number {
+    return (this.avaHi.value * AVA_WORD + this.ava.value) * PAGE_SIZE;
+  }
+
   /** A launched shootdown has not been performed yet. */
   get busy(): boolean {
     return this.pending.value !== 0;
@@ -224,7 +231,7 @@ export class OcxlLink extends IommuModel {
     if (reg === XTS_ATSD_AVA) {
       if (this.busy) {
         this.overruns.ava++;
-        const was = this.ava.value * PAGE_SIZE;
+        const was = this.avaAddress();
         this.sim.log(() =>
           Math.floor(val / PAGE_SIZE) * PAGE_SIZE === was
             ? `${this.name}: XTS_ATSD_AVA written while the shootdown of ${hex(was)} is still in flight`
@@ -232,7 +239,10 @@ export class OcxlLink extends IommuModel {
         );
       }
       // The register holds the page number (the abbreviated VA), which fits a store slot.
-      this.ava.value = Math.floor(val / PAGE_SIZE) % AVA_LIMIT;
+      const vpn = Math.floor(val / PAGE_SIZE);
+      const hi = Math.floor(vpn / AVA_WORD);
+      this.ava.value = vpn - hi * AVA_WORD;
+      this.avaHi.value = hi;
       this.avaOwner.value = me;
       this.sim.log(() => `${this.name}: XTS_ATSD_AVA <- ${hex(val)}`);
     } else if (reg === XTS_ATSD_LAUNCH) {
@@ -254,7 +264,7 @@ export class OcxlLink extends IommuModel {
 
   mmio_read(arva: AtsdMmio, reg: number): number {
     this.checkHeld(arva, "reading", reg);
-    if (reg === XTS_ATSD_AVA) return this.ava.value * PAGE_SIZE;
+    if (reg === XTS_ATSD_AVA) return this.avaAddress();
     if (reg === XTS_ATSD_LAUNCH) return this.launch.value;
     if (reg !== XTS_ATSD_STAT) return 0;
     if (!this.busy) return 0;
@@ -269,7 +279,7 @@ export class OcxlLink extends IommuModel {
   private perform(): string {
     if (!this.busy) return `${this.name}: idle`;
     const l = decode_atsd_launch(this.launch.value);
-    const addr = this.ava.value * PAGE_SIZE;
+    const addr = this.avaAddress();
     const mixed = this.avaOwner.value !== this.launchOwner.value;
     this.pending.value = 0;
     if (mixed) {
