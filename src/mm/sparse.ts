@@ -5,6 +5,7 @@
  * where pages are.
  */
 import type { mm_struct } from "./mm";
+import { Cell, type Store } from "../sim/store";
 import { PMD_SIZE, PUD_SIZE, hex } from "./constants";
 
 /** Regions a range may span before its unrolled steps cost too much memory (64 GiB). */
@@ -37,4 +38,27 @@ export function nextRegionInUse(mm: mm_struct, regions: readonly number[], from:
     i++;
   }
   return i;
+}
+
+const HALF = 2 ** 31;
+
+/**
+ * An integer up to 2^53 in two store slots (a slot holds 32 bits): the page number of
+ * any user address, where one slot would wrap above 8 TiB. Zero in both slots is 0.
+ */
+export class WideCell {
+  private readonly lo: Cell;
+  private readonly hi: Cell;
+  constructor(store: Store, name: string) {
+    this.lo = new Cell(store, name);
+    this.hi = new Cell(store, `${name}.hi`);
+  }
+  get value(): number {
+    return this.hi.value * HALF + this.lo.value;
+  }
+  set value(v: number) {
+    const h = Math.floor(v / HALF);
+    this.lo.value = v - h * HALF;
+    this.hi.value = h;
+  }
 }

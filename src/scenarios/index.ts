@@ -18,6 +18,9 @@ import { forkProgram } from "../kernel/fork";
 import { set_entry } from "../mm/ops";
 import { pfn_pte, pte_pfn } from "../mm/pte";
 import { PAGE_SIZE, PMD_SIZE, HPAGE_PMD_NR } from "../mm/constants";
+import { rangeScenarios } from "./ranges";
+
+export { rangeScenarios };
 
 export interface Scenario {
   readonly name: string;
@@ -368,8 +371,8 @@ export const largeScenarios: readonly Scenario[] = [
   },
 ];
 
-/** Every scenario the command line knows: the standard ones, then the large ones. */
-export const allScenarios: readonly Scenario[] = [...scenarios, ...largeScenarios];
+/** Every scenario the command line knows: the standard ones, the large ones, then the 64-bit ranges. */
+export const allScenarios: readonly Scenario[] = [...scenarios, ...largeScenarios, ...rangeScenarios];
 
 /** A standard or large scenario by name. */
 export function findScenario(name: string): Scenario | undefined {
