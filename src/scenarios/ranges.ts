@@ -82,26 +82,26 @@ function mprotectPages(n: number, at: number, why: string): Scenario {
 export const rangeScenarios: readonly Scenario[] = [
   {
     name: "munmap-above-2g",
-    summary: "munmap of 2 pages at 2 GiB (0x80000000: negative after `| 0`) in a 1 GiB VMA, the device reading and writing the second and reading the VMA's last page",
+    summary: "munmap of 2 pages at 2 GiB (0x80000000: negative after `| 0`) in a 1 GiB VMA, flushed page by page (batch of 1), the device reading and writing the second and reading the VMA's last page",
     build: munmapIn({
       vma: [2 * GiB, 3 * GiB],
       present: [2 * GiB, 2 * GiB + PAGE_SIZE, 3 * GiB - PAGE_SIZE],
       device: [read(2 * GiB + PAGE_SIZE, "B"), write(2 * GiB + PAGE_SIZE, "B"), read(3 * GiB - PAGE_SIZE, "Z")],
       from: 2 * GiB,
       to: 2 * GiB + 2 * PAGE_SIZE,
-      batch: 2,
+      batch: 1,
     }),
   },
   {
     name: "munmap-above-4g",
-    summary: "munmap of 2 pages at 4 GiB + 4 KiB (0 after `| 0` but for the page offset) in a 1 GiB VMA, the device reading and writing the second and reading the VMA's last page",
+    summary: "munmap of 2 pages at 4 GiB + 4 KiB (0x1000 after `| 0`) in a 1 GiB VMA, flushed page by page (batch of 1), the device reading and writing the second and reading the VMA's last page",
     build: munmapIn({
       vma: [4 * GiB, 5 * GiB],
       present: [4 * GiB + PAGE_SIZE, 4 * GiB + 2 * PAGE_SIZE, 5 * GiB - PAGE_SIZE],
       device: [read(4 * GiB + 2 * PAGE_SIZE, "C"), write(4 * GiB + 2 * PAGE_SIZE, "C"), read(5 * GiB - PAGE_SIZE, "Z")],
       from: 4 * GiB + PAGE_SIZE,
       to: 4 * GiB + 3 * PAGE_SIZE,
-      batch: 2,
+      batch: 1,
     }),
   },
   {

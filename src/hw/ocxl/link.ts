@@ -28,6 +28,7 @@ import { Cell } from "../../sim/store";
 import { IommuModel } from "../iommu";
 import { Tlb } from "../tlb";
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../../mm/constants";
+import { check_ulong_arg } from "../../mm/ulong";
 
 /** Register offsets in the ATSD MMIO block (arva + offset in C). */
 export const XTS_ATSD_LAUNCH = 0x00;
@@ -130,6 +131,7 @@ export class AtsdMmio {
 
 /** out_be64(arva + reg, val): a 64-bit big-endian MMIO store to an ATSD register. */
 export function out_be64(arva: AtsdMmio, reg: number, val: number): void {
+  check_ulong_arg("out_be64", "value", val);
   arva.link.mmio_write(arva, reg, val);
 }
 
