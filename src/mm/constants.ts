@@ -23,7 +23,11 @@ export const ULONG_MAX = 2 ** 64;
  * number (< 2^36) and a small index (tag, mm) make a key within 53 bits.
  */
 export const TASK_SIZE = 2 ** 48;
-/** x86-64's TASK_SIZE_MAX with 4-level paging: its last user page starts at 0x7fff_ffff_f000. */
+/**
+ * x86-64's TASK_SIZE_MAX with 4-level paging, 0x7fff_ffff_f000: the first address
+ * outside user space (the top page below 2^47 is kept unmapped), so the last user page
+ * starts at 0x7fff_ffff_e000 (linux@031616c434db:arch/x86/include/asm/page_64_types.h:80).
+ */
 export const TASK_SIZE_MAX = 2 ** 47 - PAGE_SIZE;
 
 export const PAGE_ALIGN = (addr: number): number => Math.ceil(addr / PAGE_SIZE) * PAGE_SIZE;

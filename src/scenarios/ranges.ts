@@ -4,7 +4,7 @@
  * with JavaScript's 32-bit bitwise operators, or flushes the whole VMA instead of the
  * range, cannot be told from a correct one there. These put the pages above 2 GiB
  * (where `x | 0` turns negative), above 4 GiB (where it wraps to a small address), at
- * the top of x86-64's user space (0x7fff_ffff_f000), spread them over ranges of 2 GiB
+ * the top of x86-64's user space (TASK_SIZE_MAX, 0x7fff_ffff_f000), spread them over ranges of 2 GiB
  * and more with only a few pages present, size ranges just below and above the
  * power-of-two thresholds drivers test, and send (0, ULONG_MAX) under the ptl. Each
  * VMA is larger than the range invalidated, and the device also uses a page outside
@@ -23,8 +23,10 @@ import { reclaimProgram } from "../kernel/rmap";
 import { PAGE_SIZE, PMD_SIZE, TASK_SIZE_MAX } from "../mm/constants";
 
 const GiB = 2 ** 30;
-/** The first byte past x86-64's user space: the last user page is TASK_SIZE_MAX. */
-const USER_END = TASK_SIZE_MAX + PAGE_SIZE;
+/** The first byte past x86-64's user space, 0x7fff_ffff_f000. */
+const USER_END = TASK_SIZE_MAX;
+/** x86-64's last user page. */
+const LAST_PAGE = USER_END - PAGE_SIZE;
 
 const read = (addr: number, name: string): DmaAccess => ({ op: "read", addr, name });
 const write = (addr: number, name: string): DmaAccess => ({ op: "write", addr, name });
@@ -118,12 +120,12 @@ export const rangeScenarios: readonly Scenario[] = [
   },
   {
     name: "munmap-top",
-    summary: `munmap of the last 2 pages of x86-64 user space (${hex(TASK_SIZE_MAX - PAGE_SIZE)}, ${hex(TASK_SIZE_MAX)}: end is 2^47) in a 1 GiB VMA, the device reading and writing the last one and reading the VMA's first page`,
+    summary: `munmap of the last 2 pages of x86-64 user space (${hex(LAST_PAGE - PAGE_SIZE)} and ${hex(LAST_PAGE)}; the range ends at TASK_SIZE_MAX, ${hex(USER_END)}) in a 1 GiB VMA, the device reading and writing the last one and reading the VMA's first page`,
     build: munmapIn({
       vma: [USER_END - GiB, USER_END],
-      present: [USER_END - GiB, TASK_SIZE_MAX - PAGE_SIZE, TASK_SIZE_MAX],
-      device: [read(TASK_SIZE_MAX, "T"), write(TASK_SIZE_MAX, "T"), read(USER_END - GiB, "A")],
-      from: TASK_SIZE_MAX - PAGE_SIZE,
+      present: [USER_END - GiB, LAST_PAGE - PAGE_SIZE, LAST_PAGE],
+      device: [read(LAST_PAGE, "T"), write(LAST_PAGE, "T"), read(USER_END - GiB, "A")],
+      from: LAST_PAGE - PAGE_SIZE,
       to: USER_END,
       batch: 2,
     }),
@@ -139,18 +141,22 @@ export const rangeScenarios: readonly Scenario[] = [
       to: 6 * GiB,
     }),
   },
+  mprotectPages(1, 4 * GiB, "AMD's one-page case: INVALIDATE_IOMMU_PAGES for that page"),
+  mprotectPages(2, 4 * GiB, "AMD's smallest whole-PASID case"),
+  mprotectPages(31, 4 * GiB, "the most one SMMU range TLBI's NUM field holds at scale 0"),
+  mprotectPages(32, 4 * GiB, "one more: the range TLBI needs scale 5"),
   mprotectPages(511, 4 * GiB, "one below ARM's CMDQ_MAX_TLBI_OPS"),
   mprotectPages(512, 4 * GiB, "ARM's CMDQ_MAX_TLBI_OPS: one TLBI per ASID from here"),
   mprotectPages(2 ** 18, 4 * GiB, "VT-d's largest address mask, AM 18: one aligned 1 GiB block"),
   mprotectPages(2 ** 18 + 1, 4 * GiB, "one page more than AM 18 covers"),
   {
     name: "reclaim-whole-mm",
-    summary: "x86, v6.6: batched reclaim of the last user page (0x7ffffffff000) tells secondary TLBs (0, ULONG_MAX) under the ptl, while the device also holds a translation at 4 GiB in the same 128 TiB VMA",
+    summary: "x86, v6.6: batched reclaim of the last user page (0x7fffffffe000) tells secondary TLBs (0, ULONG_MAX) under the ptl, while the device also holds a translation at 4 GiB in the same 128 TiB VMA",
     build(driver, kernel) {
       const k: KernelOptions = { ...kernel, arch: { ...kernel?.arch, arch: "x86", notifierModel: "v6.6" } };
-      const p = baseScenario(driver, { pages: 0, vma: [4 * GiB, USER_END], present: [4 * GiB, TASK_SIZE_MAX], kernel: k });
-      addDevice(p, [read(TASK_SIZE_MAX, "T"), read(4 * GiB, "A"), write(TASK_SIZE_MAX, "T")]);
-      addKernelThread(p, "kswapd", reclaimProgram(p.w.k, p.vma, TASK_SIZE_MAX, p.swap, "swap", "kswapd", { batched: true }));
+      const p = baseScenario(driver, { pages: 0, vma: [4 * GiB, USER_END], present: [4 * GiB, LAST_PAGE], kernel: k });
+      addDevice(p, [read(LAST_PAGE, "T"), read(4 * GiB, "A"), write(LAST_PAGE, "T")]);
+      addKernelThread(p, "kswapd", reclaimProgram(p.w.k, p.vma, LAST_PAGE, p.swap, "swap", "kswapd", { batched: true }));
       addVictim(p);
       return p.w;
     },
