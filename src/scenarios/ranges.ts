@@ -70,7 +70,7 @@ function mprotectPages(n: number, at: number, why: string): Scenario {
   const after = at + n * PAGE_SIZE;
   return {
     name: `mprotect-${n}`,
-    summary: `mprotect(PROT_READ) of ${n} pages at ${hex(at)} (${why}) while the device writes the first and last of them and reads the page after the range`,
+    summary: `mprotect(PROT_READ) of ${n === 1 ? "1 page" : `${n} pages`} at ${hex(at)} (${why}) while the device writes ${n === 1 ? "it" : "the first and last of them"} and reads the page after the range`,
     build: mprotectIn({
       vma: [at, after + PMD_SIZE],
       present: [at, last, after],
