@@ -4,12 +4,12 @@
  * with JavaScript's 32-bit bitwise operators, or flushes the whole VMA instead of the
  * range, cannot be told from a correct one there. These put the pages above 2 GiB
  * (where `x | 0` turns negative), above 4 GiB (where it wraps to a small address), at
- * the top of x86-64's user space (TASK_SIZE_MAX, 0x7fff_ffff_f000), spread them over ranges of 2 GiB
- * and more with only a few pages present, size ranges just below and above the
- * power-of-two thresholds drivers test, and send (0, ULONG_MAX) under the ptl. Each
- * VMA is larger than the range invalidated, and the device also uses a page outside
- * the range, so a flush of more than the range shows (it drops that translation and
- * costs commands).
+ * the top of x86-64's user space (TASK_SIZE_MAX, 0x7fff_ffff_f000), spread them over
+ * ranges of 2 GiB and more with only a few pages present, size ranges just below and
+ * above the power-of-two thresholds drivers test, and send (0, ULONG_MAX) under the
+ * ptl. Each VMA is larger than the range invalidated, and the device also uses a page
+ * outside the range, so a flush of more than the range shows (it drops that translation
+ * and costs commands).
  */
 import type { DriverSpec } from "../drivers/driver";
 import type { KernelOptions } from "../kernel/kernel";
