@@ -1,8 +1,12 @@
 /**
  * A hardware command queue in the store: the driver writes commands at the tail, the
- * hardware consumes them from the head at a step the scheduler picks, and a sync (or
- * wait descriptor) makes the driver spin until everything before it has run. So a
- * command that is queued but never waited for really may still be pending later.
+ * hardware consumes them from the head, one per step of its own, at steps the
+ * scheduler picks, and a sync (or wait descriptor) makes the driver's CPU spin until
+ * the hardware has got past it. Between two commands anything else may happen: a
+ * device may translate and refill what the first command dropped.
+ *
+ * With the model's asyncHardware switch off, or outside a thread's step (scenario
+ * set-up), a sync executes everything queued at once, as the first model did.
  */
 import type { Sim } from "../sim/sim";
 import { SlotMap } from "../sim/store";
@@ -34,7 +38,8 @@ export class CommandQueue {
     readonly name: string,
     /** Entries in the ring; a full queue makes the producer wait for the hardware. */
     readonly capacity: number,
-    private readonly execute: (cmd: Command) => void,
+    /** Execute one command; returns what it did, for the trace. */
+    private readonly execute: (cmd: Command) => string | void,
   ) {
     this.words = new SlotMap(sim.store, `${name}.ring`);
     this.headSlot = sim.store.alloc(`${name}.head`);
@@ -49,7 +54,27 @@ export class CommandQueue {
     return this.sim.store.get(this.executedSlot);
   }
 
-  /** Queue a command. A full ring is drained first, as a producer would wait for space. */
+  /** Commands queued since the start: a ticket that is done once `done(ticket)`. */
+  get tail(): number {
+    return this.sim.store.get(this.tailSlot);
+  }
+
+  /** Whether the hardware has executed every command queued before `ticket`. */
+  done(ticket: number): boolean {
+    return this.sim.store.get(this.headSlot) >= ticket;
+  }
+
+  /** Whether a wait really blocks here (a thread's step, asynchronous hardware). */
+  private get blocking(): boolean {
+    return this.sim.hardwareWaitBlocks();
+  }
+
+  /**
+   * Queue a command. With the ring full the producer spins until the hardware frees an
+   * entry; that is modelled as the hardware executing the oldest command at once (a
+   * resumed step replays all it did before, so a wait per command of a long loop would
+   * cost the square of its length).
+   */
   push(op: number, a = 0, b = 0, c = 0, d = 0): void {
     if (this.pending >= this.capacity) this.consume(1);
     const tail = this.sim.store.get(this.tailSlot);
@@ -61,6 +86,20 @@ export class CommandQueue {
     this.setOperand(base + 7, d);
     this.sim.store.set(this.tailSlot, tail + 1);
   }
+
+  /** The opcode of the command at the head (0 when the queue is empty). */
+  headOp(): number {
+    if (this.pending === 0) return 0;
+    return this.words.get((this.sim.store.get(this.headSlot) % this.capacity) * WORDS);
+  }
+
+  /** The hardware executes the command at the head: one step of its own. Returns what it did. */
+  consumeOne(): string {
+    this.lastDid = "";
+    this.consume(1);
+    return this.lastDid;
+  }
+  private lastDid = "";
 
   /** The hardware executes up to `n` commands from the head. */
   consume(n: number): number {
@@ -78,7 +117,8 @@ export class CommandQueue {
       for (let i = 0; i < WORDS; i++) this.words.set(base + i, 0);
       this.sim.store.set(this.headSlot, head + 1);
       this.sim.store.set(this.executedSlot, this.executed + 1);
-      this.execute(cmd);
+      const did = this.execute(cmd);
+      if (did) this.lastDid = did;
       done++;
     }
     return done;
@@ -95,8 +135,16 @@ export class CommandQueue {
     return this.words.get(at + 1) * WORD + (this.words.get(at) >>> 0);
   }
 
-  /** CMD_SYNC / completion wait: everything queued so far has run when this returns. */
-  sync(): void {
-    this.consume(this.pending);
+  /**
+   * CMD_SYNC / completion wait: spin until everything queued so far has run. `what`
+   * names the wait in traces ("COMPLETION_WAIT", "CMD_SYNC").
+   */
+  sync(what = "sync"): void {
+    if (!this.blocking) {
+      this.consume(this.pending);
+      return;
+    }
+    const ticket = this.tail;
+    this.sim.waitUntil(() => this.done(ticket), `${this.name}: ${what}`);
   }
 }

@@ -58,6 +58,8 @@ export abstract class IommuModel {
 
   /** Count a command; a flood of them in one step is a soft lockup. */
   protected charge(kind: string, n = 1): void {
+    // A resumed step replaying what it did before its wait queued nothing new.
+    if (this.sim.store.replaying) return;
     this.cost[kind] = (this.cost[kind] ?? 0) + n;
     this.issuedThisStep += n;
     // A notifier callback never reschedules: this many commands in one go is a soft
@@ -85,7 +87,8 @@ export abstract class IommuModel {
 
   /**
    * Translate a device access. A cache hit is used as is, stale or not: that is the
-   * point. A miss walks the shared page table with no lock, sets the accessed/dirty
+   * point. A miss in the device's TLB that hits the IOMMU's fills the device's TLB
+   * from it (the translation hierarchy). A miss everywhere walks the shared page table with no lock, sets the accessed/dirty
    * bits as x86 and SMMU hardware do, and fills the nearest caches.
    */
   translate(pasid: number, addr: number, write: boolean): TranslateResult {
@@ -95,7 +98,17 @@ export abstract class IommuModel {
     for (let i = 0; i < caches.length; i++) {
       const hit = caches[i]!.lookup(ctx.tag, addr);
       if (!hit) continue;
-      if (!write || hit.write) return { ok: true, hit };
+      if (!write || hit.write) {
+        // A device-TLB miss is a translation request the IOMMU answers from its own
+        // TLB: a stale IOMMU entry refills the device TLB. So the IOMMU TLB must be
+        // invalidated before the device TLB, never after.
+        if (i > 0 && this.sim.model.tlbHierarchy) {
+          const e = hit.entry;
+          const level = e.size === PAGE_SIZE ? "pte" : e.size === PMD_SIZE ? "pmd" : "pud";
+          for (let j = 0; j < i; j++) caches[j]!.fill(ctx.tag, e.va, level, e.pfn, e.write, e.gen);
+        }
+        return { ok: true, hit };
+      }
       if (!this.opts.rewalkOnPermissionFault) return { ok: false, reason: "permission" };
       break;
     }

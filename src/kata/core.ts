@@ -318,8 +318,11 @@ export function probeDriver(o: ProbeOptions = {}): ProbeDriver {
     name: who === "device" ? "probe-sva" : "probe-sva-idle",
     invalidate_secondary_tlbs(sub, _mm, start, end) {
       const b = container_of<probe_bond>(sub);
-      calls[who]++;
-      if (who === "device") calls.ranges.push(`[${hex(start)}, ${hex(end)})`);
+      // Counted once: a step resumed after its wait runs the callback again, replaying it.
+      if (!b.sim.store.replaying) {
+        calls[who]++;
+        if (who === "device") calls.ranges.push(`[${hex(start)}, ${hex(end)})`);
+      }
       reportOutsideSrcu(b.sim, sub.ops.name!);
       b.iommu.inv_range(b.pasid, start, end);
       b.iommu.sync();

@@ -78,8 +78,13 @@ export class EagerIommu extends GenericIommu {
   watch: [number, number][] | null = null;
 
   override inv_range(pasid: number, start: number, end: number): void {
-    this.watch?.push([start, end]);
+    if (!this.replayingNow()) this.watch?.push([start, end]);
     super.inv_range(pasid, start, end);
+  }
+
+  /** Whether the running step is being replayed after a wait (records were made the first time). */
+  replayingNow(): boolean {
+    return this.sim.store.replaying;
   }
 
   /** Whether the running step holds a spinlock (the driver records it). */
@@ -129,7 +134,8 @@ export function eagerSvaDriver(o: EagerDriverOptions = {}): DriverSpec {
     name,
     invalidate_secondary_tlbs(mn, _mm, start, end) {
       const bond = container_of<eager_bond>(mn);
-      o.record?.push({ start, end, atomic: bond.iommu.inAtomicNow() });
+      const atomic = bond.iommu.inAtomicNow();
+      if (!bond.iommu.replayingNow()) o.record?.push({ start, end, atomic });
       bond.iommu.inv_range(bond.pasid, start, end);
       bond.iommu.sync();
     },

@@ -135,8 +135,11 @@ abstract class Lock {
       sim.abort("lock-recursion", `recursive locking: ${sim.agentName(sim.current)} takes ${this.name} it already holds (AA deadlock)`);
     }
     if (owner !== 0) {
-      // Only reachable inside an atomic step (a callback): the holder can never run.
-      sim.abort("deadlock", `${sim.agentName(sim.current)} waits for ${this.name} held by ${sim.agentName(owner - 1)} inside an atomic step: deadlock`);
+      // A thread spins (or sleeps) until the holder lets go; if the holder can never
+      // run again the explorer reports the deadlock. Without blocking waits a step is
+      // atomic, and the holder can never run inside it.
+      if (!canBlock(sim)) sim.abort("deadlock", `${sim.agentName(sim.current)} waits for ${this.name} held by ${sim.agentName(owner - 1)} inside an atomic step: deadlock`);
+      sim.waitUntil(() => this.available(), `${this.name}, held by ${sim.agentName(owner - 1)}`);
     }
     this.checkOrder();
     sim.store.set(this.ownerSlot, sim.owner);
@@ -207,7 +210,8 @@ export class RwSemaphore extends Lock {
   down_write(): void {
     if (this.sim.inAtomic()) might_sleep(this.sim, `down_write(${this.name})`);
     if (this.readers > 0) {
-      this.sim.abort("deadlock", `${this.sim.agentName(this.sim.current)} waits for ${this.name} held for read inside an atomic step: deadlock`);
+      if (!canBlock(this.sim)) this.sim.abort("deadlock", `${this.sim.agentName(this.sim.current)} waits for ${this.name} held for read inside an atomic step: deadlock`);
+      this.sim.waitUntil(() => this.readers === 0, `${this.name}, held for read`);
     }
     this.acquire();
   }
@@ -218,7 +222,10 @@ export class RwSemaphore extends Lock {
     if (this.sim.inAtomic()) might_sleep(this.sim, `down_read(${this.name})`);
     const owner = this.sim.store.get(this.ownerSlot);
     if (owner !== 0) {
-      this.sim.abort(owner === this.sim.owner ? "lock-recursion" : "deadlock", `${this.sim.agentName(this.sim.current)} takes ${this.name} for read while it is held for write`);
+      if (owner === this.sim.owner || !canBlock(this.sim)) {
+        this.sim.abort(owner === this.sim.owner ? "lock-recursion" : "deadlock", `${this.sim.agentName(this.sim.current)} takes ${this.name} for read while it is held for write`);
+      }
+      this.sim.waitUntil(() => this.readAvailable(), `${this.name}, held for write`);
     }
     this.checkOrder();
     this.sim.store.set(this.readersSlot, this.readers + 1);
@@ -233,6 +240,11 @@ export class RwSemaphore extends Lock {
   assertWriteHeld(what: string): void {
     this.assertHeld(what);
   }
+}
+
+/** Whether the running step may wait for a lock (a thread's step, with blocking waits modelled). */
+function canBlock(sim: Sim): boolean {
+  return sim.model.asyncHardware && (sim.store.logging || sim.store.replaying);
 }
 
 /** might_sleep(): report sleeping in atomic context, as CONFIG_DEBUG_ATOMIC_SLEEP does. */

@@ -31,7 +31,8 @@ export type RuleId =
   | "rcu-not-held"
   | "invalid-ops"
   | "deadlock"
-  | "driver-crash";
+  | "driver-crash"
+  | "nondeterministic-step";
 
 export interface Violation {
   readonly rule: RuleId;
@@ -65,6 +66,7 @@ export const RULE_KIND: Readonly<Record<RuleId, ViolationKind>> = {
   "invalid-ops": "registration",
   deadlock: "liveness",
   "driver-crash": "locking",
+  "nondeterministic-step": "locking",
 };
 
 export function violation(rule: RuleId, message: string, extra: { address?: number; pfn?: number } = {}): Violation {

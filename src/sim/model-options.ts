@@ -11,6 +11,14 @@ export interface ModelOptions {
    */
   readonly asyncHardware: boolean;
   /**
+   * How many hardware waits of one step may block (the first ones); later waits in the
+   * same step see the hardware finish at once. A resumed step replays everything it
+   * did before, so a per-page loop that blocked on every page would cost the square
+   * of its length: this bounds it, as a context bound does, and only where the first
+   * model interleaved nothing at all.
+   */
+  readonly blockingWaitsPerStep: number;
+  /**
    * A device-TLB (ATC, device IOTLB) miss is served from the IOMMU's TLB when that
    * holds the entry, and fills the device TLB from it. Off: every miss walks.
    */
@@ -30,6 +38,7 @@ export interface ModelOptions {
 
 export const DEFAULT_MODEL: ModelOptions = Object.freeze({
   asyncHardware: true,
+  blockingWaitsPerStep: 4,
   tlbHierarchy: true,
   distinctIds: true,
   srcuGracePeriods: true,

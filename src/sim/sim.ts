@@ -3,16 +3,12 @@
  * current step, and where violations go. Every model object holds a reference to it.
  */
 import { Store } from "./store";
+import { StepAbort, ReplayDivergence, Suspend } from "./abort";
 import type { Violation, RuleId } from "../oracle/violation";
 import { violation } from "../oracle/violation";
 import { DEFAULT_MODEL, type ModelOptions } from "./model-options";
 
-/** Thrown to end a step at once (a flood, a deadlock, a crashed driver). */
-export class StepAbort extends Error {
-  constructor(readonly violation: Violation) {
-    super(violation.message);
-  }
-}
+export { StepAbort } from "./abort";
 
 const QUIET: { events: string[]; violations: Violation[] } = Object.freeze({ events: Object.freeze([]) as unknown as string[], violations: Object.freeze([]) as unknown as Violation[] });
 
@@ -91,8 +87,9 @@ export class Sim {
     this.events = on ? [] : null;
   }
 
+  /** Whether trace events are kept (never while a resumed step replays what it did). */
   get tracing(): boolean {
-    return this.events !== null;
+    return this.events !== null && !this.store.replaying;
   }
 
   /**
@@ -100,11 +97,11 @@ export class Sim {
    * sites test `tracing` first, which also saves making the closure.
    */
   log(msg: () => string): void {
-    if (this.events) this.events.push(msg());
+    if (this.events && !this.store.replaying) this.events.push(msg());
   }
 
   report(rule: RuleId, message: string, extra: { address?: number; pfn?: number } = {}): void {
-    if (!this.oracleEnabled || this.disabledRules.has(rule)) return;
+    if (!this.oracleEnabled || this.disabledRules.has(rule) || this.store.replaying) return;
     this.violations.push(violation(rule, message, extra));
   }
 
@@ -121,9 +118,50 @@ export class Sim {
    * store. Only a thread (a program agent) may wait.
    */
   waitUntil(ready: () => boolean, what: string): void {
+    const st = this.store;
+    const k = this.waitCalls++;
+    if (st.replaying) {
+      // Waits the first run passed replay their reads; the one it stopped at runs live.
+      if (k < this.resumeWait) {
+        if (ready()) return;
+        throw new ReplayDivergence(this.agentName(this.current), `a wait that was ready is not ready now: ${what}`);
+      }
+      if (k > this.resumeWait || !st.replayDone) throw new ReplayDivergence(this.agentName(this.current), `it reached a different wait: ${what}`);
+      st.resumeLive();
+    }
+    const mark = st.logLength;
     if (ready()) return;
-    // Replaced by the blocking implementation (sim/suspend.ts).
-    this.abort("deadlock", `${this.agentName(this.current)} waits for ${what}, which cannot happen within this step`);
+    if (!st.logging) this.abort("deadlock", `${this.agentName(this.current)} waits for ${what}, but only a thread can wait`);
+    // The condition's own reads are made again, live, when the step resumes.
+    st.truncateLog(mark);
+    // Not an error: no stack trace to capture.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      throw new Suspend(ready, what, k);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  }
+
+  /**
+   * Whether a hardware wait here may block: asynchronous hardware is modelled, a thread
+   * is running, and the step has not used up its blocking waits. When false the caller
+   * lets the hardware finish at once.
+   */
+  hardwareWaitBlocks(): boolean {
+    const st = this.store;
+    return this.model.asyncHardware && (st.logging || st.replaying) && this.waitCalls < this.model.blockingWaitsPerStep;
+  }
+
+  /** waitUntil calls so far in this step, and the one a resumed step stopped at. */
+  private waitCalls = 0;
+  private resumeWait = -1;
+
+  /** Called by the World before a thread's step: fresh, or resuming at wait `at`. */
+  beginThreadStep(resumeAt = -1): void {
+    this.waitCalls = 0;
+    this.resumeWait = resumeAt;
   }
 
   /** Collected by the model at the end of each step. */

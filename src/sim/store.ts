@@ -10,6 +10,8 @@
  * lazily (keyed maps below) without changing the state they describe.
  */
 
+import { ReplayDivergence } from "./abort";
+
 /** 32-bit finaliser (murmur3 fmix32): spreads (slot, value) over the hash. */
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -105,6 +107,31 @@ export class Store {
   private fp: FootprintBuffer = new FootprintBuffer();
   private readonly ownFp = new FootprintBuffer();
 
+  /**
+   * Step log (see sim/suspend.ts): while a thread's step runs, every read and write is
+   * logged (a read as slot, a write as ~slot, with the value), so that a step that waits
+   * can later be resumed by running it again with the logged prefix replayed: reads
+   * give back the logged values, writes are skipped, nothing is journalled twice.
+   * 0 off, 1 logging, 2 replaying.
+   */
+  private logMode = 0;
+  private logSlots: Int32Array = new Int32Array(256);
+  private logVals: Int32Array = new Int32Array(256);
+  private logLen = 0;
+  /** The log being replayed (read-only), how far the replay is, and its birth clock. */
+  private srcSlots: Int32Array = new Int32Array(0);
+  private srcVals: Int32Array = new Int32Array(0);
+  private srcPos = 0;
+  private replayClock = 0;
+  /**
+   * When each slot first held a non-zero value (a count of such births; 0: never).
+   * Never undone. A replayed step may read slots its first run did not: keys a TLB
+   * gained since (its key lists only grow). A slot born after the first run held 0
+   * then, which is what the replay is given.
+   */
+  private bornAt: Int32Array = new Int32Array(INITIAL_SLOTS);
+  private births = 0;
+
   constructor() {
     // Every growable field is written twice here, so that V8 never treats it as a
     // constant: growing one mid-run would otherwise deoptimise every inlined get/set.
@@ -118,6 +145,7 @@ export class Store {
     this.readStamp = new Int32Array(INITIAL_SLOTS);
     this.writeStamp = new Int32Array(INITIAL_SLOTS);
     this.isRecord = new Uint8Array(INITIAL_SLOTS);
+    this.bornAt = new Int32Array(INITIAL_SLOTS);
     this.journal = new Int32Array(4096);
     this.fp = this.ownFp;
     this.makeKeys(0, INITIAL_SLOTS);
@@ -197,6 +225,7 @@ export class Store {
     this.isRecord = r;
     this.readStamp = widen(this.readStamp);
     this.writeStamp = widen(this.writeStamp);
+    this.bornAt = widen(this.bornAt);
     this.makeKeys(old, n);
   }
 
@@ -205,8 +234,116 @@ export class Store {
   }
 
   get(slot: number): number {
+    if (this.logMode !== 0) return this.getLogged(slot);
     if (this.tracking && this.readStamp[slot] !== this.epoch) this.noteRead(slot);
     return this.vals[slot]!;
+  }
+
+  private getLogged(slot: number): number {
+    if (this.logMode === 2) {
+      const i = this.srcPos;
+      let v = 0;
+      if (i < this.srcSlots.length && this.srcSlots[i] === slot) {
+        v = this.srcVals[i]!;
+        this.srcPos = i + 1;
+      } else {
+        const b = this.bornAt[slot]!;
+        if (b !== 0 && b <= this.replayClock) throw new ReplayDivergence("a thread", `a read of ${this.nameOf(slot)} it did not make before`);
+      }
+      this.logOp(slot, v);
+      return v;
+    }
+    if (this.tracking && this.readStamp[slot] !== this.epoch) this.noteRead(slot);
+    const v = this.vals[slot]!;
+    this.logOp(slot, v);
+    return v;
+  }
+
+  private logOp(code: number, v: number): void {
+    const n = this.logLen;
+    if (n === this.logSlots.length) {
+      const a = new Int32Array(n * 2);
+      a.set(this.logSlots);
+      this.logSlots = a;
+      const b = new Int32Array(n * 2);
+      b.set(this.logVals);
+      this.logVals = b;
+    }
+    this.logSlots[n] = code;
+    this.logVals[n] = v;
+    this.logLen = n + 1;
+  }
+
+  /** A write under the step log: replayed (true: skip it) or logged (false: do it). */
+  private setLogged(slot: number, value: number): boolean {
+    if (this.logMode === 2) {
+      const i = this.srcPos;
+      if (i >= this.srcSlots.length || this.srcSlots[i] !== ~slot || this.srcVals[i] !== value) throw new ReplayDivergence("a thread", `a write of ${this.nameOf(slot)} it did not make before`);
+      this.srcPos = i + 1;
+      this.logOp(~slot, value);
+      return true;
+    }
+    this.logOp(~slot, value);
+    return false;
+  }
+
+  /** Start logging a step's reads and writes (an empty log). */
+  startLog(): void {
+    this.logMode = 1;
+    this.logLen = 0;
+  }
+
+  /** Stop logging or replaying; the log stays readable until the next startLog. */
+  stopLog(): void {
+    this.logMode = 0;
+  }
+
+  get logging(): boolean {
+    return this.logMode === 1;
+  }
+  get replaying(): boolean {
+    return this.logMode === 2;
+  }
+  get logLength(): number {
+    return this.logLen;
+  }
+
+  /** Forget log entries from `n` on (a wait's own condition reads, which must run live). */
+  truncateLog(n: number): void {
+    this.logLen = n;
+  }
+
+  /** A copy of the log: [codes, values]. */
+  copyLog(): [Int32Array, Int32Array] {
+    return [this.logSlots.slice(0, this.logLen), this.logVals.slice(0, this.logLen)];
+  }
+
+  /**
+   * Replay `codes`/`values` (from copyLog, made when the birth clock read `clock`);
+   * when they are used up, call resumeLive. The log is written again as it replays.
+   */
+  startReplay(codes: Int32Array, values: Int32Array, clock: number): void {
+    this.srcSlots = codes;
+    this.srcVals = values;
+    this.srcPos = 0;
+    this.replayClock = clock;
+    this.logLen = 0;
+    this.logMode = 2;
+  }
+
+  /** The birth clock now (see bornAt). */
+  get clock(): number {
+    return this.births;
+  }
+
+  /** Whether every replayed entry has been used. */
+  get replayDone(): boolean {
+    return this.srcPos === this.srcSlots.length;
+  }
+
+  /** The replay is over: go on live, logging (the replayed prefix stays in the log). */
+  resumeLive(): void {
+    this.logMode = 1;
   }
 
   private noteRead(slot: number): void {
@@ -226,8 +363,10 @@ export class Store {
   }
 
   set(slot: number, value: number): void {
-    const old = this.vals[slot]!;
     value |= 0;
+    if (this.logMode !== 0 && this.setLogged(slot, value)) return;
+    if (value !== 0 && this.bornAt[slot] === 0) this.bornAt[slot] = ++this.births;
+    const old = this.vals[slot]!;
     if (this.tracking && this.writeStamp[slot] !== this.epoch) this.noteWrite(slot);
     if (old === value) return;
     const j = this.jlen;

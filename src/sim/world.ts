@@ -7,6 +7,8 @@ import type { Violation } from "../oracle/violation";
 import { Kernel, type KernelOptions } from "../kernel/kernel";
 import { ProgramRunner, type Program } from "./program";
 import { StepAbort } from "./sim";
+import { SuspensionTable } from "./suspend";
+import { Suspend } from "./abort";
 
 const NONE: readonly Violation[] = Object.freeze([]);
 
@@ -29,6 +31,8 @@ export class World implements Model {
   readonly agents: Agent[] = [];
   /** Violations found while the scenario was set up (a refused registration, say). */
   readonly setupViolations: Violation[] = [];
+  /** What suspended threads wait for (sim/suspend.ts). */
+  readonly suspensions = new SuspensionTable();
 
   constructor(opts: KernelOptions = {}) {
     this.k = new Kernel(opts);
@@ -43,16 +47,53 @@ export class World implements Model {
 
   /** Add an agent running `program` (kernel or user thread). */
   addThread(name: string, kind: AgentKind, program: Program): Agent {
-    const simId = this.k.sim.addAgentSlots(name);
-    const runner = new ProgramRunner(program, this.k.sim.store, this.k.sim.store.alloc(`${name}.pc`));
+    const sim = this.k.sim;
+    const store = sim.store;
+    const simId = sim.addAgentSlots(name);
+    const runner = new ProgramRunner(program, store, store.alloc(`${name}.pc`));
+    // Non-zero while the thread waits in the middle of a step: the suspension's id.
+    const waitSlot = store.alloc(`${name}.waiting`);
+    const table = this.suspensions;
     const agent: Agent = {
       name,
       kind,
       simId,
-      enabled: () => runner.enabled(),
-      nextLabel: () => runner.nextLabel(),
-      step: () => runner.step(),
-      unfinished: () => (runner.done ? null : `${name} is stuck at "${runner.nextLabel()}"`),
+      enabled: () => {
+        const w = store.get(waitSlot);
+        return w === 0 ? runner.enabled() : table.get(w).ready();
+      },
+      nextLabel: () => {
+        const w = store.get(waitSlot);
+        return w === 0 ? runner.nextLabel() : `${runner.nextLabel()} (after waiting for ${table.get(w).what})`;
+      },
+      step: () => {
+        const w = store.get(waitSlot);
+        if (w === 0) {
+          sim.beginThreadStep();
+          store.startLog();
+        } else {
+          const e = table.get(w);
+          store.set(waitSlot, 0);
+          sim.beginThreadStep(e.waitIndex);
+          store.startReplay(e.codes, e.values, e.clock);
+        }
+        try {
+          runner.step();
+        } catch (x) {
+          if (!(x instanceof Suspend)) throw x;
+          const s: Suspend = x;
+          const [codes, values] = store.copyLog();
+          store.stopLog();
+          store.set(waitSlot, table.intern(codes, values, store.clock, s));
+          sim.log(() => `${name}: waits for ${s.what}`);
+        } finally {
+          store.stopLog();
+        }
+      },
+      unfinished: () => {
+        if (store.get(waitSlot) !== 0) return `${name} waits for ${table.get(store.get(waitSlot)).what}`;
+        return runner.done ? null : `${name} is stuck at "${runner.nextLabel()}"`;
+      },
     };
     this.agents.push(agent);
     return agent;

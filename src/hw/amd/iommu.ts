@@ -118,8 +118,9 @@ export class AmdIommu extends IommuModel {
   }
 
   doPendingWork(): string {
-    this.cmdbuf.consume(1);
-    return `${this.name} executed a command`;
+    const op = this.cmdbuf.headOp();
+    this.cmdbuf.consumeOne();
+    return `${this.name} executed ${NAME_OF[op] ?? `opcode ${op}`}`;
   }
 
   /** Put a command in the command buffer and ring the tail doorbell. It runs later. */
@@ -131,10 +132,13 @@ export class AmdIommu extends IommuModel {
     this.sim.log(() => `${this.name}: queue ${name} ${cmd.opcode === CMD_COMPL_WAIT ? "" : `id ${hex(cmd.id)} pasid ${cmd.pasid} ${cmd.all ? "all pages" : hex(cmd.address)}`}`);
   }
 
-  /** Queue a COMPLETION_WAIT and spin on its semaphore: every earlier command has run. */
+  /**
+   * Queue a COMPLETION_WAIT and spin on its semaphore until the IOMMU gets there:
+   * every earlier command has run when this returns.
+   */
   iommu_completion_wait(): void {
     this.iommu_queue_command(build_completion_wait());
-    this.cmdbuf.sync();
+    this.cmdbuf.sync("COMPLETION_WAIT");
   }
 
   /** Commands executed so far, by the hardware (the cost a notebook plots). */

@@ -254,7 +254,8 @@ export class ArmSmmuV3 extends IommuModel {
     const hit = this.tlb.lookup(cd.asid, addr);
     if (hit) {
       if (!write || hit.write) {
-        this.atc?.fill(ssid, hit.entry.va, LEVEL_OF_SIZE(hit.entry.size), hit.entry.pfn, hit.entry.write, hit.entry.gen);
+        // The SMMU answers the translation request from its TLB, stale or not.
+        if (this.sim.model.tlbHierarchy) this.atc?.fill(ssid, hit.entry.va, LEVEL_OF_SIZE(hit.entry.size), hit.entry.pfn, hit.entry.write, hit.entry.gen);
         return { ok: true, hit };
       }
       if (!this.rewalk) return { ok: false, reason: "permission" };
@@ -301,8 +302,9 @@ export class ArmSmmuV3 extends IommuModel {
   }
 
   doPendingWork(): string {
-    this.cmdq.consume(1);
-    return `${this.name} executed a command`;
+    const op = this.cmdq.headOp();
+    this.cmdq.consumeOne();
+    return `${this.name} executed ${NAME_OF[op] ?? `opcode ${hex(op)}`}`;
   }
 
   /** Count a command under the name a notebook plots it by. */
@@ -344,10 +346,10 @@ export class ArmSmmuV3 extends IommuModel {
     if (this.sim.tracing) this.sim.log(() => `${this.name}: queue ${kind} ${describe(ent)}`);
   }
 
-  /** Queue a CMD_SYNC and spin until it completes: every earlier command has run. */
+  /** Queue a CMD_SYNC and spin until the SMMU completes it: every earlier command has run. */
   arm_smmu_cmdq_issue_sync(): void {
     this.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_CMD_SYNC });
-    this.cmdq.sync();
+    this.cmdq.sync("CMD_SYNC");
   }
 
   /** arm_smmu_cmdq_issue_cmd_with_sync(): one command, then CMD_SYNC. */

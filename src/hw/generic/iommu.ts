@@ -54,8 +54,9 @@ export class GenericIommu extends IommuModel {
     return this.cmdq.pending > 0;
   }
   doPendingWork(): string {
-    this.cmdq.consume(1);
-    return `${this.name} executed a queued command`;
+    const op = this.cmdq.headOp();
+    this.cmdq.consumeOne();
+    return `${this.name} executed ${op === INV_PAGE ? "INV_PAGE" : op === INV_RANGE ? "INV_RANGE" : op === INV_PASID ? "INV_PASID" : "SYNC"}`;
   }
 
   private execute(c: Command): void {
@@ -87,6 +88,6 @@ export class GenericIommu extends IommuModel {
   /** Wait until every queued command has been executed. */
   sync(): void {
     this.charge("sync");
-    this.cmdq.sync();
+    this.cmdq.sync("SYNC");
   }
 }

@@ -262,8 +262,10 @@ export class IntelIommu extends IommuModel {
   }
 
   doPendingWork(): string {
-    this.qi.consume(1);
-    return `${this.name} fetched and executed an invalidation descriptor`;
+    const op = this.qi.headOp();
+    this.qi.consumeOne();
+    const name = op === QI_IWD_TYPE ? "inv_wait_dsc" : op === QI_EIOTLB_TYPE ? "p_iotlb_inv_dsc" : "dev_tlb_pasid_inv_dsc";
+    return `${this.name} fetched and executed ${name}`;
   }
 
   /** Write one descriptor at the queue's tail (under qi->q_lock). The unit executes it later. */
@@ -283,8 +285,13 @@ export class IntelIommu extends IommuModel {
     const seq = this.waitSeq.value + 1;
     this.waitSeq.value = seq;
     this.queue(build_inv_wait_dsc(), seq);
-    while (this.waitStatus.value !== seq) {
-      if (this.qi.consume(1) === 0) throw new Error(`${this.name}: wait descriptor ${seq} lost`);
+    if (this.sim.hardwareWaitBlocks()) {
+      // The unit writes the status word when it reaches the descriptor; the CPU spins on it.
+      this.sim.waitUntil(() => this.waitStatus.value >= seq, `${this.name}: inv_wait_dsc ${seq}`);
+    } else {
+      while (this.waitStatus.value !== seq) {
+        if (this.qi.consume(1) === 0) throw new Error(`${this.name}: wait descriptor ${seq} lost`);
+      }
     }
     this.qi_lock.spin_unlock();
   }

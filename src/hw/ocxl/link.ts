@@ -150,6 +150,8 @@ export class OcxlLink extends IommuModel {
   private readonly avaHi: Cell;
   private readonly launch: Cell;
   private readonly pending: Cell;
+  /** A CPU has already read XTS_ATSD_STAT as pending for the shootdown in flight. */
+  private readonly polled: Cell;
   /** Who (agent owner id) wrote XTS_ATSD_AVA and XTS_ATSD_LAUNCH last: a mixed shootdown shows in the trace. */
   private readonly avaOwner: Cell;
   private readonly launchOwner: Cell;
@@ -175,6 +177,7 @@ export class OcxlLink extends IommuModel {
     this.avaHi = new Cell(sim.store, `${name}.XTS_ATSD_AVA.hi`);
     this.launch = new Cell(sim.store, `${name}.XTS_ATSD_LAUNCH`);
     this.pending = new Cell(sim.store, `${name}.XTS_ATSD_STAT`);
+    this.polled = new Cell(sim.store, `${name}.stat_polled`);
     this.avaOwner = new Cell(sim.store, `${name}.ava_writer`);
     this.launchOwner = new Cell(sim.store, `${name}.launch_writer`);
   }
@@ -232,7 +235,7 @@ export class OcxlLink extends IommuModel {
     const me = this.sim.owner;
     if (reg === XTS_ATSD_AVA) {
       if (this.busy) {
-        this.overruns.ava++;
+        if (!this.sim.store.replaying) this.overruns.ava++;
         const was = this.avaAddress();
         this.sim.log(() =>
           Math.floor(val / PAGE_SIZE) * PAGE_SIZE === was
@@ -240,7 +243,7 @@ export class OcxlLink extends IommuModel {
             : `${this.name}: XTS_ATSD_AVA overwritten with ${hex(val)} while the shootdown of ${hex(was)} is still in flight: that shootdown will hit ${hex(val)} instead`,
         );
       }
-      // The register holds the page number (the abbreviated VA), which fits a store slot.
+      // The register holds the page number (the abbreviated VA), in two store slots.
       const vpn = Math.floor(val / PAGE_SIZE);
       const hi = Math.floor(vpn / AVA_WORD);
       this.ava.value = vpn - hi * AVA_WORD;
@@ -252,12 +255,13 @@ export class OcxlLink extends IommuModel {
       // Counted by page size and scope: the cost a notebook plots against other drivers.
       this.charge(l.is === XTS_ATSD_IS_PID ? "ATSD (whole PID)" : (ATSD_KIND[l.ap] ?? "ATSD (reserved page size)"));
       if (this.busy) {
-        this.overruns.launch++;
+        if (!this.sim.store.replaying) this.overruns.launch++;
         this.sim.log(() => `${this.name}: XTS_ATSD_LAUNCH written while a shootdown is in flight: the engine has one set of registers, the earlier shootdown is replaced`);
       }
       this.launch.value = val;
       this.launchOwner.value = me;
       this.pending.value = 1;
+      this.polled.value = 0;
       this.sim.log(() => `${this.name}: XTS_ATSD_LAUNCH <- PID ${l.pid} ${l.is === XTS_ATSD_IS_PID ? "whole PID" : `page ${AP_NAME[l.ap] ?? `AP ${l.ap}?`}`}`);
     } else {
       this.sim.log(() => `${this.name}: write to ${REG_NAME[reg] ?? `register ${hex(reg)}`} ignored`);
@@ -270,10 +274,18 @@ export class OcxlLink extends IommuModel {
     if (reg === XTS_ATSD_LAUNCH) return this.launch.value;
     if (reg !== XTS_ATSD_STAT) return 0;
     if (!this.busy) return 0;
-    // Still pending at this read; the CPU spins (cpu_relax) and the engine gets the
-    // time to finish, so the next read sees it done.
-    const done = this.perform();
-    this.sim.log(() => done);
+    const sim = this.sim;
+    if (!sim.hardwareWaitBlocks()) {
+      // The first model: still pending at this read, and done by the next one.
+      const done = this.perform();
+      sim.log(() => done);
+      return XTS_ATSD_STAT_PENDING;
+    }
+    // The engine works at steps of its own. A first read may find it pending; a CPU
+    // that reads again is spinning (cpu_relax between reads) until the engine finishes.
+    if (this.polled.value !== 0) sim.waitUntil(() => !this.busy, `${this.name}: XTS_ATSD_STAT`);
+    if (!this.busy) return 0;
+    this.polled.value = 1;
     return XTS_ATSD_STAT_PENDING;
   }
 
@@ -284,6 +296,7 @@ export class OcxlLink extends IommuModel {
     const addr = this.avaAddress();
     const mixed = this.avaOwner.value !== this.launchOwner.value;
     this.pending.value = 0;
+    this.polled.value = 0;
     if (mixed) {
       this.sim.log(
         () => `${this.name}: mixed shootdown: ${this.sim.agentName(this.launchOwner.value - 1)} launched it, but XTS_ATSD_AVA was last written by ${this.sim.agentName(this.avaOwner.value - 1)}`,
