@@ -36,8 +36,9 @@ export function mprotectProgram(k: Kernel, vma: vm_area_struct, start: number, e
     return next(0);
   });
   regions.forEach((region, i) => {
-    let lock: SpinLock | null = null;
-    const ptl = (): SpinLock => (lock ??= mm.pgd.pte_lockptr(region));
+    // Locks are objects with state: made at build time, never inside a step.
+    const lock = mm.pgd.pte_lockptr(region);
+    const ptl = (): SpinLock => lock;
     const rs = Math.max(start, region);
     const re = Math.min(end, region + PMD_SIZE);
     b.label(labelOf(i)).step(`change_pte_range ${hex(rs)}: lock ptl`, () => ptl().spin_lock(), () => ptl().available());

@@ -6,13 +6,12 @@
 import type { Kernel } from "./kernel";
 import type { vm_area_struct } from "../mm/mm";
 import { ProgramBuilder } from "../sim/program";
-import { Cell } from "../sim/store";
 import type { SpinLock } from "../locking/lock";
 import { mmu_gather, tlb_flush_mmu_tlbonly, tlb_flush_mmu_free } from "./mmu_gather";
 import { set_entry } from "../mm/ops";
 import { pte_present, pte_pfn, pte_huge, pmd_table } from "../mm/pte";
 import { PAGE_SIZE, PMD_SIZE, HPAGE_PMD_NR, hex } from "../mm/constants";
-import { pmdRegions, nextRegionInUse } from "../mm/sparse";
+import { pmdRegions, nextRegionInUse, WideCell } from "../mm/sparse";
 
 /**
  * Steps that zap [start, end) of `vma` into `tlb`. `tag` keeps labels unique when a
@@ -21,8 +20,8 @@ import { pmdRegions, nextRegionInUse } from "../mm/sparse";
 export function zapSteps(k: Kernel, vma: vm_area_struct, start: number, end: number, tlb: mmu_gather, tag: string): ProgramBuilder {
   const mm = vma.vm_mm;
   const b = new ProgramBuilder(`zap ${tag}`);
-  /** The next page to zap, as a page index inside its PMD region (fits a slot at any address). */
-  const addr = new Cell(k.sim.store, `${tag}.addr`);
+  /** The next page to zap (a page number: two slots, for addresses past 8 TiB). */
+  const addr = new WideCell(k.sim.store, `${tag}.addr`);
   const regions = pmdRegions(start, end);
   const labelOf = (i: number): string => (i < regions.length ? `${tag}@${hex(regions[i]!)}` : `${tag}:done`);
   regions.forEach((region, i) => {
@@ -31,15 +30,15 @@ export function zapSteps(k: Kernel, vma: vm_area_struct, start: number, end: num
     const L = labelOf(i);
     // zap_pud_range/zap_pmd_range skip empty entries: the next step is the next table in use.
     const next = (): string => labelOf(nextRegionInUse(mm, regions, i + 1));
-    // Made on first use: a huge sparse range has a lock only where a table is.
-    let pmdlock: SpinLock | null = null;
-    let ptlock: SpinLock | null = null;
-    const pmdl = (): SpinLock => (pmdlock ??= mm.pgd.pmd_lockptr(region));
-    const ptl = (): SpinLock => (ptlock ??= mm.pgd.pte_lockptr(region));
+    // Locks are objects with state: made here, at build time, never inside a step.
+    const pmdlock = mm.pgd.pmd_lockptr(region);
+    const ptlock = mm.pgd.pte_lockptr(region);
+    const pmdl = (): SpinLock => pmdlock;
+    const ptl = (): SpinLock => ptlock;
     b.label(L).step(
       `zap_pmd_range ${hex(rs)}: lock the pmd or the pte table`,
       () => {
-        addr.value = (rs - region) / PAGE_SIZE;
+        addr.value = rs / PAGE_SIZE;
         const pmd = mm.pgd.get_pmd(region);
         if (pte_present(pmd) && pte_huge(pmd)) {
           // zap_huge_pmd(): one entry maps the whole 2 MiB.
@@ -54,14 +53,14 @@ export function zapSteps(k: Kernel, vma: vm_area_struct, start: number, end: num
     );
     b.label(`${L}:zap`).step(`zap_pte_range: clear ptes in [${hex(rs)}, ${hex(re)})`, () => {
       // Clear PTEs until the batch fills or the table's range ends.
-      for (let a = region + addr.value * PAGE_SIZE; a < re; a += PAGE_SIZE) {
+      for (let a = addr.value * PAGE_SIZE; a < re; a += PAGE_SIZE) {
         const pte = mm.pgd.get_pte(a);
         if (!pte_present(pte)) continue;
         set_entry(k, mm, a, "pte", 0, "unmap");
         tlb.tlb_remove_tlb_entry(a);
         k.phys.page_remove_rmap(pte_pfn(pte));
         if (tlb.__tlb_remove_page(pte_pfn(pte))) {
-          addr.value = (a + PAGE_SIZE - region) / PAGE_SIZE;
+          addr.value = (a + PAGE_SIZE) / PAGE_SIZE;
           return `${L}:force_flush`;
         }
       }
@@ -75,7 +74,7 @@ export function zapSteps(k: Kernel, vma: vm_area_struct, start: number, end: num
     });
     b.step("tlb_flush_mmu_free: free the batch", () => {
       tlb_flush_mmu_free(k, tlb);
-      if (region + addr.value * PAGE_SIZE < re) return `${L}:relock`;
+      if (addr.value * PAGE_SIZE < re) return `${L}:relock`;
       return next();
     });
     b.label(`${L}:relock`).step(

@@ -59,6 +59,7 @@ export class WideCell {
   set value(v: number) {
     const h = Math.floor(v / HALF);
     this.lo.value = v - h * HALF;
-    this.hi.value = h;
+    // Below 2^43 the high slot stays 0 and is never written: same footprint as one slot.
+    if (h !== 0 || this.hi.value !== 0) this.hi.value = h;
   }
 }
