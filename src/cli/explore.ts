@@ -8,7 +8,7 @@
  */
 import type { DriverSpec } from "../drivers/driver";
 import type { Violation } from "../oracle/violation";
-import { scenarios, largeScenarios, allScenarios, findScenario, type Scenario, type MunmapScale } from "../scenarios/index";
+import { scenarios, largeScenarios, rangeScenarios, allScenarios, findScenario, type Scenario, type MunmapScale } from "../scenarios/index";
 import {
   explore,
   runRandom,
@@ -477,6 +477,7 @@ function listScenariosAndDrivers(json: boolean): string {
         {
           scenarios: scenarios.map(scenarioJSON),
           largeScenarios: largeScenarios.map(scenarioJSON),
+          rangeScenarios: rangeScenarios.map(scenarioJSON),
           drivers: families.flatMap((f) => f.drivers.map((d) => ({ name: d.name, family: f.name, description: d.description }))),
         },
         null,
@@ -489,6 +490,7 @@ function listScenariosAndDrivers(json: boolean): string {
   const rows = (s: Scenario) => [row(s.name, s.summary), ...(s.scaled ? [row("", `--pages N --batch B: ${s.scaled.summary} (default N = ${s.scaled.defaults.pages}, B = ${s.scaled.defaults.batch}; N at most ${s.scaled.maxPages})`)] : [])];
   const lines = ["Scenarios:", ...scenarios.flatMap(rows)];
   lines.push("", "Large scenarios (hundreds of thousands of states, for throughput and stress):", ...largeScenarios.flatMap(rows));
+  lines.push("", "64-bit ranges (pages above 2 GiB, 4 GiB and at the top of user space, sparse huge ranges, driver thresholds):", ...rangeScenarios.flatMap(rows));
   for (const f of families) {
     lines.push("", `Drivers (${f.name}: ${f.description}):`, ...f.drivers.map((d) => row(d.name, d.description)));
   }

@@ -28,6 +28,7 @@ import { Mutex } from "../locking/lock";
 import { Cell, kstruct } from "../sim/store";
 import { ProgramBuilder } from "../sim/program";
 import { PAGE_SIZE, ULONG_MAX } from "../mm/constants";
+import { check_ulong_arg } from "../mm/ulong";
 import type { DriverSpec, BoundContext } from "./driver";
 
 // --- structures ---------------------------------------------------------------------
@@ -208,6 +209,8 @@ function ffs(n: number): number {
  * granule; with it, a few range commands of NUM << SCALE pages. size 0 does nothing.
  */
 export function arm_smmu_tlb_inv_range_asid(iova: number, size: number, asid: number, granule: number, leaf: boolean, smmu_domain: arm_smmu_domain): void {
+  check_ulong_arg("arm_smmu_tlb_inv_range_asid", "iova", iova);
+  check_ulong_arg("arm_smmu_tlb_inv_range_asid", "size", size);
   const smmu = smmu_domain.smmu;
   if (!size) return;
   if (smmu.features & ARM_SMMU_FEAT_RANGE_INV) {
@@ -247,6 +250,8 @@ export function arm_smmu_atc_inv_to_cmd(ssid: number, iova: number, size: number
  * it) in the ATC of every ATS master of the domain, then CMD_SYNC.
  */
 export function arm_smmu_atc_inv_domain(smmu_domain: arm_smmu_domain, ssid: number, iova: number, size: number): number {
+  check_ulong_arg("arm_smmu_atc_inv_domain", "iova", iova);
+  check_ulong_arg("arm_smmu_atc_inv_domain", "size", size);
   const smmu = smmu_domain.smmu;
   if (!(smmu.features & ARM_SMMU_FEAT_ATS)) return 0;
   if (!smmu_domain.nr_ats_masters) return 0;

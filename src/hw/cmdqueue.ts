@@ -11,7 +11,10 @@
 import type { Sim } from "../sim/sim";
 import { SlotMap } from "../sim/store";
 
-/** One command: an opcode and up to four integer operands (vendor-defined). */
+/**
+ * One command: an opcode and up to four integer operands (vendor-defined). Operands are
+ * exact up to 2^53 (a page number of any user address), stored as two 32-bit words.
+ */
 export interface Command {
   readonly op: number;
   readonly a: number;
@@ -20,7 +23,8 @@ export interface Command {
   readonly d: number;
 }
 
-const WORDS = 5;
+const WORDS = 9;
+const WORD = 2 ** 32;
 
 export class CommandQueue {
   private readonly words: SlotMap;
@@ -76,10 +80,10 @@ export class CommandQueue {
     const tail = this.sim.store.get(this.tailSlot);
     const base = (tail % this.capacity) * WORDS;
     this.words.set(base, op);
-    this.words.set(base + 1, a);
-    this.words.set(base + 2, b);
-    this.words.set(base + 3, c);
-    this.words.set(base + 4, d);
+    this.setOperand(base + 1, a);
+    this.setOperand(base + 3, b);
+    this.setOperand(base + 5, c);
+    this.setOperand(base + 7, d);
     this.sim.store.set(this.tailSlot, tail + 1);
   }
 
@@ -105,10 +109,10 @@ export class CommandQueue {
       const base = (head % this.capacity) * WORDS;
       const cmd: Command = {
         op: this.words.get(base),
-        a: this.words.get(base + 1),
-        b: this.words.get(base + 2),
-        c: this.words.get(base + 3),
-        d: this.words.get(base + 4),
+        a: this.operand(base + 1),
+        b: this.operand(base + 3),
+        c: this.operand(base + 5),
+        d: this.operand(base + 7),
       };
       for (let i = 0; i < WORDS; i++) this.words.set(base + i, 0);
       this.sim.store.set(this.headSlot, head + 1);
@@ -118,6 +122,17 @@ export class CommandQueue {
       done++;
     }
     return done;
+  }
+
+  /** An operand as its low and high 32-bit words (a store slot holds 32 bits). */
+  private setOperand(at: number, v: number): void {
+    if (!Number.isSafeInteger(v)) throw new RangeError(`${this.name}: command operand ${v} is not an integer a command can hold`);
+    const hi = Math.floor(v / WORD);
+    this.words.set(at, (v - hi * WORD) | 0);
+    this.words.set(at + 1, hi);
+  }
+  private operand(at: number): number {
+    return this.words.get(at + 1) * WORD + (this.words.get(at) >>> 0);
   }
 
   /**

@@ -11,8 +11,12 @@ import type { Level } from "../mm/pgtable";
 
 /** Entry size by level code (0 pte, 1 pmd, 2 pud). */
 const LEVEL_SIZE: readonly number[] = [PAGE_SIZE, PMD_SIZE, PUD_SIZE];
-/** Keys: tag (< 2^20), level (2 bits), page index at that level (< 2^28). */
-const IDX_SPACE = 2 ** 28;
+/**
+ * Keys (one map per level): the tag's index in first-fill order, then the page index at
+ * that level (< 2^36: user addresses up to 2^48, past x86-64's 2^47 and arm64's 48-bit
+ * top). Tags are indexed, not used as they are, so a 20-bit PASID keeps keys in 53 bits.
+ */
+const IDX_SPACE = 2 ** 36;
 
 const levelCode = (level: Level): number => (level === "pte" ? 0 : level === "pmd" ? 1 : 2);
 
@@ -92,8 +96,17 @@ export class Tlb {
     this.gens = [0, 1, 2].map(() => new SlotMap(sim.store, `${name}.gen`));
   }
 
-  private static key(tag: number, code: number, va: number): number {
-    return (tag * 4 + code) * IDX_SPACE + Math.floor(va / LEVEL_SIZE[code]!);
+  /** Index of each tag ever filled (set-up data, not state: a lookup of an unknown tag misses). */
+  private readonly tagIndex = new Map<number, number>();
+
+  /** The key of `va` at level `code` for a tag, or -1 when the tag was never filled. */
+  private key(tag: number, code: number, va: number, add = false): number {
+    let i = this.tagIndex.get(tag);
+    if (i === undefined) {
+      if (!add) return -1;
+      this.tagIndex.set(tag, (i = this.tagIndex.size));
+    }
+    return i * IDX_SPACE + Math.floor(va / LEVEL_SIZE[code]!);
   }
 
   /** Entry value: frame << 3 | dirty << 2 | write << 1 | valid. */
@@ -103,7 +116,8 @@ export class Tlb {
 
   lookup(tag: number, addr: number): TlbHit | null {
     for (let code = 0; code < 3; code++) {
-      const k = Tlb.key(tag, code, addr);
+      const k = this.key(tag, code, addr);
+      if (k < 0) return null;
       const v = this.val[code]!.get(k);
       if (v !== 0) {
         const size = LEVEL_SIZE[code]!;
@@ -117,7 +131,7 @@ export class Tlb {
 
   fill(tag: number, addr: number, level: Level, pfn: number, write: boolean, gen: number, dirty = write): void {
     const code = levelCode(level);
-    const k = Tlb.key(tag, code, addr);
+    const k = this.key(tag, code, addr, true);
     const vs = this.val[code]!.slotFor(k);
     const gs = this.gens[code]!.slotFor(k);
     const st = this.sim.store;

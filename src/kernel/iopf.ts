@@ -6,6 +6,7 @@
 import type { World, Agent } from "../sim/world";
 import type { DmaDevice, PageRequestSink } from "../hw/device";
 import { Cell } from "../sim/store";
+import { WideCell } from "../mm/sparse";
 import { handle_mm_fault } from "./memory";
 import type { SwapSpace } from "./rmap";
 import { is_migration_entry } from "../mm/pte";
@@ -18,7 +19,8 @@ const RESPONDING = 3;
 
 export class IopfQueue implements PageRequestSink {
   private readonly devices: DmaDevice[] = [];
-  private readonly reqAddr: Cell[] = [];
+  /** Page number + 1 of each device's pending request (0: none); wide, for addresses past 8 TiB. */
+  private readonly reqAddr: WideCell[] = [];
   private readonly reqWrite: Cell[] = [];
   private readonly phase: Cell;
   private readonly cur: Cell;
@@ -48,7 +50,7 @@ export class IopfQueue implements PageRequestSink {
   attach(dev: DmaDevice): void {
     const st = this.world.k.sim.store;
     this.devices.push(dev);
-    this.reqAddr.push(new Cell(st, `${this.name}.req[${dev.name}].addr`));
+    this.reqAddr.push(new WideCell(st, `${this.name}.req[${dev.name}].addr`));
     this.reqWrite.push(new Cell(st, `${this.name}.req[${dev.name}].write`));
   }
 

@@ -10,14 +10,28 @@ import { SlotMap, Cell } from "../sim/store";
 import { flush_tlb_mm_range } from "../mm/ops";
 import { hex, PAGE_SIZE } from "../mm/constants";
 
+/** Page numbers are kept as (page % LOW) + 1 and floor(page / LOW). */
+const LOW = 2 ** 30;
+function setPage(lo: Cell, hi: Cell, page: number): void {
+  const h = Math.floor(page / LOW);
+  lo.value = page - h * LOW + 1;
+  hi.value = h;
+}
+
 export class mmu_gather {
   /** Gathered pages: pfn + 1, and how many base pages each covers. */
   readonly pages: SlotMap;
   readonly sizes: SlotMap;
   readonly nr: Cell;
-  /** The range with cleared PTEs not yet flushed (start = end = 0 when empty). */
+  /**
+   * The range with cleared PTEs not yet flushed, as page numbers split in two slots (a
+   * slot holds 32 bits; page numbers of user addresses need 36): `start`/`end` hold the
+   * low 30 bits plus one (0 when nothing is gathered), `startHi`/`endHi` the rest.
+   */
   readonly start: Cell;
   readonly end: Cell;
+  readonly startHi: Cell;
+  readonly endHi: Cell;
 
   constructor(
     private readonly k: Kernel,
@@ -32,14 +46,23 @@ export class mmu_gather {
     this.nr = new Cell(st, `${name}.nr`);
     this.start = new Cell(st, `${name}.start`);
     this.end = new Cell(st, `${name}.end`);
+    this.startHi = new Cell(st, `${name}.start.hi`);
+    this.endHi = new Cell(st, `${name}.end.hi`);
   }
 
-  /** tlb_remove_tlb_entry(): widen the range to flush. Stored in pages to fit 32 bits. */
+  /** tlb_remove_tlb_entry(): widen the range to flush. */
   tlb_remove_tlb_entry(addr: number, size = PAGE_SIZE): void {
-    const s = Math.floor(addr / PAGE_SIZE) + 1;
-    const e = Math.floor((addr + size) / PAGE_SIZE) + 1;
-    if (this.start.value === 0 || s < this.start.value) this.start.value = s;
-    if (e > this.end.value) this.end.value = e;
+    const s = Math.floor(addr / PAGE_SIZE);
+    const e = Math.floor((addr + size) / PAGE_SIZE);
+    if (this.start.value === 0 || s < this.firstPage) setPage(this.start, this.startHi, s);
+    if (this.end.value === 0 || e > this.lastPage) setPage(this.end, this.endHi, e);
+  }
+
+  private get firstPage(): number {
+    return this.startHi.value * LOW + this.start.value - 1;
+  }
+  private get lastPage(): number {
+    return this.endHi.value * LOW + this.end.value - 1;
   }
 
   /** __tlb_remove_page(): add a page to the batch; true when the batch is now full. */
@@ -52,10 +75,10 @@ export class mmu_gather {
   }
 
   get rangeStart(): number {
-    return (this.start.value - 1) * PAGE_SIZE;
+    return this.firstPage * PAGE_SIZE;
   }
   get rangeEnd(): number {
-    return (this.end.value - 1) * PAGE_SIZE;
+    return this.lastPage * PAGE_SIZE;
   }
 }
 

@@ -15,6 +15,8 @@ import { mmu_gather, tlb_finish_mmu } from "./mmu_gather";
 import { pte_present, pte_write, pte_wrprotect } from "../mm/pte";
 import { MMU_NOTIFIER_RANGE_BLOCKABLE, type mmu_notifier_range } from "../notifier/mmu_notifier";
 import { PAGE_SIZE, PMD_SIZE, hex } from "../mm/constants";
+import { pmdRegions, nextRegionInUse } from "../mm/sparse";
+import type { SpinLock } from "../locking/lock";
 
 export function mprotectProgram(k: Kernel, vma: vm_area_struct, start: number, end: number, name = "mprotect"): ProgramBuilder {
   const mm = vma.vm_mm;
@@ -24,15 +26,22 @@ export function mprotectProgram(k: Kernel, vma: vm_area_struct, start: number, e
   const tlb = new mmu_gather(k, mm, 1, `${name}.tlb`);
   const b = new ProgramBuilder(`${name} [${hex(start)}, ${hex(end)}) PROT_READ`);
   b.step("mmap_write_lock", () => mm.mmap_lock.down_write(), () => mm.mmap_lock.available());
+  const regions = pmdRegions(start, end);
+  const labelOf = (i: number): string => (i < regions.length ? `${name}@${hex(regions[i]!)}` : `${name}:range_end`);
+  // change_pmd_range skips none entries: each step goes on to the next table in use.
+  const next = (from: number): string => labelOf(nextRegionInUse(mm, regions, from));
   b.step("mprotect_fixup: clear VM_WRITE; change_protection: mmu_notifier_invalidate_range_start", () => {
     vma.vm_write = false;
     k.mn.mmu_notifier_invalidate_range_start(range);
+    return next(0);
   });
-  for (let region = Math.floor(start / PMD_SIZE) * PMD_SIZE; region < end; region += PMD_SIZE) {
-    const ptl = mm.pgd.pte_lockptr(region);
+  regions.forEach((region, i) => {
+    // Locks are objects with state: made at build time, never inside a step.
+    const lock = mm.pgd.pte_lockptr(region);
+    const ptl = (): SpinLock => lock;
     const rs = Math.max(start, region);
     const re = Math.min(end, region + PMD_SIZE);
-    b.step(`change_pte_range ${hex(rs)}: lock ptl`, () => ptl.spin_lock(), () => ptl.available());
+    b.label(labelOf(i)).step(`change_pte_range ${hex(rs)}: lock ptl`, () => ptl().spin_lock(), () => ptl().available());
     b.step(`ptep_modify_prot_start/commit: write-protect the ptes; tlb_flush_pte_range${callSite ? "; [change_pte_range call site]" : ""}`, () => {
       for (let a = rs; a < re; a += PAGE_SIZE) {
         const pte = mm.pgd.get_pte(a);
@@ -43,8 +52,12 @@ export function mprotectProgram(k: Kernel, vma: vm_area_struct, start: number, e
       }
       callSite?.("change_pte_range", { k, mm, vma, address: rs, size: re - rs });
     });
-    b.step("pte_unmap_unlock", () => ptl.spin_unlock());
-  }
+    b.step("pte_unmap_unlock", () => {
+      ptl().spin_unlock();
+      return next(i + 1);
+    });
+  });
+  b.label(`${name}:range_end`);
   b.step("mmu_notifier_invalidate_range_end", () => k.mn.mmu_notifier_invalidate_range_end(range));
   b.step("tlb_finish_mmu: flush the gathered range (tlb_flush_mmu_tlbonly)", () => tlb_finish_mmu(k, tlb));
   b.step("mmap_write_unlock", () => {

@@ -18,8 +18,17 @@ export const HPAGE_PUD_NR = PUD_SIZE / PAGE_SIZE;
  */
 export const ULONG_MAX = 2 ** 64;
 
-/** Simulated user addresses stay below 2^40 so that (pasid, vpn) keys fit in 53 bits. */
-export const TASK_SIZE = 2 ** 40;
+/**
+ * Simulated user addresses stay below 2^48 (arm64's 48-bit user space), so that a page
+ * number (< 2^36) and a small index (tag, mm) make a key within 53 bits.
+ */
+export const TASK_SIZE = 2 ** 48;
+/**
+ * x86-64's TASK_SIZE_MAX with 4-level paging, 0x7fff_ffff_f000: the first address
+ * outside user space (the top page below 2^47 is kept unmapped), so the last user page
+ * starts at 0x7fff_ffff_e000 (linux@031616c434db:arch/x86/include/asm/page_64_types.h:80).
+ */
+export const TASK_SIZE_MAX = 2 ** 47 - PAGE_SIZE;
 
 export const PAGE_ALIGN = (addr: number): number => Math.ceil(addr / PAGE_SIZE) * PAGE_SIZE;
 export const vpn = (addr: number): number => Math.floor(addr / PAGE_SIZE);

@@ -45,3 +45,20 @@ export function ul_to_number(a: unsigned_long): number {
   if (a > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`unsigned long 0x${a.toString(16)} does not fit a JS number exactly`);
   return Number(a);
 }
+
+/**
+ * Refuse a number that cannot be the unsigned long a hardware helper takes: negative or
+ * fractional. (Values past 2^53 are kept: a range command covering (0, ULONG_MAX) walks
+ * addresses up there, where only whole-address-space meaning matters.) JavaScript's
+ * bitwise operators (| & ^ ~ << >> >>>) compute in 32 bits: an address above 2 GiB comes
+ * out of `| 0` or `& ~0xfff` negative, and is refused here; one above 4 GiB loses its
+ * high bits instead, which the scenarios above 4 GiB show as a stale translation.
+ */
+export function check_ulong_arg(fn: string, what: string, v: number): void {
+  if (Number.isInteger(v) && v >= 0) return;
+  const cut = Number.isInteger(v) && v >= -(2 ** 31);
+  throw new RangeError(
+    `${fn}: ${what} ${v} is not an unsigned long` +
+      (cut ? " (a JavaScript bitwise operator, | & ^ ~ << >>, cut it to a signed 32-bit integer: use Math.floor(x / PAGE_SIZE) * PAGE_SIZE, or the ul_* helpers on ULONG(x))" : ""),
+  );
+}

@@ -59,7 +59,8 @@ export interface WatchedTlb {
   mmOfTag(tag: number): mm_struct | null;
 }
 
-const MM_SPACE = 2 ** 28;
+/** Keys: mm id, then the page number (< 2^36: user addresses up to 2^48). */
+const MM_SPACE = 2 ** 36;
 
 /**
  * When write permission removed from a PTE ("protect") must be gone from secondary

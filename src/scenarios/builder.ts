@@ -53,6 +53,10 @@ export interface BaseOptions {
   readonly cowPages?: readonly number[];
   /** Extra VMA length in pages beyond the faulted-in ones. */
   readonly spare?: number;
+  /** The VMA as [start, end) instead of from BASE (a huge, sparsely used one). */
+  readonly vma?: readonly [number, number];
+  /** Addresses faulted in besides the `pages` pages at BASE. */
+  readonly present?: readonly number[];
 }
 
 /** Fault in `pages` anonymous pages at BASE, each written once by the process. */
@@ -60,7 +64,8 @@ export function baseScenario(driver: DriverSpec, o: BaseOptions): ScenarioParts 
   const w = new World({ frames: 24, ...o.kernel });
   const k = w.k;
   const mm = k.mm_alloc("proc");
-  const vma = mm.add_vma(BASE, BASE + (o.pages + (o.spare ?? 0)) * PAGE_SIZE, { write: true, anon: true });
+  const [vmStart, vmEnd] = o.vma ?? [BASE, BASE + (o.pages + (o.spare ?? 0)) * PAGE_SIZE];
+  const vma = mm.add_vma(vmStart, vmEnd, { write: true, anon: true });
   const swap = new SwapSpace(k);
   const iommu = driver.createIommu(k);
   const pasid = (mm.pasid = nextId(k.sim, "pasid", 1));
@@ -79,6 +84,7 @@ export function baseScenario(driver: DriverSpec, o: BaseOptions): ScenarioParts 
         k.phys.page_add_rmap(pfn);
       }
     }
+    for (const addr of o.present ?? []) faultInPage(k, mm, addr);
     const r = driver.bind(k, iommu, mm, pasid);
     if (r.ret !== 0) {
       bound = false;

@@ -19,6 +19,9 @@ import { set_entry } from "../mm/ops";
 import { pfn_pte, pte_pfn } from "../mm/pte";
 import { PAGE_SIZE, PMD_SIZE, HPAGE_PMD_NR } from "../mm/constants";
 import { sharedIommuScenarios } from "./shared-iommu";
+import { rangeScenarios } from "./ranges";
+
+export { rangeScenarios };
 
 export interface Scenario {
   readonly name: string;
@@ -370,8 +373,8 @@ export const largeScenarios: readonly Scenario[] = [
   },
 ];
 
-/** Every scenario the command line knows: the standard ones, then the large ones. */
-export const allScenarios: readonly Scenario[] = [...scenarios, ...largeScenarios];
+/** Every scenario the command line knows: the standard ones, the large ones, then the 64-bit ranges. */
+export const allScenarios: readonly Scenario[] = [...scenarios, ...largeScenarios, ...rangeScenarios];
 
 /** A standard or large scenario by name. */
 export function findScenario(name: string): Scenario | undefined {

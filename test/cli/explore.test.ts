@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VERSION } from "../../src/index";
-import { scenarios, largeScenarios, allScenarios } from "../../src/scenarios/index";
+import { scenarios, largeScenarios, rangeScenarios, allScenarios } from "../../src/scenarios/index";
 import { genericDrivers } from "../../src/drivers/generic";
 import { VENDOR_DRIVERS } from "../../src/cli/vendors";
 
@@ -100,7 +100,7 @@ describe("tlbkata explore --list", () => {
     for (const d of genericDrivers) expect(r.stdout).toMatch(new RegExp(`^  ${d.name} +${d.description.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
     // One column for the descriptions: every row's text starts at the same offset.
     const rows = lines.filter((l) => /^ {2}\S/.test(l));
-    expect(rows).toHaveLength(scenarios.length + largeScenarios.length + genericDrivers.length + VENDOR_DRIVERS.length);
+    expect(rows).toHaveLength(scenarios.length + largeScenarios.length + rangeScenarios.length + genericDrivers.length + VENDOR_DRIVERS.length);
     const cols = new Set(rows.map((l) => /^ {2}\S+ +/.exec(l)![0].length));
     expect(cols.size).toBe(1);
   });
@@ -108,9 +108,10 @@ describe("tlbkata explore --list", () => {
   it("--json gives the same lists as JSON", () => {
     const r = tlbkata("explore", "--list", "--json");
     expect(r.status).toBe(0);
-    const o = JSON.parse(r.stdout) as { scenarios: { name: string }[]; largeScenarios: { name: string }[]; drivers: { name: string; description: string }[] };
+    const o = JSON.parse(r.stdout) as { scenarios: { name: string }[]; largeScenarios: { name: string }[]; rangeScenarios: { name: string }[]; drivers: { name: string; description: string }[] };
     expect(o.scenarios.map((s) => s.name)).toEqual(scenarios.map((s) => s.name));
     expect(o.largeScenarios.map((s) => s.name)).toEqual(largeScenarios.map((s) => s.name));
+    expect(o.rangeScenarios.map((s) => s.name)).toEqual(rangeScenarios.map((s) => s.name));
     expect(o.drivers.map((d) => d.name)).toEqual([...genericDrivers.map((d) => d.name), ...VENDOR_DRIVERS.map((v) => v.name)]);
   });
 });

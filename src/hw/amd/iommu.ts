@@ -15,6 +15,7 @@ import { Tlb } from "../tlb";
 import { CommandQueue, type Command } from "../cmdqueue";
 import { nextId } from "../../kernel/ids";
 import { PAGE_SIZE, hex } from "../../mm/constants";
+import { check_ulong_arg } from "../../mm/ulong";
 
 /** Command opcodes (the values the AMD IOMMU specification gives them). */
 export const CMD_COMPL_WAIT = 0x01;
@@ -35,11 +36,13 @@ export interface amd_iommu_cmd {
 
 /** INVALIDATE_IOMMU_PAGES for a PASID: one page, or every page when `all`. */
 export function build_inv_iommu_pasid(domid: number, pasid: number, address: number, all: boolean): amd_iommu_cmd {
+  if (!all) check_ulong_arg("build_inv_iommu_pasid", "address", address);
   return { opcode: CMD_INV_IOMMU_PAGES, id: domid, pasid, address: all ? 0 : address, all };
 }
 
 /** INVALIDATE_IOTLB_PAGES: the same, sent on to an ATS device's own IOTLB. */
 export function build_inv_iotlb_pasid(devid: number, pasid: number, address: number, all: boolean): amd_iommu_cmd {
+  if (!all) check_ulong_arg("build_inv_iotlb_pasid", "address", address);
   return { opcode: CMD_INV_IOTLB_PAGES, id: devid, pasid, address: all ? 0 : address, all };
 }
 

@@ -32,6 +32,7 @@ import { CommandQueue, type Command } from "../cmdqueue";
 import { nextId } from "../../kernel/ids";
 import { pte_present, pte_write, pte_pfn, pte_mkyoung, pte_mkdirty, pte_dirty } from "../../mm/pte";
 import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../../mm/constants";
+import { check_ulong_arg } from "../../mm/ulong";
 
 /** Command opcodes, as the SMMUv3 architecture numbers them. */
 export const CMDQ_OP_CFGI_CD = 0x05;
@@ -332,6 +333,8 @@ export class ArmSmmuV3 extends IommuModel {
     const t = ent.tlbi;
     const a = ent.atc;
     const c = ent.cfgi;
+    if (t?.addr !== undefined) check_ulong_arg("arm_smmu_cmdq_issue_cmd", "tlbi.addr", t.addr);
+    if (a?.addr !== undefined) check_ulong_arg("arm_smmu_cmdq_issue_cmd", "atc.addr", a.addr);
     switch (ent.opcode) {
       case CMDQ_OP_TLBI_NH_VA:
         this.cmdq.push(ent.opcode, t?.asid ?? 0, Math.floor((t?.addr ?? 0) / PAGE_SIZE), t?.num ?? 0, t?.scale ?? 0);

@@ -23,6 +23,7 @@ import { Tlb } from "../tlb";
 import { CommandQueue, type Command } from "../cmdqueue";
 import { nextId } from "../../kernel/ids";
 import { PAGE_SHIFT, PAGE_SIZE, hex } from "../../mm/constants";
+import { check_ulong_arg } from "../../mm/ulong";
 
 /** VT-d pages are 4 KiB, as the CPU's. */
 export const VTD_PAGE_SHIFT = PAGE_SHIFT;
@@ -81,6 +82,7 @@ export type qi_desc = p_iotlb_inv_dsc | dev_tlb_pasid_inv_dsc | inv_wait_dsc;
 
 /** A PASID-based IOTLB invalidation of 2^am pages at addr (page-selective-within-PASID). */
 export function build_p_iotlb_inv_dsc(did: number, pasid: number, addr: number, am: number, ih = 0): p_iotlb_inv_dsc {
+  check_ulong_arg("build_p_iotlb_inv_dsc", "addr", addr);
   return { type: QI_EIOTLB_TYPE, did, pasid, granu: QI_GRAN_PSI_PASID, addr, am, ih };
 }
 
@@ -91,6 +93,7 @@ export function build_p_iotlb_inv_dsc_all(did: number, pasid: number): p_iotlb_i
 
 /** A device-TLB invalidation of 2^size_order pages at addr for the PASID. */
 export function build_dev_tlb_pasid_inv_dsc(sid: number, pasid: number, qdep: number, addr: number, size_order: number): dev_tlb_pasid_inv_dsc {
+  check_ulong_arg("build_dev_tlb_pasid_inv_dsc", "addr", addr);
   return { type: QI_DEIOTLB_TYPE, sid, pasid, qdep, addr, size_order };
 }
 

@@ -28,6 +28,7 @@ import { Cell } from "../../sim/store";
 import { IommuModel } from "../iommu";
 import { Tlb } from "../tlb";
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../../mm/constants";
+import { check_ulong_arg } from "../../mm/ulong";
 
 /** Register offsets in the ATSD MMIO block (arva + offset in C). */
 export const XTS_ATSD_LAUNCH = 0x00;
@@ -74,8 +75,8 @@ const AP_NAME: Readonly<Record<number, string>> = {
 /** Cost keys, by page size code. */
 const ATSD_KIND: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(AP_NAME).map(([ap, n]) => [ap, `ATSD ${n}`]));
 
-/** Page numbers kept in XTS_ATSD_AVA: user addresses (below TASK_SIZE) fit. */
-const AVA_LIMIT = 2 ** 31;
+/** XTS_ATSD_AVA keeps the page number in two store slots: low 31 bits, and the rest. */
+const AVA_WORD = 2 ** 31;
 
 const REG_NAME: Readonly<Record<number, string>> = {
   [XTS_ATSD_LAUNCH]: "XTS_ATSD_LAUNCH",
@@ -130,6 +131,7 @@ export class AtsdMmio {
 
 /** out_be64(arva + reg, val): a 64-bit big-endian MMIO store to an ATSD register. */
 export function out_be64(arva: AtsdMmio, reg: number, val: number): void {
+  check_ulong_arg("out_be64", "value", val);
   arva.link.mmio_write(arva, reg, val);
 }
 
@@ -145,6 +147,7 @@ export class OcxlLink extends IommuModel {
   /** SPA: process element handle -> process element (set by the driver at link setup). */
   private spa_mem: ReadonlyMap<number, ocxl_process_element> = new Map();
   private readonly ava: Cell;
+  private readonly avaHi: Cell;
   private readonly launch: Cell;
   private readonly pending: Cell;
   /** A CPU has already read XTS_ATSD_STAT as pending for the shootdown in flight. */
@@ -171,6 +174,7 @@ export class OcxlLink extends IommuModel {
     this.hasAtsd = o.atsd ?? true;
     this.atc = new Tlb(sim, `${name}.afu.atc`, "secondary");
     this.ava = new Cell(sim.store, `${name}.XTS_ATSD_AVA`);
+    this.avaHi = new Cell(sim.store, `${name}.XTS_ATSD_AVA.hi`);
     this.launch = new Cell(sim.store, `${name}.XTS_ATSD_LAUNCH`);
     this.pending = new Cell(sim.store, `${name}.XTS_ATSD_STAT`);
     this.polled = new Cell(sim.store, `${name}.stat_polled`);
@@ -203,6 +207,11 @@ export class OcxlLink extends IommuModel {
     return this.processTable.find((mm) => mm.context_id === pid) ?? null;
   }
 
+  /** The address XTS_ATSD_AVA holds. */
+  private avaAddress(): number {
+    return (this.avaHi.value * AVA_WORD + this.ava.value) * PAGE_SIZE;
+  }
+
   /** A launched shootdown has not been performed yet. */
   get busy(): boolean {
     return this.pending.value !== 0;
@@ -231,15 +240,18 @@ export class OcxlLink extends IommuModel {
     if (reg === XTS_ATSD_AVA) {
       if (this.busy) {
         if (!this.sim.store.replaying) this.overruns.ava++;
-        const was = this.ava.value * PAGE_SIZE;
+        const was = this.avaAddress();
         this.sim.log(() =>
           Math.floor(val / PAGE_SIZE) * PAGE_SIZE === was
             ? `${this.name}: XTS_ATSD_AVA written while the shootdown of ${hex(was)} is still in flight`
             : `${this.name}: XTS_ATSD_AVA overwritten with ${hex(val)} while the shootdown of ${hex(was)} is still in flight: that shootdown will hit ${hex(val)} instead`,
         );
       }
-      // The register holds the page number (the abbreviated VA), which fits a store slot.
-      this.ava.value = Math.floor(val / PAGE_SIZE) % AVA_LIMIT;
+      // The register holds the page number (the abbreviated VA), in two store slots.
+      const vpn = Math.floor(val / PAGE_SIZE);
+      const hi = Math.floor(vpn / AVA_WORD);
+      this.ava.value = vpn - hi * AVA_WORD;
+      this.avaHi.value = hi;
       this.avaOwner.value = me;
       this.sim.log(() => `${this.name}: XTS_ATSD_AVA <- ${hex(val)}`);
     } else if (reg === XTS_ATSD_LAUNCH) {
@@ -262,7 +274,7 @@ export class OcxlLink extends IommuModel {
 
   mmio_read(arva: AtsdMmio, reg: number): number {
     this.checkHeld(arva, "reading", reg);
-    if (reg === XTS_ATSD_AVA) return this.ava.value * PAGE_SIZE;
+    if (reg === XTS_ATSD_AVA) return this.avaAddress();
     if (reg === XTS_ATSD_LAUNCH) return this.launch.value;
     if (reg !== XTS_ATSD_STAT) return 0;
     if (!this.busy) return 0;
@@ -285,7 +297,7 @@ export class OcxlLink extends IommuModel {
   private perform(): string {
     if (!this.busy) return `${this.name}: idle`;
     const l = decode_atsd_launch(this.launch.value);
-    const addr = this.ava.value * PAGE_SIZE;
+    const addr = this.avaAddress();
     const mixed = this.avaOwner.value !== this.launchOwner.value;
     this.pending.value = 0;
     this.polled.value = 0;
