@@ -118,6 +118,8 @@ export class Sim {
    * store. Only a thread (a program agent) may wait.
    */
   waitUntil(ready: () => boolean, what: string): void {
+    // Code that caught the Suspend and went on is still stopped where it first waited.
+    if (this.suspending) throw this.suspending;
     const st = this.store;
     const k = this.waitCalls++;
     if (st.replaying) {
@@ -144,10 +146,11 @@ export class Sim {
     const limit = Error.stackTraceLimit;
     const set = Reflect.set(Error, "stackTraceLimit", 0);
     try {
-      throw new Suspend(ready, what, k);
+      this.suspending = new Suspend(ready, what, k);
     } finally {
       if (set) Reflect.set(Error, "stackTraceLimit", limit);
     }
+    throw this.suspending;
   }
 
   /**
@@ -172,12 +175,21 @@ export class Sim {
     if (this.events) this.events.length = at.events;
   }
 
+  /** The Suspend this step threw, if it did: the step stops there, whatever catches it. */
+  private suspending: Suspend | null = null;
+
+  /** The Suspend the running step threw, if any (whatever else is thrown after it). */
+  get suspended(): Suspend | null {
+    return this.suspending;
+  }
+
   /** waitUntil calls so far in this step, and the one a resumed step stopped at. */
   private waitCalls = 0;
   private resumeWait = -1;
 
   /** Called by the World before a thread's step: fresh, or resuming at wait `at`. */
   beginThreadStep(resumeAt = -1): void {
+    this.suspending = null;
     this.waitCalls = 0;
     this.resumeWait = resumeAt;
   }

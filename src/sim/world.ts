@@ -8,7 +8,6 @@ import { Kernel, type KernelOptions } from "../kernel/kernel";
 import { ProgramRunner, type Program } from "./program";
 import { StepAbort } from "./sim";
 import { SuspensionTable } from "./suspend";
-import { Suspend } from "./abort";
 
 const NONE: readonly Violation[] = Object.freeze([]);
 
@@ -78,15 +77,21 @@ export class World implements Model {
           store.startReplay(e.codes, e.values, e.clock);
         }
         try {
-          runner.step();
-        } catch (x) {
-          if (!(x instanceof Suspend)) throw x;
-          const s: Suspend = x;
-          sim.rewindToSuspension();
-          const [codes, values] = store.copyLog();
-          store.stopLog();
-          store.set(waitSlot, table.intern(codes, values, store.clock, s));
-          sim.log(() => `${name}: waits for ${s.what}`);
+          try {
+            runner.step();
+          } catch (x) {
+            if (sim.suspended === null) throw x;
+          }
+          // Once the step has stopped at a wait, whatever its code did after catching
+          // the Suspend (even an abort, or finishing the step) is undone: the CPU was waiting.
+          const s = sim.suspended;
+          if (s !== null) {
+            sim.rewindToSuspension();
+            const [codes, values] = store.copyLog();
+            store.stopLog();
+            store.set(waitSlot, table.intern(codes, values, store.clock, s));
+            sim.log(() => `${name}: waits for ${s.what}`);
+          }
         } finally {
           store.stopLog();
         }
