@@ -28,6 +28,7 @@ import type { Model, StepResult } from "./model";
 import { replayCounterexample } from "./run";
 import { StateTable } from "./table";
 import { bfsShortest } from "./bfs";
+import { Persistent, popcount, type Future } from "./persistent";
 import type { Counterexample } from "./types";
 
 export interface ExploreOptions {
@@ -45,6 +46,12 @@ export interface ExploreOptions {
   readonly sleepSets?: boolean;
   /** The same as sleepSets (its older name); sleepSets wins when both are given. */
   readonly por?: boolean;
+  /**
+   * Persistent sets (default true): from each state, step only a set of agents whose
+   * next steps no path of the other agents can touch (persistent.ts). Cuts states.
+   * Off under a preemption bound.
+   */
+  readonly persistentSets?: boolean;
   /** Count states that differ only in records or retired values as one (default true). */
   readonly deadValues?: boolean;
   /**
@@ -75,6 +82,13 @@ export interface ExploreResult {
   readonly sleepPruned: number;
   /** Bytes of the search's own tables (states, frames); the model's store is not counted. */
   readonly bytes: number;
+  /**
+   * Transitions the persistent sets left out: enabled agents outside the set chosen
+   * where a new state was entered (0 when they are off).
+   */
+  readonly persistentPruned: number;
+  /** Solo runs made to learn agents' futures (persistent sets). */
+  readonly soloRuns: number;
 }
 
 /** Per-depth search state, allocated once per depth and reused. */
@@ -103,19 +117,23 @@ class Frame {
   readonly guards: FootprintBuffer[];
   /** Buffers this depth records enabled() reads into (deeper frames may share them). */
   readonly guardOwn: (FootprintBuffer | undefined)[];
+  /** Persistent sets: each agent's future (solo run) from this state, from entry offs[a]. */
+  readonly futs: Future[];
+  readonly offs: Int32Array;
+  futsKnown = false;
+  /** The persistent set chosen here (all enabled agents when not reduced). */
+  pset = 0;
+  /** This state's fingerprint (for the cycle proviso's look at the stack). */
+  hi = 0;
+  lo = 0;
   constructor(n: number) {
+    this.futs = new Array<Future>(n);
+    this.offs = new Int32Array(n);
     this.fps = new Array<FootprintBuffer>(n);
     this.own = new Array<FootprintBuffer | undefined>(n).fill(undefined);
     this.guards = new Array<FootprintBuffer>(n);
     this.guardOwn = new Array<FootprintBuffer | undefined>(n).fill(undefined);
   }
-}
-
-/** Agents in a mask (for counting the transitions sleep sets leave out). */
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }
 
 /** Frame stacks of finished searches, by agent count: the next search reuses them. */
@@ -221,6 +239,8 @@ class Search {
   readonly bound: number;
   readonly bounded: boolean;
   readonly por: boolean;
+  /** Persistent sets, or undefined when they are off. */
+  readonly pers: Persistent | undefined;
   readonly shortest: boolean;
   readonly maxStates: number;
   readonly onState: ((fingerprint: number, depth: number) => void) | undefined;
@@ -247,6 +267,9 @@ class Search {
   best: number[] | undefined = undefined;
   transitions = 0;
   sleepPruned = 0;
+  persistentPruned = 0;
+  /** States the cycle proviso expanded fully. */
+  provisoExpansions = 0;
   maxDepth = 0;
   complete = true;
   stop = false;
@@ -265,6 +288,7 @@ class Search {
       throw new Error(`explore: preemptionBound must be a non-negative integer, got ${opts.preemptionBound}`);
     }
     this.por = (opts.sleepSets ?? opts.por ?? true) && !this.bounded;
+    this.pers = (opts.persistentSets ?? true) && !this.bounded ? new Persistent(model, model.store) : undefined;
     this.shortest = opts.shortest ?? false;
     this.maxStates = opts.maxStates ?? Infinity;
     this.onState = opts.onState;
@@ -302,6 +326,7 @@ class Search {
     f.mark = store.mark();
     f.todo = 0;
     f.guardsKnown = false;
+    f.futsKnown = false;
     if (d > this.maxDepth) this.maxDepth = d;
     let fresh = false;
     // Which agents are enabled is only needed for a new state (or a bounded search): a
@@ -337,33 +362,130 @@ class Search {
       // The fingerprint in two int32 halves: a 53-bit number would be boxed.
       const hi = store.fingerprintHigh();
       const lo = store.fingerprintLow();
+      f.hi = hi;
+      f.lo = lo;
       let i = seen.probeParts(hi, lo);
-      if (!seen.found) en = this.enabledHere(d);
+      const pers = this.pers;
       if (!seen.found) {
         if (seen.size >= this.maxStates) {
           this.complete = false;
           this.stop = true;
           return;
         }
+        en = pers !== undefined ? this.futuresHere(d) : this.enabledHere(d);
         i = seen.claimParts(i, hi, lo);
         seen.setA(i, sleep);
         fresh = true;
-        f.todo = en & ~sleep;
-        if (sleep !== 0) this.sleepPruned += popcount(en & sleep);
+        let ps = en;
+        if (pers !== undefined) {
+          if (!this.shortest && this.soloViolation(d)) return;
+          if (en !== 0) {
+            pers.conflicts(f.futs, f.offs, en);
+            ps = pers.choose(en, n);
+          }
+          this.persistentPruned += popcount(en & ~ps);
+        }
+        seen.setB(i, ps);
+        f.pset = ps;
+        f.todo = ps & ~sleep;
+        if (sleep !== 0) this.sleepPruned += popcount(ps & sleep);
       } else {
+        if (pers !== undefined && d > 0) this.proviso(d, hi, lo);
         const stored = seen.a(i);
-        const missing = stored & ~sleep;
+        const ps = seen.b(i);
+        // Explored here so far: the persistent set minus the stored sleep set.
+        const missing = stored & ~sleep & ps;
         if (missing === 0) return;
         const both = stored & sleep;
         f.sleep = both;
         seen.setA(i, both);
         f.todo = missing;
+        f.pset = ps;
+        // Children reuse this state's futures.
+        if (pers !== undefined) this.futuresHere(d);
         // Some agent is enabled (missing is not empty): no final check.
         return;
       }
     }
     if (fresh && this.onState !== undefined) this.onState(store.fingerprint(), d);
     if (en === 0 && model.finalCheck().length > 0) this.record(d);
+  }
+
+  /**
+   * Persistent sets: every agent's future from the state just entered at depth d, and
+   * the mask of enabled agents. A future is kept from the parent state where the step
+   * that led here wrote none of the slots it reads (the agent that stepped keeps its
+   * own, one entry on); the others are run again.
+   */
+  private futuresHere(d: number): number {
+    const pers = this.pers!;
+    const n = this.n;
+    const f = this.frames[d]!;
+    const p = d > 0 ? this.frames[d - 1]! : undefined;
+    const reuse = p !== undefined && p.futsKnown;
+    const a = d > 0 ? this.path[d - 1]! : -1;
+    let en = 0;
+    for (let q = 0; q < n; q++) {
+      let fu: Future;
+      let off: number;
+      if (reuse && q === a && !p.futs[a]!.unknown) {
+        fu = p.futs[a]!;
+        off = p.offs[a]! + 1;
+      } else if (reuse && q !== a && pers.unaffectedBy(p.futs[q]!, p.offs[q]!, p.futs[a]!, p.offs[a]!)) {
+        fu = p.futs[q]!;
+        off = p.offs[q]!;
+      } else {
+        fu = pers.solo(q);
+        off = 0;
+      }
+      f.futs[q] = fu;
+      f.offs[q] = off;
+      if (off < fu.steps) en |= 1 << q;
+    }
+    f.enabled = en;
+    f.futsKnown = true;
+    return en;
+  }
+
+  /**
+   * A violation some agent reaches by running alone from the state at depth d: it is a
+   * counterexample (recorded; the search stops).
+   */
+  private soloViolation(d: number): boolean {
+    const f = this.frames[d]!;
+    for (let q = 0; q < this.n; q++) {
+      const fu = f.futs[q]!;
+      if (fu.violationSteps === 0) continue;
+      const k = fu.violationSteps - f.offs[q]!;
+      for (let j = 0; j < k; j++) this.path[d + j] = q;
+      this.record(d + k);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The cycle proviso (Holzmann and Peled's, for depth-first search): a reduced state
+   * with a step back to a state on the stack could close a cycle that ignores the
+   * agents it left out forever, so it is expanded fully.
+   */
+  private proviso(d: number, hi: number, lo: number): void {
+    const parent = this.frames[d - 1]!;
+    if (parent.pset === parent.enabled) return;
+    let on = false;
+    for (let k = 0; k < d; k++) {
+      const g = this.frames[k]!;
+      if (g.hi === hi && g.lo === lo) {
+        on = true;
+        break;
+      }
+    }
+    if (!on) return;
+    this.provisoExpansions++;
+    parent.todo |= parent.enabled & ~parent.pset & ~parent.sleep;
+    parent.pset = parent.enabled;
+    const i = this.seen.probeParts(parent.hi, parent.lo);
+    if (this.seen.found) this.seen.setB(i, parent.enabled);
   }
 
   /**
@@ -498,6 +620,7 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
       ...best,
       violation: best.violation ?? any.violation,
       transitions: any.transitions + best.transitions,
+      soloRuns: any.soloRuns + best.soloRuns,
       ms: any.ms + best.ms,
       bytes: Math.max(any.bytes, best.bytes),
     };
@@ -530,6 +653,8 @@ function exploreDepthFirst(model: Model, opts: ExploreOptions): ExploreResult {
     order: "depth-first",
     sleepPruned: s.sleepPruned,
     bytes: s.bytes(),
+    persistentPruned: s.persistentPruned,
+    soloRuns: s.pers?.soloRuns ?? 0,
   };
 }
 
@@ -541,7 +666,7 @@ function exploreBreadthFirst(model: Model, opts: ExploreOptions): ExploreResult 
   model.setTracing(false);
   let r;
   try {
-    r = bfsShortest(model, { maxStates: opts.maxStates ?? Infinity, onState: opts.onState });
+    r = bfsShortest(model, { maxStates: opts.maxStates ?? Infinity, onState: opts.onState, persistentSets: opts.persistentSets ?? true });
   } finally {
     store.undo(start);
     model.setTracing(true);
@@ -557,5 +682,7 @@ function exploreBreadthFirst(model: Model, opts: ExploreOptions): ExploreResult 
     order: "depth-first, then breadth-first",
     sleepPruned: 0,
     bytes: r.bytes,
+    persistentPruned: r.persistentPruned,
+    soloRuns: r.soloRuns,
   };
 }
