@@ -89,6 +89,8 @@ export interface ExploreResult {
   readonly persistentPruned: number;
   /** Solo runs made to learn agents' futures (persistent sets). */
   readonly soloRuns: number;
+  /** States the cycle proviso made the depth-first search expand fully (persistent sets). */
+  readonly provisoExpansions: number;
 }
 
 /** Per-depth search state, allocated once per depth and reused. */
@@ -621,6 +623,7 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
       violation: best.violation ?? any.violation,
       transitions: any.transitions + best.transitions,
       soloRuns: any.soloRuns + best.soloRuns,
+      provisoExpansions: any.provisoExpansions,
       ms: any.ms + best.ms,
       bytes: Math.max(any.bytes, best.bytes),
     };
@@ -655,6 +658,7 @@ function exploreDepthFirst(model: Model, opts: ExploreOptions): ExploreResult {
     bytes: s.bytes(),
     persistentPruned: s.persistentPruned,
     soloRuns: s.pers?.soloRuns ?? 0,
+    provisoExpansions: s.provisoExpansions,
   };
 }
 
@@ -684,5 +688,6 @@ function exploreBreadthFirst(model: Model, opts: ExploreOptions): ExploreResult 
     bytes: r.bytes,
     persistentPruned: r.persistentPruned,
     soloRuns: r.soloRuns,
+    provisoExpansions: 0,
   };
 }

@@ -266,3 +266,32 @@ describe("persistent sets", () => {
     }
   });
 });
+
+describe("persistent sets: the cycle proviso", () => {
+  it("expands a state whose reduced steps close a cycle, so that an agent left out is not ignored forever", () => {
+    // a and c hand a turn back and forth for ever; b counts to 2 on its own slot.
+    const store = new Store();
+    const turn = store.alloc("turn");
+    const b = store.alloc("b");
+    const quiet = { events: [], violations: [] };
+    const m: Model = {
+      store,
+      agentCount: 3,
+      agentName: (a) => "acb"[a]!,
+      enabled: (a) => (a === 0 ? store.get(turn) === 0 : a === 1 ? store.get(turn) === 1 : store.get(b) < 2),
+      nextLabel: () => "step",
+      step(a) {
+        if (a === 2) store.set(b, store.get(b) + 1);
+        else store.set(turn, 1 - store.get(turn));
+        return quiet;
+      },
+      finalCheck: () => [],
+      setTracing: () => {},
+    };
+    // Without the proviso the search would go round a and c only: 2 of the 6 states.
+    const r = explore(m, { sleepSets: false });
+    expect(r.provisoExpansions).toBeGreaterThan(0);
+    expect(r.states).toBe(6);
+    expect(explore(m, { sleepSets: false, persistentSets: false }).states).toBe(6);
+  });
+});
