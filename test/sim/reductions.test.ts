@@ -295,3 +295,14 @@ describe("persistent sets: the cycle proviso", () => {
     expect(explore(m, { sleepSets: false, persistentSets: false }).states).toBe(6);
   });
 });
+
+describe("notebook 10's growth figures", () => {
+  it("munmapGrowth: the reduced search visits fewer states than the unreduced one, at every N", async () => {
+    const { munmapGrowth } = await import("../../src/course/growth");
+    const g = munmapGrowth(2);
+    expect(g.map((p) => p.n)).toEqual([1, 2]);
+    for (const p of g) expect(p.reduced.states).toBeLessThan(p.full.states);
+    expect(g[1]!.full.states).toBeGreaterThan(g[0]!.full.states);
+    expect(() => munmapGrowth(0)).toThrow(/maxN must be a positive integer/);
+  });
+});
