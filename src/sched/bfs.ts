@@ -120,31 +120,39 @@ export function bfsShortest(model: Model, opts: BfsOptions): BfsResult {
       replayed++;
       pathNode.push(z);
       pathMark.push(store.mark());
+      futuresAt(pathNode.length - 1, agent.data[z]!);
     }
   };
 
-  claim(-1, -1, 0);
-  pathNode.push(0);
-  pathMark.push(store.mark());
-  if (terminalViolation()) return { best: [], complete, states: 1, transitions, replayed, maxDepth: 0, bytes: 0, persistentPruned: 0, soloRuns: 0 };
-
   const pers = opts.persistentSets ? new Persistent(model, store) : undefined;
-  const futs = new Array<Future>(n);
-  const offs = new Int32Array(n);
+  // Persistent sets: each state's futures on the path the store is on, by depth; a
+  // state replayed into derives them from its parent's (Persistent.futures).
+  const pathFuts: Future[][] = [];
+  const pathOffs: Int32Array[] = [];
+  const pathEnabled: number[] = [];
+  const futuresAt = (d: number, a: number): void => {
+    if (pers === undefined) return;
+    if (pathFuts.length <= d) {
+      pathFuts.push(new Array<Future>(n));
+      pathOffs.push(new Int32Array(n));
+    }
+    pathEnabled[d] = d === 0 ? pers.futures(pathFuts[0]!, pathOffs[0]!) : pers.futures(pathFuts[d]!, pathOffs[d]!, pathFuts[d - 1]!, pathOffs[d - 1]!, a);
+  };
   let persistentPruned = 0;
-  /** Agents to step from the current state: a persistent set, or all. */
+  /** Agents to step from the current state, node x at `depth`: a persistent set, or -1 for all. */
   const toStep = (x: number, depth: number): number => {
     if (pers === undefined) return -1;
-    let en = 0;
+    const futs = pathFuts[depth]!;
+    const offs = pathOffs[depth]!;
+    const en = pathEnabled[depth]!;
     for (let a = 0; a < n; a++) {
-      const f = pers.solo(a);
-      futs[a] = f;
-      if (f.steps > 0) en |= 1 << a;
+      const f = futs[a]!;
+      if (f.violationSteps === 0) continue;
       // An agent alone reaches a violation: a counterexample, if shorter than the best.
-      const len = depth + f.violationSteps;
-      if (f.violationSteps > 0 && (best === undefined || len < best.length)) {
+      const k = f.violationSteps - offs[a]!;
+      if (best === undefined || depth + k < best.length) {
         best = scheduleOf(x);
-        for (let j = 0; j < f.violationSteps; j++) best.push(a);
+        for (let j = 0; j < k; j++) best.push(a);
       }
     }
     if (en === 0) return 0;
@@ -153,6 +161,12 @@ export function bfsShortest(model: Model, opts: BfsOptions): BfsResult {
     persistentPruned += popcount(en & ~ps);
     return ps;
   };
+  claim(-1, -1, 0);
+  pathNode.push(0);
+  pathMark.push(store.mark());
+  futuresAt(0, -1);
+  if (terminalViolation()) return { best: [], complete, states: 1, transitions, replayed, maxDepth: 0, bytes: 0, persistentPruned: 0, soloRuns: 0 };
+
   const done = (): BfsResult => {
     const bytes = seen.bytes + parent.data.byteLength + agent.data.byteLength + depthOf.data.byteLength + frontier.byteLength + next.byteLength;
     const maxDepth = best !== undefined ? best.length : depth;

@@ -421,29 +421,10 @@ class Search {
    */
   private futuresHere(d: number): number {
     const pers = this.pers!;
-    const n = this.n;
     const f = this.frames[d]!;
     const p = d > 0 ? this.frames[d - 1]! : undefined;
     const reuse = p !== undefined && p.futsKnown;
-    const a = d > 0 ? this.path[d - 1]! : -1;
-    let en = 0;
-    for (let q = 0; q < n; q++) {
-      let fu: Future;
-      let off: number;
-      if (reuse && q === a && !p.futs[a]!.unknown) {
-        fu = p.futs[a]!;
-        off = p.offs[a]! + 1;
-      } else if (reuse && q !== a && pers.unaffectedBy(p.futs[q]!, p.offs[q]!, p.futs[a]!, p.offs[a]!)) {
-        fu = p.futs[q]!;
-        off = p.offs[q]!;
-      } else {
-        fu = pers.solo(q);
-        off = 0;
-      }
-      f.futs[q] = fu;
-      f.offs[q] = off;
-      if (off < fu.steps) en |= 1 << q;
-    }
+    const en = reuse ? pers.futures(f.futs, f.offs, p.futs, p.offs, this.path[d - 1]!) : pers.futures(f.futs, f.offs);
     f.enabled = en;
     f.futsKnown = true;
     return en;

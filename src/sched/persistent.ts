@@ -139,6 +139,35 @@ export class Persistent {
     this.stamp = new Int32Array(1024);
   }
 
+  /**
+   * Every agent's future from the current state into futs / offs; returns the mask of
+   * enabled agents. Given the parent state's futures and the agent `a` whose step led
+   * here, a future is kept where that step wrote none of the slots it reads (agent a
+   * keeps its own, one entry on); the others are run again. Without them, all are run.
+   */
+  futures(futs: Future[], offs: Int32Array, parent?: readonly Future[], parentOffs?: Int32Array, a = -1): number {
+    const n = futs.length;
+    let en = 0;
+    for (let q = 0; q < n; q++) {
+      let fu: Future;
+      let off: number;
+      if (parent !== undefined && q === a && !parent[a]!.unknown) {
+        fu = parent[a]!;
+        off = parentOffs![a]! + 1;
+      } else if (parent !== undefined && q !== a && this.unaffectedBy(parent[q]!, parentOffs![q]!, parent[a]!, parentOffs![a]!)) {
+        fu = parent[q]!;
+        off = parentOffs![q]!;
+      } else {
+        fu = this.solo(q);
+        off = 0;
+      }
+      futs[q] = fu;
+      offs[q] = off;
+      if (off < fu.steps) en |= 1 << q;
+    }
+    return en;
+  }
+
   /** Agent a's solo run from the current state (which is restored). */
   solo(a: number): Future {
     const { model, store, scratch } = this;
