@@ -11,6 +11,7 @@ import type { Violation } from "../oracle/violation";
 import { scenarios, largeScenarios, allScenarios, findScenario, type Scenario, type MunmapScale } from "../scenarios/index";
 import {
   explore,
+  PROBE_STATES,
   runRandom,
   runStraight,
   traceToText,
@@ -368,6 +369,7 @@ interface Stats {
   readonly sleepPruned: number;
   readonly persistentPruned: number;
   readonly soloRuns: number;
+  readonly persistentGaveUp: boolean;
   readonly maxDepth: number;
   readonly searchMiB: number;
   readonly rssMiB: number;
@@ -392,6 +394,7 @@ function statsOf(req: Request, out: Outcome): Stats | undefined {
     sleepPruned: r.sleepPruned,
     persistentPruned: r.persistentPruned,
     soloRuns: r.soloRuns,
+    persistentGaveUp: r.persistentGaveUp,
     maxDepth: r.maxDepth,
     searchMiB: mib(r.bytes),
     rssMiB: mib(process.memoryUsage().rss),
@@ -402,7 +405,10 @@ function statsOf(req: Request, out: Outcome): Stats | undefined {
 function statsLine(s: Stats): string {
   const rate = s.ms > 0 ? `, ${Math.round((s.transitions / s.ms) * 1000)} transitions/s` : "";
   const left: string[] = [];
-  if (s.reductions.includes("persistent sets")) left.push(`${s.persistentPruned} transitions outside persistent sets, ${s.soloRuns} solo runs`);
+  if (s.reductions.includes("persistent sets")) {
+    const gaveUp = s.persistentGaveUp ? `, given up after ${PROBE_STATES} states` : "";
+    left.push(`${s.persistentPruned} transitions outside persistent sets, ${s.soloRuns} solo runs${gaveUp}`);
+  }
   if (s.reductions.includes("sleep sets")) left.push(`${s.sleepPruned} transitions asleep`);
   const pruned = left.length ? ` (${left.join("; ")})` : "";
   return `stats: ${s.states} states, ${s.transitions} transitions, ${s.order}, reductions: ${s.reductions}${pruned}, depth ${s.maxDepth}, memory ${s.searchMiB} MiB of search tables (process ${s.rssMiB} MiB), ${fmtMs(s.ms)} ms${rate}`;

@@ -48,10 +48,14 @@ export interface ExploreOptions {
   readonly por?: boolean;
   /**
    * Persistent sets (default true): from each state, step only a set of agents whose
-   * next steps no path of the other agents can touch (persistent.ts). Cuts states.
-   * Off under a preemption bound.
+   * next steps no path of the other agents can touch (persistent.ts). Cuts states, at
+   * the cost of running agents alone to learn their futures: with true, a depth-first
+   * search that has pruned less than PROBE_PRUNED of the enabled transitions of its
+   * first PROBE_STATES new states gives them up for the rest of the search (measured:
+   * there they cost more than they save); "always" keeps them. Off under a preemption
+   * bound.
    */
-  readonly persistentSets?: boolean;
+  readonly persistentSets?: boolean | "always";
   /** Count states that differ only in records or retired values as one (default true). */
   readonly deadValues?: boolean;
   /**
@@ -91,7 +95,14 @@ export interface ExploreResult {
   readonly soloRuns: number;
   /** States the cycle proviso made the depth-first search expand fully (persistent sets). */
   readonly provisoExpansions: number;
+  /** Whether the depth-first search gave persistent sets up after its first PROBE_STATES new states. */
+  readonly persistentGaveUp: boolean;
 }
+
+/** New states after which a depth-first search judges its persistent sets. */
+export const PROBE_STATES = 4096;
+/** The share of enabled transitions persistent sets must leave out by then to be kept. */
+export const PROBE_PRUNED = 0.3;
 
 /** Per-depth search state, allocated once per depth and reused. */
 class Frame {
@@ -242,7 +253,14 @@ class Search {
   readonly bounded: boolean;
   readonly por: boolean;
   /** Persistent sets, or undefined when they are off. */
-  readonly pers: Persistent | undefined;
+  pers: Persistent | undefined;
+  /** Whether persistent sets may be given up (see PROBE_STATES). */
+  probing: boolean;
+  persistentGaveUp = false;
+  /** Solo runs made before persistent sets were given up. */
+  soloRunsBefore = 0;
+  /** Enabled transitions at new states, while probing. */
+  enabledAtNew = 0;
   readonly shortest: boolean;
   readonly maxStates: number;
   readonly onState: ((fingerprint: number, depth: number) => void) | undefined;
@@ -290,7 +308,9 @@ class Search {
       throw new Error(`explore: preemptionBound must be a non-negative integer, got ${opts.preemptionBound}`);
     }
     this.por = (opts.sleepSets ?? opts.por ?? true) && !this.bounded;
-    this.pers = (opts.persistentSets ?? true) && !this.bounded ? new Persistent(model, model.store) : undefined;
+    const ps = opts.persistentSets ?? true;
+    this.pers = ps !== false && !this.bounded ? new Persistent(model, model.store) : undefined;
+    this.probing = ps === true;
     this.shortest = opts.shortest ?? false;
     this.maxStates = opts.maxStates ?? Infinity;
     this.onState = opts.onState;
@@ -386,6 +406,7 @@ class Search {
             ps = pers.choose(en, n);
           }
           this.persistentPruned += popcount(en & ~ps);
+          if (this.probing) this.probe(en);
         }
         seen.setB(i, ps);
         f.pset = ps;
@@ -428,6 +449,18 @@ class Search {
     f.enabled = en;
     f.futsKnown = true;
     return en;
+  }
+
+  /** Give persistent sets up if, over the first PROBE_STATES new states, they pruned too little. */
+  private probe(en: number): void {
+    this.enabledAtNew += popcount(en);
+    if (this.seen.size < PROBE_STATES) return;
+    this.probing = false;
+    if (this.persistentPruned >= PROBE_PRUNED * this.enabledAtNew) return;
+    // Full expansion is a persistent set too: from here on the plain search.
+    this.soloRunsBefore = this.pers!.soloRuns;
+    this.pers = undefined;
+    this.persistentGaveUp = true;
   }
 
   /**
@@ -605,6 +638,7 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
       transitions: any.transitions + best.transitions,
       soloRuns: any.soloRuns + best.soloRuns,
       provisoExpansions: any.provisoExpansions,
+      persistentGaveUp: any.persistentGaveUp,
       ms: any.ms + best.ms,
       bytes: Math.max(any.bytes, best.bytes),
     };
@@ -638,8 +672,9 @@ function exploreDepthFirst(model: Model, opts: ExploreOptions): ExploreResult {
     sleepPruned: s.sleepPruned,
     bytes: s.bytes(),
     persistentPruned: s.persistentPruned,
-    soloRuns: s.pers?.soloRuns ?? 0,
+    soloRuns: s.pers?.soloRuns ?? s.soloRunsBefore,
     provisoExpansions: s.provisoExpansions,
+    persistentGaveUp: s.persistentGaveUp,
   };
 }
 
@@ -651,7 +686,7 @@ function exploreBreadthFirst(model: Model, opts: ExploreOptions): ExploreResult 
   model.setTracing(false);
   let r;
   try {
-    r = bfsShortest(model, { maxStates: opts.maxStates ?? Infinity, onState: opts.onState, persistentSets: opts.persistentSets ?? true });
+    r = bfsShortest(model, { maxStates: opts.maxStates ?? Infinity, onState: opts.onState, persistentSets: (opts.persistentSets ?? true) !== false });
   } finally {
     store.undo(start);
     model.setTracing(true);
@@ -670,5 +705,6 @@ function exploreBreadthFirst(model: Model, opts: ExploreOptions): ExploreResult 
     persistentPruned: r.persistentPruned,
     soloRuns: r.soloRuns,
     provisoExpansions: 0,
+    persistentGaveUp: false,
   };
 }

@@ -45,7 +45,7 @@ function verdicts(make: () => World): Verdicts {
   return {
     sleep: len(make(), {}),
     plain: len(make(), NONE),
-    persistent: len(make(), { ...NONE, persistentSets: true }),
+    persistent: len(make(), { ...NONE, persistentSets: "always" }),
     shortest: len(make(), { shortest: true }),
     shortestFull: len(make(), { shortest: true, persistentSets: false }),
   };
@@ -92,7 +92,7 @@ describe("reductions keep every verdict", () => {
 
   for (const s of largeScenarios) {
     it(`large scenario ${s.name}: correct-generic proven either way, start-only caught either way`, () => {
-      const proofs = [true, false].map((on) => explore(s.build(driver("correct-generic")), { sleepSets: on, deadValues: on, persistentSets: on }));
+      const proofs = [true, false].map((on) => explore(s.build(driver("correct-generic")), { sleepSets: on, deadValues: on, persistentSets: on ? "always" : false }));
       for (const r of proofs) expect({ complete: r.complete, violation: r.violation }).toEqual({ complete: true, violation: undefined });
       expect(proofs[0]!.states).toBeLessThanOrEqual(proofs[1]!.states);
       expect(proofs[0]!.transitions).toBeLessThan(proofs[1]!.transitions);
@@ -230,6 +230,17 @@ describe("persistent sets", () => {
       setTracing: () => {},
     };
   }
+
+  it("are given up where they prune little (the large scenarios), kept where they prune much", () => {
+    const large = explore(largeScenarios.find((s) => s.name === "cow-large")!.build(driver("correct-generic")));
+    expect(large.persistentGaveUp).toBe(true);
+    const kept = explore(largeScenarios.find((s) => s.name === "cow-large")!.build(driver("correct-generic")), { persistentSets: "always" });
+    expect(kept.persistentGaveUp).toBe(false);
+    expect(kept.states).toBeLessThan(large.states);
+    const scaled = explore(scenarios[0]!.scaled!.build(driver("correct-generic"), undefined, { pages: 4, batch: 4 }));
+    expect(scaled.persistentGaveUp).toBe(false);
+    expect(scaled.states).toBeLessThan(explore(scenarios[0]!.scaled!.build(driver("correct-generic"), undefined, { pages: 4, batch: 4 }), { persistentSets: false }).states / 4);
+  }, 120_000);
 
   it("step one of several agents that never touch a common slot, all of those that do", () => {
     // Four agents on their own slots: one order is enough, 4 * 3 + 1 states.
