@@ -251,7 +251,8 @@ class Search {
   readonly store: Store;
   readonly bound: number;
   readonly bounded: boolean;
-  readonly por: boolean;
+  /** Sleep sets (given up with persistent sets, see probe()). */
+  por: boolean;
   /** Persistent sets, or undefined when they are off. */
   pers: Persistent | undefined;
   /** Whether persistent sets may be given up (see PROBE_STATES). */
@@ -457,9 +458,12 @@ class Search {
     if (this.seen.size < PROBE_STATES) return;
     this.probing = false;
     if (this.persistentPruned >= PROBE_PRUNED * this.enabledAtNew) return;
-    // Full expansion is a persistent set too: from here on the plain search.
+    // Full expansion is a persistent set too: from here on the plain search. Sleep sets
+    // go too: on the scenarios measured where persistent sets prune little (the large
+    // ones), recording footprints for sleep sets costs as much CPU as they save or more.
     this.soloRunsBefore = this.pers!.soloRuns;
     this.pers = undefined;
+    this.por = false;
     this.persistentGaveUp = true;
   }
 
@@ -544,7 +548,7 @@ class Search {
 
   /** The depth-first search from the current state. */
   run(): void {
-    const { model, store, frames, stamps, path, n, por, bounded, bound } = this;
+    const { model, store, frames, stamps, path, n, bounded, bound } = this;
     let steps = 0;
     frames[0]!.sleep = 0;
     frames[0]!.preempt = 0;
@@ -571,7 +575,7 @@ class Search {
       let res: StepResult;
       let fp: FootprintBuffer | undefined;
       // The footprint is only needed against sleepers or for later siblings.
-      if (por && (f.sleep | f.todo) !== 0) {
+      if (this.por && (f.sleep | f.todo) !== 0) {
         fp = f.own[a] ??= new FootprintBuffer(64);
         store.beginFootprintInto(fp);
         model.enabled(a);
