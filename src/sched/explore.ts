@@ -3,11 +3,18 @@
  * through the Store's journal, with states cached by Store.fingerprint().
  *
  * Reductions:
+ * - Persistent sets (partial-order reduction that cuts states; persistent.ts): from a
+ *   new state only the agents of a persistent set are stepped, computed from every
+ *   agent's future (its solo run); a state whose reduced steps reach a state on the
+ *   stack is expanded fully (the cycle proviso), and a violation an agent reaches alone
+ *   is a counterexample at once. Futures are kept from the parent state where its step
+ *   wrote nothing they read. Given up, with the sleep sets, after PROBE_STATES new
+ *   states if they pruned too little (the solo runs would cost more than they save).
  * - Sleep sets (partial-order reduction). Two steps are independent when neither
  *   writes a slot the other reads or writes; steps of one agent are always dependent.
  *   A step's footprint also covers the agent's enabled() check, so a step that
- *   unblocks or blocks another agent counts as dependent on it. Sleep sets prune
- *   transitions, never states: every reachable state is still visited.
+ *   unblocks or blocks another agent counts as dependent on it. Alone, sleep sets
+ *   prune transitions, never states; with persistent sets they prune states too.
  * - Dead values (state reduction). Slots a model marks as records (Store.markRecord:
  *   what a device read, kept for tests) are written by steps and never read by one,
  *   and slots a step retires (Store.retire: a finished device's horizon) are never
@@ -20,8 +27,8 @@
  *
  * A shortest counterexample: first a depth-first search for any violation (when there
  * is none, as for a correct driver, that is the whole answer, at the cost of a plain
- * search); if there is one, a breadth-first search (bfs.ts), which stops at the first
- * violation it meets. Under a preemption bound, depth-first with a tightening limit.
+ * search); if there is one, a breadth-first search (bfs.ts, with persistent sets but
+ * no sleep sets), which stops once no shorter violation can come. Under a preemption bound, depth-first with a tightening limit.
  */
 import { FootprintBuffer, type Store } from "../sim/store";
 import type { Model, StepResult } from "./model";
