@@ -383,7 +383,7 @@ function statsOf(req: Request, out: Outcome): Stats | undefined {
   // Breadth-first (the figures of a shortest search are its) and preemption-bounded
   // searches run without sleep sets; a preemption bound also turns persistent sets off.
   const sleep = r.order === "depth-first" && req.mode.preemptions === undefined && req.mode.sleepSets;
-  const persistent = req.mode.preemptions === undefined && req.mode.persistentSets;
+  const persistent = r.persistentUsed;
   const used = [...(persistent ? ["persistent sets"] : []), ...(sleep ? ["sleep sets"] : []), ...(req.mode.deadValues ? ["dead values"] : [])];
   const reductions = used.length ? used.join(" + ") : "none";
   return {

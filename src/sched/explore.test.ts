@@ -55,8 +55,10 @@ describe("explore: counting", () => {
     expect(explore(atomicCounter(2, 2), { persistentSets: false }).states).toBe(9);
     // Three agents with private counters, two steps each: 3^3 states.
     expect(explore(independentAgents(3, 2), { persistentSets: false })).toMatchObject({ complete: true, states: 27, maxDepth: 6 });
-    // With persistent sets, one order of the three: 3 * 2 + 1 states.
-    expect(explore(independentAgents(3, 2))).toMatchObject({ complete: true, states: 7, maxDepth: 6 });
+    // With persistent sets, one order of the three: 3 * 2 + 1 states (by default only
+    // models of PERSISTENT_MIN_AGENTS agents or more use them).
+    expect(explore(independentAgents(3, 2), { persistentSets: "always" })).toMatchObject({ complete: true, states: 7, maxDepth: 6 });
+    expect(explore(independentAgents(3, 2))).toMatchObject({ states: 27, persistentUsed: false });
   });
 
   it("gives up at maxStates", () => {
@@ -134,7 +136,7 @@ describe("explore: partial-order reduction", () => {
       }
       const ref = shortestWithin(brute(randomProgram(seed, opts)));
       for (const por of [true, false]) {
-        for (const persistentSets of [true, false]) {
+        for (const persistentSets of ["always", false] as const) {
           const tag = `seed ${seed} por ${por} persistent ${persistentSets}`;
           const any = explore(randomProgram(seed, opts), { por, persistentSets });
           expect(any.violation !== undefined, tag).toBe(ref < Infinity);
@@ -162,7 +164,7 @@ describe("explore: programs with loops", () => {
         for (const por of [true, false]) expect(fingerprints(randomProgram(seed, { ...o, checks: false }), { por }).set, tag).toEqual(want);
         const ref = bfs(randomProgram(seed, o)).shortest;
         for (const por of [true, false]) {
-          for (const persistentSets of [true, false]) {
+          for (const persistentSets of ["always", false] as const) {
             const r = explore(randomProgram(seed, o), { por, persistentSets, shortest: true });
             expect(r.violation?.schedule.length ?? Infinity, `${tag} por ${por} persistent ${persistentSets}`).toBe(ref);
             const any = explore(randomProgram(seed, o), { por, persistentSets });

@@ -58,9 +58,9 @@ export interface ExploreOptions {
    * next steps no path of the other agents can touch (persistent.ts). Cuts states, at
    * the cost of running agents alone to learn their futures: with true, a depth-first
    * search that has pruned less than PROBE_PRUNED of the enabled transitions of its
-   * first PROBE_STATES new states gives them up for the rest of the search (measured:
-   * there they cost more than they save); "always" keeps them. Off under a preemption
-   * bound.
+   * first PROBE_STATES new states gives them up for the rest of the search, and a model
+   * with fewer than PERSISTENT_MIN_AGENTS agents does without them (measured: there
+   * they cost more than they save); "always" keeps them. Off under a preemption bound.
    */
   readonly persistentSets?: boolean | "always";
   /** Count states that differ only in records or retired values as one (default true). */
@@ -102,9 +102,17 @@ export interface ExploreResult {
   readonly soloRuns: number;
   /** States the cycle proviso made the depth-first search expand fully (persistent sets). */
   readonly provisoExpansions: number;
+  /** Whether the search used persistent sets (see ExploreOptions.persistentSets). */
+  readonly persistentUsed: boolean;
   /** Whether the depth-first search gave persistent sets up after its first PROBE_STATES new states. */
   readonly persistentGaveUp: boolean;
 }
+
+/**
+ * Agents a model needs for persistent sets to be used by default: every standard
+ * scenario (4 or 5 agents) ran slower with them, munmap --pages 2 (6) and up faster.
+ */
+export const PERSISTENT_MIN_AGENTS = 6;
 
 /** New states after which a depth-first search judges its persistent sets. */
 export const PROBE_STATES = 4096;
@@ -265,6 +273,7 @@ class Search {
   /** Whether persistent sets may be given up (see PROBE_STATES). */
   probing: boolean;
   persistentGaveUp = false;
+  readonly persistentUsed: boolean;
   /** Solo runs made before persistent sets were given up. */
   soloRunsBefore = 0;
   /** Enabled transitions at new states, while probing. */
@@ -319,6 +328,7 @@ class Search {
     const ps = opts.persistentSets ?? true;
     this.pers = ps !== false && !this.bounded ? new Persistent(model, model.store) : undefined;
     this.probing = ps === true;
+    this.persistentUsed = this.pers !== undefined;
     this.shortest = opts.shortest ?? false;
     this.maxStates = opts.maxStates ?? Infinity;
     this.onState = opts.onState;
@@ -637,6 +647,8 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
   const store = model.store;
   const hashed = store.keepDeadValues;
   store.keepDeadValues = !(opts.deadValues ?? true);
+  const ps = opts.persistentSets ?? true;
+  opts = { ...opts, persistentSets: ps === true && model.agentCount < PERSISTENT_MIN_AGENTS ? false : ps };
   try {
     if (!opts.shortest || opts.preemptionBound !== undefined) return exploreDepthFirst(model, opts);
     const any = exploreDepthFirst(model, { ...opts, shortest: false });
@@ -650,6 +662,7 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
       soloRuns: any.soloRuns + best.soloRuns,
       provisoExpansions: any.provisoExpansions,
       persistentGaveUp: any.persistentGaveUp,
+      persistentUsed: any.persistentUsed || best.persistentUsed,
       ms: any.ms + best.ms,
       bytes: Math.max(any.bytes, best.bytes),
     };
@@ -686,6 +699,7 @@ function exploreDepthFirst(model: Model, opts: ExploreOptions): ExploreResult {
     soloRuns: s.pers?.soloRuns ?? s.soloRunsBefore,
     provisoExpansions: s.provisoExpansions,
     persistentGaveUp: s.persistentGaveUp,
+    persistentUsed: s.persistentUsed,
   };
 }
 
@@ -717,5 +731,6 @@ function exploreBreadthFirst(model: Model, opts: ExploreOptions): ExploreResult 
     soloRuns: r.soloRuns,
     provisoExpansions: 0,
     persistentGaveUp: false,
+    persistentUsed: opts.persistentSets !== false,
   };
 }

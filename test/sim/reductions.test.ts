@@ -244,13 +244,13 @@ describe("persistent sets", () => {
 
   it("step one of several agents that never touch a common slot, all of those that do", () => {
     // Four agents on their own slots: one order is enough, 4 * 3 + 1 states.
-    const apart = explore(counters([0, 1, 2, 3], 3), { sleepSets: false });
+    const apart = explore(counters([0, 1, 2, 3], 3), { sleepSets: false, persistentSets: "always" });
     expect(apart.states).toBe(13);
     const full = explore(counters([0, 1, 2, 3], 3), { sleepSets: false, persistentSets: false });
     expect(full.states).toBe(4 ** 4);
     // Two agents on one slot: every interleaving of theirs (the counter's value is
     // shared), the other two one after the other.
-    const shared = explore(counters([0, 0, 2, 3], 3), { sleepSets: false });
+    const shared = explore(counters([0, 0, 2, 3], 3), { sleepSets: false, persistentSets: "always" });
     expect(shared.states).toBe(explore(counters([0, 0], 3), { sleepSets: false, persistentSets: false }).states + 3 + 3);
   });
 
@@ -270,7 +270,8 @@ describe("persistent sets", () => {
         return { events: [], violations: [{ rule: "deadlock", kind: "liveness", message: "agent 3 reached its second step" }] };
       },
     };
-    for (const o of [{}, { shortest: true }, { ...NONE }, { ...NONE, shortest: true }]) {
+    const always = { persistentSets: "always" } as const;
+    for (const o of [always, { ...always, shortest: true }, { ...NONE }, { ...NONE, shortest: true }]) {
       const r = explore(m, o);
       expect(r.violation?.violation.message).toBe("agent 3 reached its second step");
       if ("shortest" in o) expect(r.violation?.schedule).toEqual([3, 3]);
@@ -300,7 +301,7 @@ describe("persistent sets: the cycle proviso", () => {
       setTracing: () => {},
     };
     // Without the proviso the search would go round a and c only: 2 of the 6 states.
-    const r = explore(m, { sleepSets: false });
+    const r = explore(m, { sleepSets: false, persistentSets: "always" });
     expect(r.provisoExpansions).toBeGreaterThan(0);
     expect(r.states).toBe(6);
     expect(explore(m, { sleepSets: false, persistentSets: false }).states).toBe(6);
