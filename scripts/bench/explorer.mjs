@@ -2,7 +2,9 @@
 // Reports figures; it asserts nothing (these machines are shared and noisy).
 //
 // - the standard scenarios, each explored REPEAT + 1 times in this process, with the
-//   explorer's reductions (sleep sets, dead values) and without any: states,
+//   explorer's reductions and persistent sets forced on (a model of under 6 agents
+//   does without them by default), with persistent sets off (the explorer before
+//   them, "before", and the default for these) and without any: states,
 //   transitions and the median time of runs 2 to REPEAT + 1;
 // - sustained throughput: each large scenario explored once in a fresh Node process,
 //   compile time included, median over PROCESSES processes, wall and CPU time (CPU
@@ -36,7 +38,9 @@ const median = (xs) => {
 };
 const perSec = (n, ms) => Math.round((n / ms) * 1000);
 /** No reduction at all; an older build ignores the options it does not know. */
-const FULL = { sleepSets: false, por: false, deadValues: false };
+const FULL = { persistentSets: false, sleepSets: false, por: false, deadValues: false };
+/** The explorer before persistent sets: sleep sets and dead values only. */
+const BEFORE = { persistentSets: false };
 
 function build(scenario, drv, scale) {
   const s = tk.findScenario(scenario);
@@ -83,6 +87,7 @@ if (process.argv[2] === "--once") {
       complete: result.complete,
       depth: result.maxDepth,
       violation: result.violation?.violation.rule ?? null,
+      soloRuns: result.soloRuns ?? 0,
       steps: result.violation?.schedule.length ?? null,
       rssMB: mb(mem.rss),
       heapMB: mb(mem.heapUsed),
@@ -115,13 +120,17 @@ const log = (...a) => {
 
 // ------------------------------------------------------------ standard scenarios
 for (const s of tk.scenarios) {
-  const on = timeExplore(s.name, "correct-generic");
+  const on = timeExplore(s.name, "correct-generic", { persistentSets: "always" });
+  const before = timeExplore(s.name, "correct-generic", BEFORE);
   const off = timeExplore(s.name, "correct-generic", FULL);
   out.standard.push({
     scenario: s.name,
     states: on.result.states,
     transitions: on.result.transitions,
     ms: +on.ms.toFixed(2),
+    beforeStates: before.result.states,
+    beforeTransitions: before.result.transitions,
+    beforeMs: +before.ms.toFixed(2),
     unreducedStates: off.result.states,
     unreducedTransitions: off.result.transitions,
     unreducedMs: +off.ms.toFixed(2),
@@ -129,7 +138,7 @@ for (const s of tk.scenarios) {
     violation: on.result.violation?.violation.rule ?? "-",
   });
 }
-log(`Exhaustive exploration of correct-generic on the standard scenarios, with the explorer's reductions and without (ms: median of runs 2 to ${REPEAT + 1}):`);
+log(`Exhaustive exploration of correct-generic on the standard scenarios, with persistent sets forced on (by default a model of under ${tk.PERSISTENT_MIN_AGENTS ?? 6} agents does without), without them ("before": sleep sets and dead values, the default here) and without any reduction (ms: median of runs 2 to ${REPEAT + 1}):`);
 if (!JSON_OUT) console.table(out.standard);
 const slowest = out.standard.reduce((a, b) => (b.ms > a.ms ? b : a));
 log(`slowest standard scenario to exhaust: ${slowest.scenario} (${slowest.ms} ms; target < 2000 ms)`);
@@ -138,6 +147,7 @@ log(`slowest standard scenario to exhaust: ${slowest.scenario} (${slowest.ms} ms
 for (const s of tk.largeScenarios) {
   for (const [mode, opts] of [
     ["reduced", {}],
+    ["before", BEFORE],
     ["unreduced", FULL],
   ]) {
     const r = medianChild(s.name, "correct-generic", opts);
@@ -167,6 +177,10 @@ if (tk.findScenario("munmap")?.scaled) {
     const scale = { pages: n, batch: 4 };
     const r = child("munmap", "correct-generic", {}, scale);
     const row = { pages: n, states: r.states, transitions: r.transitions, depth: r.depth, ms: Math.round(r.ms), cpuMs: Math.round(r.cpuMs), rssMB: r.rssMB, complete: r.complete, violation: r.violation ?? "-" };
+    if (n <= 4) {
+      const b = child("munmap", "correct-generic", BEFORE, scale);
+      Object.assign(row, { beforeStates: b.states, beforeTransitions: b.transitions, beforeCpuMs: Math.round(b.cpuMs) });
+    }
     if (n <= 3) {
       const u = child("munmap", "correct-generic", FULL, scale);
       Object.assign(row, { unreducedStates: u.states, unreducedTransitions: u.transitions, unreducedMs: Math.round(u.ms) });
@@ -187,7 +201,7 @@ if (tk.findScenario("munmap")?.scaled) {
   for (const drv of ["start-only", "end-only"]) {
     for (let n = 4; n <= 28; n += 4) {
       const r = child("munmap", drv, { shortest: true }, { pages: n, batch: 4 });
-      out.shortest.push({ driver: drv, pages: n, steps: r.steps, violation: r.violation ?? "-", states: r.states, transitions: r.transitions, ms: Math.round(r.ms), rssMB: r.rssMB });
+      out.shortest.push({ driver: drv, pages: n, steps: r.steps, violation: r.violation ?? "-", states: r.states, transitions: r.transitions, soloRuns: r.soloRuns, ms: Math.round(r.ms), cpuMs: Math.round(r.cpuMs), rssMB: r.rssMB });
       if (r.ms * 6 > SHORTEST_BUDGET_MS) break;
     }
   }

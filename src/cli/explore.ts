@@ -11,6 +11,7 @@ import type { Violation } from "../oracle/violation";
 import { scenarios, largeScenarios, rangeScenarios, allScenarios, findScenario, type Scenario, type MunmapScale } from "../scenarios/index";
 import {
   explore,
+  PROBE_STATES,
   runRandom,
   runStraight,
   traceToText,
@@ -74,6 +75,10 @@ const OPTIONS = {
   },
   batch: { type: "integer", value: "B", min: 1, help: "with --pages: pages per mmu_gather batch" },
   stats: { type: "boolean", help: "also print the search's figures: states, transitions, reductions, depth, memory" },
+  "no-persistent-sets": {
+    type: "boolean",
+    help: "with --exhaustive: turn the persistent-set partial-order reduction off (step every enabled agent from every state)",
+  },
   "no-sleep-sets": { type: "boolean", help: "with --exhaustive: turn the sleep-set partial-order reduction off" },
   "no-dead-values": {
     type: "boolean",
@@ -98,7 +103,7 @@ type ExploreOptions = Options<typeof OPTIONS>;
 const USAGE = `Usage: tlbkata explore SCENARIO (--driver NAME | --impl PATH [--driver VENDOR])
                        [--exhaustive | --random N [--seed S]]
                        [--shortest] [--preemptions K] [--max-states N]
-                       [--no-sleep-sets] [--no-dead-values]
+                       [--no-persistent-sets] [--no-sleep-sets] [--no-dead-values]
                        [--pages N [--batch B]] [--stats]
                        [--arch x86|arm64] [--model rfc|v6.6] [--notify-upgrade]
                        [--json] [--mermaid FILE] [--trace]
@@ -136,6 +141,7 @@ type Mode =
       readonly shortest: boolean;
       readonly preemptions?: number;
       readonly maxStates?: number;
+      readonly persistentSets: boolean;
       readonly sleepSets: boolean;
       readonly deadValues: boolean;
     }
@@ -155,7 +161,7 @@ interface Request {
 }
 
 function exhaustiveOnly(o: ExploreOptions, what: string): void {
-  const flags = (["shortest", "preemptions", "max-states", "no-sleep-sets", "no-dead-values", "stats"] as const).filter((f) => o[f] !== undefined);
+  const flags = (["shortest", "preemptions", "max-states", "no-persistent-sets", "no-sleep-sets", "no-dead-values", "stats"] as const).filter((f) => o[f] !== undefined);
   if (flags.length > 0) throw new UsageError(`--${flags[0]} applies only to an exhaustive search, not to ${what}`);
 }
 
@@ -214,11 +220,15 @@ function toRequest(o: ExploreOptions, positionals: readonly string[]): Request {
   } else {
     if (o.seed !== undefined) throw new UsageError("--seed applies only to --random N");
     if (o["no-sleep-sets"] && o.preemptions !== undefined) throw new UsageError("--no-sleep-sets and --preemptions: a preemption bound already turns sleep sets off");
+    if (o["no-persistent-sets"] && o.preemptions !== undefined) {
+      throw new UsageError("--no-persistent-sets and --preemptions: a preemption bound already turns persistent sets off");
+    }
     mode = {
       kind: "exhaustive",
       shortest: o.shortest ?? false,
       preemptions: o.preemptions,
       maxStates: o["max-states"],
+      persistentSets: !(o["no-persistent-sets"] ?? false),
       sleepSets: !(o["no-sleep-sets"] ?? false),
       deadValues: !(o["no-dead-values"] ?? false),
     };
@@ -280,7 +290,11 @@ function search(req: Request): Outcome {
   }
   const m = req.mode;
   if (m.kind === "exhaustive") {
-    const r = explore(world, { shortest: m.shortest, preemptionBound: m.preemptions, maxStates: m.maxStates, sleepSets: m.sleepSets, deadValues: m.deadValues });
+    const r = explore(world, { shortest: m.shortest, preemptionBound: m.preemptions, maxStates: m.maxStates,
+      persistentSets: m.persistentSets,
+      sleepSets: m.sleepSets,
+      deadValues: m.deadValues,
+    });
     return {
       violations: r.violation ? [r.violation] : [],
       setup: false,
@@ -321,6 +335,7 @@ function modeText(m: Mode): string {
   if (m.kind === "random") return `random search, ${m.runs} run${m.runs === 1 ? "" : "s"}, seed ${m.seed}`;
   const extra: string[] = [];
   if (m.shortest) extra.push("shortest counterexample");
+  if (!m.persistentSets) extra.push("no persistent sets");
   if (!m.sleepSets) extra.push("no sleep sets");
   if (!m.deadValues) extra.push("dead values kept");
   if (m.preemptions !== undefined) extra.push(`at most ${m.preemptions} preemption${m.preemptions === 1 ? "" : "s"}`);
@@ -352,6 +367,9 @@ interface Stats {
   readonly order: string;
   readonly reductions: string;
   readonly sleepPruned: number;
+  readonly persistentPruned: number;
+  readonly soloRuns: number;
+  readonly persistentGaveUp: boolean;
   readonly maxDepth: number;
   readonly searchMiB: number;
   readonly rssMiB: number;
@@ -363,9 +381,10 @@ function statsOf(req: Request, out: Outcome): Stats | undefined {
   if (!req.stats || !r || req.mode.kind !== "exhaustive") return undefined;
   const mib = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
   // Breadth-first (the figures of a shortest search are its) and preemption-bounded
-  // searches run without sleep sets.
+  // searches run without sleep sets; a preemption bound also turns persistent sets off.
   const sleep = r.order === "depth-first" && req.mode.preemptions === undefined && req.mode.sleepSets;
-  const used = [...(sleep ? ["sleep sets"] : []), ...(req.mode.deadValues ? ["dead values"] : [])];
+  const persistent = r.persistentUsed;
+  const used = [...(persistent ? ["persistent sets"] : []), ...(sleep ? ["sleep sets"] : []), ...(req.mode.deadValues ? ["dead values"] : [])];
   const reductions = used.length ? used.join(" + ") : "none";
   return {
     states: r.states,
@@ -373,6 +392,9 @@ function statsOf(req: Request, out: Outcome): Stats | undefined {
     order: r.order,
     reductions,
     sleepPruned: r.sleepPruned,
+    persistentPruned: r.persistentPruned,
+    soloRuns: r.soloRuns,
+    persistentGaveUp: r.persistentGaveUp,
     maxDepth: r.maxDepth,
     searchMiB: mib(r.bytes),
     rssMiB: mib(process.memoryUsage().rss),
@@ -382,7 +404,13 @@ function statsOf(req: Request, out: Outcome): Stats | undefined {
 
 function statsLine(s: Stats): string {
   const rate = s.ms > 0 ? `, ${Math.round((s.transitions / s.ms) * 1000)} transitions/s` : "";
-  const pruned = s.reductions.includes("sleep sets") ? ` (${s.sleepPruned} transitions asleep)` : "";
+  const left: string[] = [];
+  if (s.reductions.includes("persistent sets")) {
+    const gaveUp = s.persistentGaveUp ? `, given up after ${PROBE_STATES} states` : "";
+    left.push(`${s.persistentPruned} transitions outside persistent sets, ${s.soloRuns} solo runs${gaveUp}`);
+  }
+  if (s.reductions.includes("sleep sets")) left.push(`${s.sleepPruned} transitions asleep`);
+  const pruned = left.length ? ` (${left.join("; ")})` : "";
   return `stats: ${s.states} states, ${s.transitions} transitions, ${s.order}, reductions: ${s.reductions}${pruned}, depth ${s.maxDepth}, memory ${s.searchMiB} MiB of search tables (process ${s.rssMiB} MiB), ${fmtMs(s.ms)} ms${rate}`;
 }
 
@@ -435,6 +463,7 @@ function renderJSON(req: Request, out: Outcome, straight: Trace | undefined, wro
   if (m.kind === "exhaustive") {
     o.transitions = out.transitions ?? 0;
     o.shortest = m.shortest;
+    o.persistentSets = m.persistentSets;
     o.sleepSets = m.sleepSets;
     o.deadValues = m.deadValues;
     if (m.preemptions !== undefined) o.preemptions = m.preemptions;

@@ -10,12 +10,23 @@
  * path and a level costs about one replayed step per state.
  *
  * Each state keeps only its parent and the agent that led to it (two int32 words).
+ *
+ * With persistent sets (persistent.ts) only a persistent set of agents is stepped from
+ * each state. That alone could lengthen counterexamples: a shortest one made only of
+ * steps of agents outside the set is replaced by one that also steps a member. Such a
+ * path is an interleaving of the outsiders' solo runs, so one outsider running alone
+ * reaches a violation at least as soon: each state's solo runs that end in a violation
+ * are counted as counterexamples of their length, and the search stops only once no
+ * shorter one can come. The result is as short as the full search's.
  */
 import type { Model } from "./model";
 import { StateTable } from "./table";
+import { Persistent, popcount, type Future } from "./persistent";
 
 export interface BfsOptions {
   readonly maxStates: number;
+  /** Step only a persistent set of agents from each state. */
+  readonly persistentSets: boolean;
   readonly onState: ((fingerprint: number, depth: number) => void) | undefined;
 }
 
@@ -31,6 +42,9 @@ export interface BfsResult {
   readonly maxDepth: number;
   /** Bytes of the state table and per-state arrays. */
   readonly bytes: number;
+  /** Enabled transitions the persistent sets left out. */
+  readonly persistentPruned: number;
+  readonly soloRuns: number;
 }
 
 /** Growable int32 column. */
@@ -106,13 +120,58 @@ export function bfsShortest(model: Model, opts: BfsOptions): BfsResult {
       replayed++;
       pathNode.push(z);
       pathMark.push(store.mark());
+      futuresAt(pathNode.length - 1, agent.data[z]!);
     }
   };
 
+  const pers = opts.persistentSets ? new Persistent(model, store) : undefined;
+  // Persistent sets: each state's futures on the path the store is on, by depth; a
+  // state replayed into derives them from its parent's (Persistent.futures).
+  const pathFuts: Future[][] = [];
+  const pathOffs: Int32Array[] = [];
+  const pathEnabled: number[] = [];
+  const futuresAt = (d: number, a: number): void => {
+    if (pers === undefined) return;
+    if (pathFuts.length <= d) {
+      pathFuts.push(new Array<Future>(n));
+      pathOffs.push(new Int32Array(n));
+    }
+    pathEnabled[d] = d === 0 ? pers.futures(pathFuts[0]!, pathOffs[0]!) : pers.futures(pathFuts[d]!, pathOffs[d]!, pathFuts[d - 1]!, pathOffs[d - 1]!, a);
+  };
+  let persistentPruned = 0;
+  /** Agents to step from the current state, node x at `depth`: a persistent set, or -1 for all. */
+  const toStep = (x: number, depth: number): number => {
+    if (pers === undefined) return -1;
+    const futs = pathFuts[depth]!;
+    const offs = pathOffs[depth]!;
+    const en = pathEnabled[depth]!;
+    for (let a = 0; a < n; a++) {
+      const f = futs[a]!;
+      if (f.violationSteps === 0) continue;
+      // An agent alone reaches a violation: a counterexample, if shorter than the best.
+      const k = f.violationSteps - offs[a]!;
+      if (best === undefined || depth + k < best.length) {
+        best = scheduleOf(x);
+        for (let j = 0; j < k; j++) best.push(a);
+      }
+    }
+    if (en === 0) return 0;
+    pers.conflicts(futs, offs, en);
+    const ps = pers.choose(en, n);
+    persistentPruned += popcount(en & ~ps);
+    return ps;
+  };
   claim(-1, -1, 0);
   pathNode.push(0);
   pathMark.push(store.mark());
-  if (terminalViolation()) return { best: [], complete, states: 1, transitions, replayed, maxDepth: 0, bytes: 0 };
+  futuresAt(0, -1);
+  if (terminalViolation()) return { best: [], complete, states: 1, transitions, replayed, maxDepth: 0, bytes: 0, persistentPruned: 0, soloRuns: 0 };
+
+  const done = (): BfsResult => {
+    const bytes = seen.bytes + parent.data.byteLength + agent.data.byteLength + depthOf.data.byteLength + frontier.byteLength + next.byteLength;
+    const maxDepth = best !== undefined ? best.length : depth;
+    return { best, complete, states: seen.size, transitions, replayed, maxDepth, bytes, persistentPruned, soloRuns: pers?.soloRuns ?? 0 };
+  };
 
   let frontier = new Int32Array(1);
   let size = 1;
@@ -124,11 +183,13 @@ export function bfsShortest(model: Model, opts: BfsOptions): BfsResult {
       const x = frontier[k]!;
       moveTo(x);
       const here = store.mark();
+      const ps = toStep(x, depth);
       for (let a = 0; a < n; a++) {
-        if (!model.enabled(a)) continue;
+        if (ps === -1 ? !model.enabled(a) : ((ps >>> a) & 1) === 0) continue;
         const res = model.step(a);
         transitions++;
         if (res.violations.length > 0) {
+          // Nothing found so far is shorter (solo runs from this level are at least as long).
           best = scheduleOf(x, a);
           break search;
         }
@@ -142,7 +203,7 @@ export function bfsShortest(model: Model, opts: BfsOptions): BfsResult {
           }
         } else if (id >= 0) {
           if (terminalViolation()) {
-            best = scheduleOf(id);
+            if (best === undefined || depth + 1 < best.length) best = scheduleOf(id);
             break search;
           }
           if (nn === next.length) {
@@ -156,13 +217,13 @@ export function bfsShortest(model: Model, opts: BfsOptions): BfsResult {
       }
     }
     if (nn === 0) break;
+    // The next level's violations are depth + 2 steps long at least.
+    if (best !== undefined && best.length <= depth + 2) break;
     depth++;
     const t = frontier;
     frontier = next;
     next = t.length >= nn ? t : new Int32Array(nn);
     size = nn;
   }
-  const bytes = seen.bytes + parent.data.byteLength + agent.data.byteLength + depthOf.data.byteLength + frontier.byteLength + next.byteLength;
-  const maxDepth = best !== undefined ? best.length : depth;
-  return { best, complete, states: seen.size, transitions, replayed, maxDepth, bytes };
+  return done();
 }

@@ -6,9 +6,10 @@ import { runSchedule } from "./run";
 import { bfs, brute, shortestWithin } from "./testing/brute";
 import { atomicCounter, independentAgents, racyCounter, randomProgram, ToyModel, twoPreemptions } from "./testing/toy";
 
+/** Every state the search visits: persistent sets off unless asked for (they visit fewer). */
 function fingerprints(model: Model, opts: ExploreOptions = {}): { set: Set<number>; transitions: number; states: number } {
   const set = new Set<number>();
-  const r = explore(model, { ...opts, onState: (fp) => set.add(fp) });
+  const r = explore(model, { persistentSets: false, ...opts, onState: (fp) => set.add(fp) });
   expect(r.complete).toBe(true);
   return { set, transitions: r.transitions, states: r.states };
 }
@@ -48,23 +49,27 @@ describe("explore: counting", () => {
   it("a race-free model is complete with the exact state count", () => {
     // Two agents, two atomic increments each: states are (pc0, pc1) in 3 x 3, the
     // counter being pc0 + pc1; transitions are 2 * (3 * 2).
-    const r = explore(atomicCounter(2, 2), { por: false });
+    const r = explore(atomicCounter(2, 2), { por: false, persistentSets: false });
     expect(r).toMatchObject({ complete: true, states: 9, transitions: 12, maxDepth: 4 });
     expect(r.violation).toBeUndefined();
-    expect(explore(atomicCounter(2, 2)).states).toBe(9);
+    expect(explore(atomicCounter(2, 2), { persistentSets: false }).states).toBe(9);
     // Three agents with private counters, two steps each: 3^3 states.
-    expect(explore(independentAgents(3, 2))).toMatchObject({ complete: true, states: 27, maxDepth: 6 });
+    expect(explore(independentAgents(3, 2), { persistentSets: false })).toMatchObject({ complete: true, states: 27, maxDepth: 6 });
+    // With persistent sets, one order of the three: 3 * 2 + 1 states (by default only
+    // models of PERSISTENT_MIN_AGENTS agents or more use them).
+    expect(explore(independentAgents(3, 2), { persistentSets: "always" })).toMatchObject({ complete: true, states: 7, maxDepth: 6 });
+    expect(explore(independentAgents(3, 2))).toMatchObject({ states: 27, persistentUsed: false });
   });
 
   it("gives up at maxStates", () => {
-    const r = explore(independentAgents(3, 2), { maxStates: 10 });
+    const r = explore(independentAgents(3, 2), { maxStates: 10, persistentSets: false });
     expect(r.complete).toBe(false);
     expect(r.states).toBe(10);
   });
 
   it("reports each distinct state once to onState", () => {
     const seen: number[] = [];
-    const r = explore(independentAgents(3, 2), { onState: (fp) => seen.push(fp) });
+    const r = explore(independentAgents(3, 2), { persistentSets: false, onState: (fp) => seen.push(fp) });
     expect(seen).toHaveLength(27);
     expect(new Set(seen).size).toBe(27);
     expect(r.states).toBe(27);
@@ -131,10 +136,13 @@ describe("explore: partial-order reduction", () => {
       }
       const ref = shortestWithin(brute(randomProgram(seed, opts)));
       for (const por of [true, false]) {
-        const any = explore(randomProgram(seed, opts), { por });
-        expect(any.violation !== undefined, `seed ${seed} por ${por}`).toBe(ref < Infinity);
-        const best = explore(randomProgram(seed, opts), { por, shortest: true });
-        expect(best.violation?.schedule.length ?? Infinity, `seed ${seed} por ${por}`).toBe(ref);
+        for (const persistentSets of ["always", false] as const) {
+          const tag = `seed ${seed} por ${por} persistent ${persistentSets}`;
+          const any = explore(randomProgram(seed, opts), { por, persistentSets });
+          expect(any.violation !== undefined, tag).toBe(ref < Infinity);
+          const best = explore(randomProgram(seed, opts), { por, persistentSets, shortest: true });
+          expect(best.violation?.schedule.length ?? Infinity, tag).toBe(ref);
+        }
       }
     }
   });
@@ -156,8 +164,12 @@ describe("explore: programs with loops", () => {
         for (const por of [true, false]) expect(fingerprints(randomProgram(seed, { ...o, checks: false }), { por }).set, tag).toEqual(want);
         const ref = bfs(randomProgram(seed, o)).shortest;
         for (const por of [true, false]) {
-          const r = explore(randomProgram(seed, o), { por, shortest: true });
-          expect(r.violation?.schedule.length ?? Infinity, `${tag} por ${por}`).toBe(ref);
+          for (const persistentSets of ["always", false] as const) {
+            const r = explore(randomProgram(seed, o), { por, persistentSets, shortest: true });
+            expect(r.violation?.schedule.length ?? Infinity, `${tag} por ${por} persistent ${persistentSets}`).toBe(ref);
+            const any = explore(randomProgram(seed, o), { por, persistentSets });
+            expect(any.violation !== undefined, `${tag} por ${por} persistent ${persistentSets}`).toBe(ref < Infinity);
+          }
         }
       }
     }
@@ -257,8 +269,12 @@ describe("explore: leaves the model as it found it", () => {
         base.setTracing(on);
       },
     };
-    const r = explore(watched);
+    // (Persistent sets also step agents alone to learn their futures, quietly.)
+    const r = explore(watched, { persistentSets: false });
     expect(quietSteps).toBe(r.transitions);
     expect(tracedSteps).toBe(r.violation!.schedule.length);
+    tracedSteps = 0;
+    const p = explore(watched);
+    expect(tracedSteps).toBe(p.violation!.schedule.length);
   });
 });

@@ -3,11 +3,18 @@
  * through the Store's journal, with states cached by Store.fingerprint().
  *
  * Reductions:
+ * - Persistent sets (partial-order reduction that cuts states; persistent.ts): from a
+ *   new state only the agents of a persistent set are stepped, computed from every
+ *   agent's future (its solo run); a state whose reduced steps reach a state on the
+ *   stack is expanded fully (the cycle proviso), and a violation an agent reaches alone
+ *   is a counterexample at once. Futures are kept from the parent state where its step
+ *   wrote nothing they read. Given up, with the sleep sets, after PROBE_STATES new
+ *   states if they pruned too little (the solo runs would cost more than they save).
  * - Sleep sets (partial-order reduction). Two steps are independent when neither
  *   writes a slot the other reads or writes; steps of one agent are always dependent.
  *   A step's footprint also covers the agent's enabled() check, so a step that
- *   unblocks or blocks another agent counts as dependent on it. Sleep sets prune
- *   transitions, never states: every reachable state is still visited.
+ *   unblocks or blocks another agent counts as dependent on it. Alone, sleep sets
+ *   prune transitions, never states; with persistent sets they prune states too.
  * - Dead values (state reduction). Slots a model marks as records (Store.markRecord:
  *   what a device read, kept for tests) are written by steps and never read by one,
  *   and slots a step retires (Store.retire: a finished device's horizon) are never
@@ -20,14 +27,15 @@
  *
  * A shortest counterexample: first a depth-first search for any violation (when there
  * is none, as for a correct driver, that is the whole answer, at the cost of a plain
- * search); if there is one, a breadth-first search (bfs.ts), which stops at the first
- * violation it meets. Under a preemption bound, depth-first with a tightening limit.
+ * search); if there is one, a breadth-first search (bfs.ts, with persistent sets but
+ * no sleep sets), which stops once no shorter violation can come. Under a preemption bound, depth-first with a tightening limit.
  */
 import { FootprintBuffer, type Store } from "../sim/store";
 import type { Model, StepResult } from "./model";
 import { replayCounterexample } from "./run";
 import { StateTable } from "./table";
 import { bfsShortest } from "./bfs";
+import { Persistent, popcount, type Future } from "./persistent";
 import type { Counterexample } from "./types";
 
 export interface ExploreOptions {
@@ -45,6 +53,16 @@ export interface ExploreOptions {
   readonly sleepSets?: boolean;
   /** The same as sleepSets (its older name); sleepSets wins when both are given. */
   readonly por?: boolean;
+  /**
+   * Persistent sets (default true): from each state, step only a set of agents whose
+   * next steps no path of the other agents can touch (persistent.ts). Cuts states, at
+   * the cost of running agents alone to learn their futures: with true, a depth-first
+   * search that has pruned less than PROBE_PRUNED of the enabled transitions of its
+   * first PROBE_STATES new states gives them up for the rest of the search, and a model
+   * with fewer than PERSISTENT_MIN_AGENTS agents does without them (measured: there
+   * they cost more than they save); "always" keeps them. Off under a preemption bound.
+   */
+  readonly persistentSets?: boolean | "always";
   /** Count states that differ only in records or retired values as one (default true). */
   readonly deadValues?: boolean;
   /**
@@ -75,7 +93,31 @@ export interface ExploreResult {
   readonly sleepPruned: number;
   /** Bytes of the search's own tables (states, frames); the model's store is not counted. */
   readonly bytes: number;
+  /**
+   * Transitions the persistent sets left out: enabled agents outside the set chosen
+   * where a new state was entered (0 when they are off).
+   */
+  readonly persistentPruned: number;
+  /** Solo runs made to learn agents' futures (persistent sets). */
+  readonly soloRuns: number;
+  /** States the cycle proviso made the depth-first search expand fully (persistent sets). */
+  readonly provisoExpansions: number;
+  /** Whether the search used persistent sets (see ExploreOptions.persistentSets). */
+  readonly persistentUsed: boolean;
+  /** Whether the depth-first search gave persistent sets up after its first PROBE_STATES new states. */
+  readonly persistentGaveUp: boolean;
 }
+
+/**
+ * Agents a model needs for persistent sets to be used by default: every standard
+ * scenario (4 or 5 agents) ran slower with them, munmap --pages 2 (6) and up faster.
+ */
+export const PERSISTENT_MIN_AGENTS = 6;
+
+/** New states after which a depth-first search judges its persistent sets. */
+export const PROBE_STATES = 4096;
+/** The share of enabled transitions persistent sets must leave out by then to be kept. */
+export const PROBE_PRUNED = 0.3;
 
 /** Per-depth search state, allocated once per depth and reused. */
 class Frame {
@@ -103,19 +145,23 @@ class Frame {
   readonly guards: FootprintBuffer[];
   /** Buffers this depth records enabled() reads into (deeper frames may share them). */
   readonly guardOwn: (FootprintBuffer | undefined)[];
+  /** Persistent sets: each agent's future (solo run) from this state, from entry offs[a]. */
+  readonly futs: Future[];
+  readonly offs: Int32Array;
+  futsKnown = false;
+  /** The persistent set chosen here (all enabled agents when not reduced). */
+  pset = 0;
+  /** This state's fingerprint (for the cycle proviso's look at the stack). */
+  hi = 0;
+  lo = 0;
   constructor(n: number) {
+    this.futs = new Array<Future>(n);
+    this.offs = new Int32Array(n);
     this.fps = new Array<FootprintBuffer>(n);
     this.own = new Array<FootprintBuffer | undefined>(n).fill(undefined);
     this.guards = new Array<FootprintBuffer>(n);
     this.guardOwn = new Array<FootprintBuffer | undefined>(n).fill(undefined);
   }
-}
-
-/** Agents in a mask (for counting the transitions sleep sets leave out). */
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }
 
 /** Frame stacks of finished searches, by agent count: the next search reuses them. */
@@ -220,7 +266,18 @@ class Search {
   readonly store: Store;
   readonly bound: number;
   readonly bounded: boolean;
-  readonly por: boolean;
+  /** Sleep sets (given up with persistent sets, see probe()). */
+  por: boolean;
+  /** Persistent sets, or undefined when they are off. */
+  pers: Persistent | undefined;
+  /** Whether persistent sets may be given up (see PROBE_STATES). */
+  probing: boolean;
+  persistentGaveUp = false;
+  readonly persistentUsed: boolean;
+  /** Solo runs made before persistent sets were given up. */
+  soloRunsBefore = 0;
+  /** Enabled transitions at new states, while probing. */
+  enabledAtNew = 0;
   readonly shortest: boolean;
   readonly maxStates: number;
   readonly onState: ((fingerprint: number, depth: number) => void) | undefined;
@@ -247,6 +304,9 @@ class Search {
   best: number[] | undefined = undefined;
   transitions = 0;
   sleepPruned = 0;
+  persistentPruned = 0;
+  /** States the cycle proviso expanded fully. */
+  provisoExpansions = 0;
   maxDepth = 0;
   complete = true;
   stop = false;
@@ -265,6 +325,10 @@ class Search {
       throw new Error(`explore: preemptionBound must be a non-negative integer, got ${opts.preemptionBound}`);
     }
     this.por = (opts.sleepSets ?? opts.por ?? true) && !this.bounded;
+    const ps = opts.persistentSets ?? true;
+    this.pers = ps !== false && !this.bounded ? new Persistent(model, model.store) : undefined;
+    this.probing = ps === true;
+    this.persistentUsed = this.pers !== undefined;
     this.shortest = opts.shortest ?? false;
     this.maxStates = opts.maxStates ?? Infinity;
     this.onState = opts.onState;
@@ -302,6 +366,7 @@ class Search {
     f.mark = store.mark();
     f.todo = 0;
     f.guardsKnown = false;
+    f.futsKnown = false;
     if (d > this.maxDepth) this.maxDepth = d;
     let fresh = false;
     // Which agents are enabled is only needed for a new state (or a bounded search): a
@@ -337,33 +402,127 @@ class Search {
       // The fingerprint in two int32 halves: a 53-bit number would be boxed.
       const hi = store.fingerprintHigh();
       const lo = store.fingerprintLow();
+      f.hi = hi;
+      f.lo = lo;
       let i = seen.probeParts(hi, lo);
-      if (!seen.found) en = this.enabledHere(d);
+      const pers = this.pers;
       if (!seen.found) {
         if (seen.size >= this.maxStates) {
           this.complete = false;
           this.stop = true;
           return;
         }
+        en = pers !== undefined ? this.futuresHere(d) : this.enabledHere(d);
         i = seen.claimParts(i, hi, lo);
         seen.setA(i, sleep);
         fresh = true;
-        f.todo = en & ~sleep;
-        if (sleep !== 0) this.sleepPruned += popcount(en & sleep);
+        let ps = en;
+        if (pers !== undefined) {
+          if (!this.shortest && this.soloViolation(d)) return;
+          if (en !== 0) {
+            pers.conflicts(f.futs, f.offs, en);
+            ps = pers.choose(en, n);
+          }
+          this.persistentPruned += popcount(en & ~ps);
+          if (this.probing) this.probe(en);
+        }
+        seen.setB(i, ps);
+        f.pset = ps;
+        f.todo = ps & ~sleep;
+        if (sleep !== 0) this.sleepPruned += popcount(ps & sleep);
       } else {
+        if (pers !== undefined && d > 0) this.proviso(d, hi, lo);
         const stored = seen.a(i);
-        const missing = stored & ~sleep;
+        const ps = seen.b(i);
+        // Explored here so far: the persistent set minus the stored sleep set.
+        const missing = stored & ~sleep & ps;
         if (missing === 0) return;
         const both = stored & sleep;
         f.sleep = both;
         seen.setA(i, both);
         f.todo = missing;
+        f.pset = ps;
+        // Children reuse this state's futures.
+        if (pers !== undefined) this.futuresHere(d);
         // Some agent is enabled (missing is not empty): no final check.
         return;
       }
     }
     if (fresh && this.onState !== undefined) this.onState(store.fingerprint(), d);
     if (en === 0 && model.finalCheck().length > 0) this.record(d);
+  }
+
+  /**
+   * Persistent sets: every agent's future from the state just entered at depth d, and
+   * the mask of enabled agents. A future is kept from the parent state where the step
+   * that led here wrote none of the slots it reads (the agent that stepped keeps its
+   * own, one entry on); the others are run again.
+   */
+  private futuresHere(d: number): number {
+    const pers = this.pers!;
+    const f = this.frames[d]!;
+    const p = d > 0 ? this.frames[d - 1]! : undefined;
+    const reuse = p !== undefined && p.futsKnown;
+    const en = reuse ? pers.futures(f.futs, f.offs, p.futs, p.offs, this.path[d - 1]!) : pers.futures(f.futs, f.offs);
+    f.enabled = en;
+    f.futsKnown = true;
+    return en;
+  }
+
+  /** Give persistent sets up if, over the first PROBE_STATES new states, they pruned too little. */
+  private probe(en: number): void {
+    this.enabledAtNew += popcount(en);
+    if (this.seen.size < PROBE_STATES) return;
+    this.probing = false;
+    if (this.persistentPruned >= PROBE_PRUNED * this.enabledAtNew) return;
+    // Full expansion is a persistent set too: from here on the plain search. Sleep sets
+    // go too: on the scenarios measured where persistent sets prune little (the large
+    // ones), recording footprints for sleep sets costs as much CPU as they save or more.
+    this.soloRunsBefore = this.pers!.soloRuns;
+    this.pers = undefined;
+    this.por = false;
+    this.persistentGaveUp = true;
+  }
+
+  /**
+   * A violation some agent reaches by running alone from the state at depth d: it is a
+   * counterexample (recorded; the search stops).
+   */
+  private soloViolation(d: number): boolean {
+    const f = this.frames[d]!;
+    for (let q = 0; q < this.n; q++) {
+      const fu = f.futs[q]!;
+      if (fu.violationSteps === 0) continue;
+      const k = fu.violationSteps - f.offs[q]!;
+      for (let j = 0; j < k; j++) this.path[d + j] = q;
+      this.record(d + k);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The cycle proviso (Holzmann and Peled's, for depth-first search): a reduced state
+   * with a step back to a state on the stack could close a cycle that ignores the
+   * agents it left out forever, so it is expanded fully.
+   */
+  private proviso(d: number, hi: number, lo: number): void {
+    const parent = this.frames[d - 1]!;
+    if (parent.pset === parent.enabled) return;
+    let on = false;
+    for (let k = 0; k < d; k++) {
+      const g = this.frames[k]!;
+      if (g.hi === hi && g.lo === lo) {
+        on = true;
+        break;
+      }
+    }
+    if (!on) return;
+    this.provisoExpansions++;
+    parent.todo |= parent.enabled & ~parent.pset & ~parent.sleep;
+    parent.pset = parent.enabled;
+    const i = this.seen.probeParts(parent.hi, parent.lo);
+    if (this.seen.found) this.seen.setB(i, parent.enabled);
   }
 
   /**
@@ -406,7 +565,7 @@ class Search {
 
   /** The depth-first search from the current state. */
   run(): void {
-    const { model, store, frames, stamps, path, n, por, bounded, bound } = this;
+    const { model, store, frames, stamps, path, n, bounded, bound } = this;
     let steps = 0;
     frames[0]!.sleep = 0;
     frames[0]!.preempt = 0;
@@ -433,7 +592,7 @@ class Search {
       let res: StepResult;
       let fp: FootprintBuffer | undefined;
       // The footprint is only needed against sleepers or for later siblings.
-      if (por && (f.sleep | f.todo) !== 0) {
+      if (this.por && (f.sleep | f.todo) !== 0) {
         fp = f.own[a] ??= new FootprintBuffer(64);
         store.beginFootprintInto(fp);
         model.enabled(a);
@@ -488,6 +647,8 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
   const store = model.store;
   const hashed = store.keepDeadValues;
   store.keepDeadValues = !(opts.deadValues ?? true);
+  const ps = opts.persistentSets ?? true;
+  opts = { ...opts, persistentSets: ps === true && model.agentCount < PERSISTENT_MIN_AGENTS ? false : ps };
   try {
     if (!opts.shortest || opts.preemptionBound !== undefined) return exploreDepthFirst(model, opts);
     const any = exploreDepthFirst(model, { ...opts, shortest: false });
@@ -498,6 +659,10 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
       ...best,
       violation: best.violation ?? any.violation,
       transitions: any.transitions + best.transitions,
+      soloRuns: any.soloRuns + best.soloRuns,
+      provisoExpansions: any.provisoExpansions,
+      persistentGaveUp: any.persistentGaveUp,
+      persistentUsed: any.persistentUsed || best.persistentUsed,
       ms: any.ms + best.ms,
       bytes: Math.max(any.bytes, best.bytes),
     };
@@ -530,6 +695,11 @@ function exploreDepthFirst(model: Model, opts: ExploreOptions): ExploreResult {
     order: "depth-first",
     sleepPruned: s.sleepPruned,
     bytes: s.bytes(),
+    persistentPruned: s.persistentPruned,
+    soloRuns: s.pers?.soloRuns ?? s.soloRunsBefore,
+    provisoExpansions: s.provisoExpansions,
+    persistentGaveUp: s.persistentGaveUp,
+    persistentUsed: s.persistentUsed,
   };
 }
 
@@ -541,7 +711,7 @@ function exploreBreadthFirst(model: Model, opts: ExploreOptions): ExploreResult 
   model.setTracing(false);
   let r;
   try {
-    r = bfsShortest(model, { maxStates: opts.maxStates ?? Infinity, onState: opts.onState });
+    r = bfsShortest(model, { maxStates: opts.maxStates ?? Infinity, onState: opts.onState, persistentSets: (opts.persistentSets ?? true) !== false });
   } finally {
     store.undo(start);
     model.setTracing(true);
@@ -557,5 +727,10 @@ function exploreBreadthFirst(model: Model, opts: ExploreOptions): ExploreResult 
     order: "depth-first, then breadth-first",
     sleepPruned: 0,
     bytes: r.bytes,
+    persistentPruned: r.persistentPruned,
+    soloRuns: r.soloRuns,
+    provisoExpansions: 0,
+    persistentGaveUp: false,
+    persistentUsed: opts.persistentSets !== false,
   };
 }

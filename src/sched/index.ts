@@ -3,7 +3,7 @@ export type { Model, StepResult, Trace, TraceStep } from "./model";
 export type { Counterexample, RunTrace } from "./types";
 export { runStraight, runSchedule, runRandom, replayCounterexample } from "./run";
 export type { StraightOptions, RandomOptions, RandomResult } from "./run";
-export { explore } from "./explore";
+export { explore, PROBE_STATES, PROBE_PRUNED, PERSISTENT_MIN_AGENTS } from "./explore";
 export type { ExploreOptions, ExploreResult } from "./explore";
 export {
   traceToText,

@@ -242,7 +242,7 @@ describe("tlbkata explore: results", () => {
 });
 
 describe("tlbkata explore: scaled scenarios, --stats, reductions", () => {
-  const statsLine = /^stats: (\d+) states, (\d+) transitions, (depth-first(?:, then breadth-first)?), reductions: ([^,(]+?)(?: \((\d+) transitions asleep\))?, depth (\d+), memory [\d.]+ MiB of search tables \(process [\d.]+ MiB\), [\d.]+ ms, \d+ transitions\/s$/m;
+  const statsLine = /^stats: (\d+) states, (\d+) transitions, (depth-first(?:, then breadth-first)?), reductions: ([^,(]+?)(?: \((?:\d+ transitions outside persistent sets, \d+ solo runs)?(?:; )?(?:(\d+) transitions asleep)?\))?, depth (\d+), memory [\d.]+ MiB of search tables \(process [\d.]+ MiB\), [\d.]+ ms, \d+ transitions\/s$/m;
 
   it("munmap --pages N --batch B: more devices, more states; --stats agrees with the summary line", () => {
     const counts: number[] = [];
@@ -257,25 +257,30 @@ describe("tlbkata explore: scaled scenarios, --stats, reductions", () => {
       expect(m, r.stdout).not.toBeNull();
       expect(Number(m[1])).toBe(states);
       expect(m[3]).toBe("depth-first");
-      expect(m[4]).toBe("sleep sets + dead values");
+      // Persistent sets from 6 agents on (munmap's 4 and a device per page).
+      expect(m[4]).toBe(pages === "1" ? "sleep sets + dead values" : "persistent sets + sleep sets + dead values");
       expect(Number(m[2])).toBeGreaterThan(states - 1);
       counts.push(states);
     }
     expect(counts[1]).toBeGreaterThan(counts[0]!);
   });
 
-  it("--no-sleep-sets visits the same states with more transitions; --no-dead-values visits more states", () => {
+  it("--no-persistent-sets visits more states; --no-sleep-sets the same states with more transitions; --no-dead-values more states", () => {
     const run = (...extra: string[]) => JSON.parse(tlbkata("explore", "munmap", "--pages", "2", "--driver", "correct-generic", "--json", "--stats", ...extra).stdout);
     const on = run();
-    const noSleep = run("--no-sleep-sets");
-    const none = run("--no-sleep-sets", "--no-dead-values");
-    expect(on).toMatchObject({ sleepSets: true, deadValues: true, scale: { pages: 2, batch: 4 }, stats: { reductions: "sleep sets + dead values", order: "depth-first" } });
+    const noPersistent = run("--no-persistent-sets");
+    const noSleep = run("--no-persistent-sets", "--no-sleep-sets");
+    const none = run("--no-persistent-sets", "--no-sleep-sets", "--no-dead-values");
+    expect(on).toMatchObject({ persistentSets: true, sleepSets: true, deadValues: true, scale: { pages: 2, batch: 4 }, stats: { reductions: "persistent sets + sleep sets + dead values", order: "depth-first" } });
+    expect(noPersistent).toMatchObject({ persistentSets: false, stats: { reductions: "sleep sets + dead values", persistentPruned: 0, soloRuns: 0 } });
     expect(noSleep).toMatchObject({ sleepSets: false, stats: { reductions: "dead values", sleepPruned: 0 } });
-    expect(none).toMatchObject({ sleepSets: false, deadValues: false, stats: { reductions: "none" } });
-    expect(noSleep.states).toBe(on.states);
-    expect(noSleep.transitions).toBeGreaterThan(on.transitions);
-    expect(none.states).toBeGreaterThan(on.states);
-    expect(on.stats.sleepPruned).toBeGreaterThan(0);
+    expect(none).toMatchObject({ persistentSets: false, sleepSets: false, deadValues: false, stats: { reductions: "none" } });
+    expect(noPersistent.states).toBeGreaterThan(on.states);
+    expect(on.stats.persistentPruned).toBeGreaterThan(0);
+    expect(noSleep.states).toBe(noPersistent.states);
+    expect(noSleep.transitions).toBeGreaterThan(noPersistent.transitions);
+    expect(none.states).toBeGreaterThan(noSleep.states);
+    expect(noPersistent.stats.sleepPruned).toBeGreaterThan(0);
   });
 
   it("--shortest finds a race depth-first, then the shortest one breadth-first (start-only, 6 devices)", () => {
@@ -283,7 +288,7 @@ describe("tlbkata explore: scaled scenarios, --stats, reductions", () => {
     expect(r.status).toBe(1);
     const m = statsLine.exec(r.stdout)!;
     expect(m[3]).toBe("depth-first, then breadth-first");
-    expect(m[4]).toBe("dead values");
+    expect(m[4]).toBe("persistent sets + dead values");
     // munmap locks and starts: start-only flushes (too early) and waits for the IOMMU,
     // which executes the command; the device reads page 0; munmap goes on, clears a
     // batch, flushes, unlocks, and frees the page the device still maps.
@@ -361,6 +366,7 @@ describe("tlbkata explore: bad input is one line on stderr and exit 2", () => {
     ["--stats with --random", ["explore", "munmap", "--driver", "start-only", "--random", "3", "--stats"], /--stats applies only to an exhaustive search/],
     ["--no-sleep-sets with --random", ["explore", "munmap", "--driver", "start-only", "--random", "3", "--no-sleep-sets"], /--no-sleep-sets applies only to an exhaustive search/],
     ["--no-sleep-sets with --preemptions", ["explore", "munmap", "--driver", "start-only", "--preemptions", "1", "--no-sleep-sets"], /preemption bound already turns sleep sets off/],
+    ["--no-persistent-sets with --preemptions", ["explore", "munmap", "--driver", "start-only", "--preemptions", "1", "--no-persistent-sets"], /preemption bound already turns persistent sets off/],
   ];
   it.each(cases)("%s", (_what, args, message) => {
     const r = tlbkata(...args);

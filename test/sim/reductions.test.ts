@@ -1,15 +1,16 @@
 /**
  * The explorer's reductions and search orders keep every verdict: on every scenario
  * (standard, large, and scaled ones) and driver, the search with its reductions
- * (sleep sets, dead values) finds a violation exactly when the search without
- * any does, the breadth-first search for
- * a shortest counterexample agrees with both, and its counterexample is no longer
- * than any other search's. Large scenarios run one correct and one wrong driver each
- * (a full search of a large scenario takes seconds).
+ * (persistent sets, sleep sets, dead values), and with persistent sets alone, finds a
+ * violation exactly when the search without any does; the breadth-first search for a
+ * shortest counterexample agrees, its counterexample is no longer than any other
+ * search's, and exactly as long with persistent sets as without. Large scenarios run
+ * one correct and one wrong driver each (a full search of a large scenario takes
+ * seconds).
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { explore, scenarios, largeScenarios, Store, type DriverSpec, type World, type Scenario } from "tlbkata";
+import { explore, scenarios, largeScenarios, Store, type DriverSpec, type World, type Scenario, type Model } from "tlbkata";
 import { allDrivers } from "../../src/cli/drivers";
 import { driver } from "./helpers";
 
@@ -20,10 +21,18 @@ function drivers(): { name: string; spec: DriverSpec }[] {
 }
 
 interface Verdicts {
+  /** Every reduction on (the default). */
   readonly sleep: number | undefined;
+  /** None. */
   readonly plain: number | undefined;
+  /** Persistent sets alone. */
+  readonly persistent: number | undefined;
   readonly shortest: number | undefined;
+  /** Shortest, breadth-first without persistent sets. */
+  readonly shortestFull: number | undefined;
 }
+
+const NONE = { sleepSets: false, deadValues: false, persistentSets: false } as const;
 
 /** Length of the counterexample each search finds (undefined: none), each on a fresh world. */
 function verdicts(make: () => World): Verdicts {
@@ -35,14 +44,18 @@ function verdicts(make: () => World): Verdicts {
   };
   return {
     sleep: len(make(), {}),
-    plain: len(make(), { sleepSets: false, deadValues: false }),
+    plain: len(make(), NONE),
+    persistent: len(make(), { ...NONE, persistentSets: "always" }),
     shortest: len(make(), { shortest: true }),
+    shortestFull: len(make(), { shortest: true, persistentSets: false }),
   };
 }
 
 function expectAgreement(v: Verdicts, tag: string): void {
-  expect(v.plain !== undefined, `${tag}: sleep sets change the verdict`).toBe(v.sleep !== undefined);
+  expect(v.plain !== undefined, `${tag}: the reductions change the verdict`).toBe(v.sleep !== undefined);
+  expect(v.persistent !== undefined, `${tag}: persistent sets change the verdict`).toBe(v.plain !== undefined);
   expect(v.shortest !== undefined, `${tag}: breadth-first changes the verdict`).toBe(v.sleep !== undefined);
+  expect(v.shortest, `${tag}: persistent sets change the shortest counterexample's length`).toBe(v.shortestFull);
   if (v.shortest !== undefined) {
     expect(v.shortest, `${tag}: breadth-first is longer than depth-first`).toBeLessThanOrEqual(v.sleep!);
     expect(v.shortest, `${tag}: breadth-first is longer than depth-first`).toBeLessThanOrEqual(v.plain!);
@@ -79,7 +92,7 @@ describe("reductions keep every verdict", () => {
 
   for (const s of largeScenarios) {
     it(`large scenario ${s.name}: correct-generic proven either way, start-only caught either way`, () => {
-      const proofs = [true, false].map((on) => explore(s.build(driver("correct-generic")), { sleepSets: on, deadValues: on }));
+      const proofs = [true, false].map((on) => explore(s.build(driver("correct-generic")), { sleepSets: on, deadValues: on, persistentSets: on ? "always" : false }));
       for (const r of proofs) expect({ complete: r.complete, violation: r.violation }).toEqual({ complete: true, violation: undefined });
       expect(proofs[0]!.states).toBeLessThanOrEqual(proofs[1]!.states);
       expect(proofs[0]!.transitions).toBeLessThan(proofs[1]!.transitions);
@@ -130,9 +143,10 @@ describe("dead values", () => {
   it("cut states of the scaled munmap scenario, and only when switched on", () => {
     // What each device read (records) and a finished device's horizon (retired).
     const w = () => scenarios[0]!.scaled!.build(driver("correct-generic"), undefined, { pages: 3, batch: 4 });
-    const merged = explore(w());
-    const full = explore(w(), { deadValues: false });
-    const sleepOnly = explore(w(), { sleepSets: false });
+    // (Persistent sets off: with them, sleep sets cut states too.)
+    const merged = explore(w(), { persistentSets: false });
+    const full = explore(w(), { deadValues: false, persistentSets: false });
+    const sleepOnly = explore(w(), { sleepSets: false, persistentSets: false });
     expect(merged.states).toBeLessThan(full.states);
     // Sleep sets never change the state count; records do, whatever the sleep sets.
     expect(sleepOnly.states).toBe(merged.states);
@@ -179,5 +193,128 @@ describe("dead values", () => {
     expect(() => st.get(rec)).toThrow(/record slot/);
     st.endFootprint();
     expect(st.get(rec)).toBe(0);
+  });
+});
+
+describe("persistent sets", () => {
+  it("cut states of the scaled munmap scenario, and only when switched on", () => {
+    const w = () => scenarios[0]!.scaled!.build(driver("correct-generic"), undefined, { pages: 3, batch: 4 });
+    const on = explore(w());
+    const off = explore(w(), { persistentSets: false });
+    expect(on.complete && off.complete).toBe(true);
+    expect(on.states).toBeLessThan(off.states / 2);
+    expect(on.persistentPruned).toBeGreaterThan(0);
+    expect([off.persistentPruned, off.soloRuns]).toEqual([0, 0]);
+  });
+
+  /** Agents that each add 1 to a slot `times` times; agents given the same slot conflict. */
+  function counters(slots: number[], times: number): Model {
+    const store = new Store();
+    const cells = new Map<number, number>();
+    for (const c of slots) if (!cells.has(c)) cells.set(c, store.alloc(`c${c}`));
+    const pcs = slots.map((_, a) => store.alloc(`pc${a}`));
+    const quiet = { events: [], violations: [] };
+    return {
+      store,
+      agentCount: slots.length,
+      agentName: (a) => `a${a}`,
+      enabled: (a) => store.get(pcs[a]!) < times,
+      nextLabel: () => "add",
+      step(a) {
+        const c = cells.get(slots[a]!)!;
+        store.set(c, store.get(c) + 1);
+        store.set(pcs[a]!, store.get(pcs[a]!) + 1);
+        return quiet;
+      },
+      finalCheck: () => [],
+      setTracing: () => {},
+    };
+  }
+
+  it("are given up where they prune little (the large scenarios), kept where they prune much", () => {
+    const large = explore(largeScenarios.find((s) => s.name === "cow-large")!.build(driver("correct-generic")));
+    expect(large.persistentGaveUp).toBe(true);
+    const kept = explore(largeScenarios.find((s) => s.name === "cow-large")!.build(driver("correct-generic")), { persistentSets: "always" });
+    expect(kept.persistentGaveUp).toBe(false);
+    expect(kept.states).toBeLessThan(large.states);
+    const scaled = explore(scenarios[0]!.scaled!.build(driver("correct-generic"), undefined, { pages: 4, batch: 4 }));
+    expect(scaled.persistentGaveUp).toBe(false);
+    expect(scaled.states).toBeLessThan(explore(scenarios[0]!.scaled!.build(driver("correct-generic"), undefined, { pages: 4, batch: 4 }), { persistentSets: false }).states / 4);
+  }, 120_000);
+
+  it("step one of several agents that never touch a common slot, all of those that do", () => {
+    // Four agents on their own slots: one order is enough, 4 * 3 + 1 states.
+    const apart = explore(counters([0, 1, 2, 3], 3), { sleepSets: false, persistentSets: "always" });
+    expect(apart.states).toBe(13);
+    const full = explore(counters([0, 1, 2, 3], 3), { sleepSets: false, persistentSets: false });
+    expect(full.states).toBe(4 ** 4);
+    // Two agents on one slot: every interleaving of theirs (the counter's value is
+    // shared), the other two one after the other.
+    const shared = explore(counters([0, 0, 2, 3], 3), { sleepSets: false, persistentSets: "always" });
+    expect(shared.states).toBe(explore(counters([0, 0], 3), { sleepSets: false, persistentSets: false }).states + 3 + 3);
+  });
+
+  it("see a violation an agent alone reaches, whatever the others do", () => {
+    const base = counters([0, 1, 2], 4);
+    // Agent 3 reports a violation on its second step; the others are independent of it.
+    const pc = base.store.alloc("pc3");
+    const m: Model = {
+      ...base,
+      agentCount: 4,
+      agentName: (a) => `a${a}`,
+      enabled: (a) => (a === 3 ? base.store.get(pc) < 2 : base.enabled(a)),
+      step(a) {
+        if (a !== 3) return base.step(a);
+        base.store.set(pc, base.store.get(pc) + 1);
+        if (base.store.get(pc) < 2) return { events: [], violations: [] };
+        return { events: [], violations: [{ rule: "deadlock", kind: "liveness", message: "agent 3 reached its second step" }] };
+      },
+    };
+    const always = { persistentSets: "always" } as const;
+    for (const o of [always, { ...always, shortest: true }, { ...NONE }, { ...NONE, shortest: true }]) {
+      const r = explore(m, o);
+      expect(r.violation?.violation.message).toBe("agent 3 reached its second step");
+      if ("shortest" in o) expect(r.violation?.schedule).toEqual([3, 3]);
+    }
+  });
+});
+
+describe("persistent sets: the cycle proviso", () => {
+  it("expands a state whose reduced steps close a cycle, so that an agent left out is not ignored forever", () => {
+    // a and c hand a turn back and forth for ever; b counts to 2 on its own slot.
+    const store = new Store();
+    const turn = store.alloc("turn");
+    const b = store.alloc("b");
+    const quiet = { events: [], violations: [] };
+    const m: Model = {
+      store,
+      agentCount: 3,
+      agentName: (a) => "acb"[a]!,
+      enabled: (a) => (a === 0 ? store.get(turn) === 0 : a === 1 ? store.get(turn) === 1 : store.get(b) < 2),
+      nextLabel: () => "step",
+      step(a) {
+        if (a === 2) store.set(b, store.get(b) + 1);
+        else store.set(turn, 1 - store.get(turn));
+        return quiet;
+      },
+      finalCheck: () => [],
+      setTracing: () => {},
+    };
+    // Without the proviso the search would go round a and c only: 2 of the 6 states.
+    const r = explore(m, { sleepSets: false, persistentSets: "always" });
+    expect(r.provisoExpansions).toBeGreaterThan(0);
+    expect(r.states).toBe(6);
+    expect(explore(m, { sleepSets: false, persistentSets: false }).states).toBe(6);
+  });
+});
+
+describe("notebook 10's growth figures", () => {
+  it("munmapGrowth: the reduced search visits fewer states than the unreduced one, at every N", async () => {
+    const { munmapGrowth } = await import("../../src/course/growth");
+    const g = munmapGrowth(2);
+    expect(g.map((p) => p.n)).toEqual([1, 2]);
+    for (const p of g) expect(p.reduced.states).toBeLessThan(p.full.states);
+    expect(g[1]!.full.states).toBeGreaterThan(g[0]!.full.states);
+    expect(() => munmapGrowth(0)).toThrow(/maxN must be a positive integer/);
   });
 });
