@@ -6,7 +6,8 @@ import { pluggableCore, type RangeEndSite, type RangeEndCall } from "./shared/pl
 /** Kata 04-range-end: what the learner's file exports. */
 export interface RangeEndModule {
   readonly mn_hlist_invalidate_end: (core: MmuNotifierCore, range: mmu_notifier_range, only_end: boolean) => void;
-  readonly range_end_calls: Readonly<Record<RangeEndSite, RangeEndCall>>;
+  /** null: not decided yet (the starter's). */
+  readonly range_end_calls: Readonly<Record<RangeEndSite, RangeEndCall | null>>;
 }
 
 /** Kata 04-range-end: the learner's mn_hlist_invalidate_end (the call sites as the kernel paths make them). */

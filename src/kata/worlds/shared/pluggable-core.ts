@@ -109,8 +109,8 @@ export function rangeEndSite(range: mmu_notifier_range, onlyEnd: boolean): Range
 }
 
 export interface PluggableOptions {
-  /** At these call sites, end the range with this call instead of the kernel path's own. */
-  readonly rangeEndCalls?: Partial<Record<RangeEndSite, RangeEndCall>>;
+  /** At these call sites, end the range with this call instead of the kernel path's own; null: not decided yet (an oops when the site is reached). */
+  readonly rangeEndCalls?: Partial<Record<RangeEndSite, RangeEndCall | null>>;
   /** Named in messages: "your __mmu_notifier_register threw ...". */
   readonly whose?: string;
 }
@@ -192,7 +192,10 @@ export class PluggableCore extends MmuNotifierCore {
 
   private endCall(range: mmu_notifier_range, onlyEnd: boolean): RangeEndCall | undefined {
     const site = rangeEndSite(range, onlyEnd);
-    return site ? this.options.rangeEndCalls?.[site] : undefined;
+    if (!site) return undefined;
+    const call = this.options.rangeEndCalls?.[site];
+    if (call === null) this.sim.abort("driver-crash", `${this.options.whose ?? "your"} range_end_calls.${site} is null: not decided yet (mmu_notifier_invalidate_range_end or mmu_notifier_invalidate_range_only_end)`);
+    return call;
   }
 
   override mmu_notifier_invalidate_range_end(range: mmu_notifier_range): void {
