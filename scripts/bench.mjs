@@ -2,3 +2,4 @@
 await import("./bench/explorer.mjs");
 await import("./bench/katas.mjs");
 await import("./bench/grading.mjs");
+await import("./bench/mutation.mjs");
