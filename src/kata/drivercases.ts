@@ -66,12 +66,18 @@ export function callsInvalidateSecondaryTlbs<I>(driver: (impl: I) => DriverSpec)
   });
 }
 
-/** Migration calls the op under the ptl: the oracle reports sleeping or a lock kept past return. */
+/**
+ * Reclaim (try_to_unmap_one) and COW (ptep_clear_flush_notify) call the op under the
+ * ptl: the oracle reports sleeping or a lock kept past return. (Not migration: it
+ * leaves the flush to invalidate_range_end, outside the ptl.)
+ */
 export function doesNotSleepUnderPtl<I>(driver: (impl: I) => DriverSpec): KataCase<I> {
   return graded(SLEEP_RULES, {
     name: "invalidate_secondary_tlbs neither sleeps nor returns holding a lock (it runs under the ptl)",
     points: 1,
-    run: (impl, g) => void straightWithWork("migration", driver(impl), g),
+    run(impl, g) {
+      for (const s of ["reclaim", "cow"]) straightWithWork(s, driver(impl), g);
+    },
   });
 }
 
