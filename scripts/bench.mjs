@@ -3,3 +3,4 @@ await import("./bench/explorer.mjs");
 await import("./bench/model.mjs");
 await import("./bench/katas.mjs");
 await import("./bench/grading.mjs");
+await import("./bench/mutation.mjs");

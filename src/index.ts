@@ -69,5 +69,4 @@ export * from "./scenarios/builder";
 export * as course from "./course/index";
 
 export * from "./kata/index";
-export * from "./kata/core";
-export * from "./kata/corepaths";
+export * from "./kata/worlds/index";

@@ -10,7 +10,7 @@ import { srcu_read_lock, srcu_read_unlock, type MmuNotifierCore, type mm_struct 
 /** mm_has_notifiers(): does any mmu_notifier subscription hang off this mm? */
 export function mm_has_notifiers(mm: mm_struct): boolean {
   // TODO: mm.notifier_subscriptions stays null until the first registration.
-  return false;
+  throw new Error("mm_has_notifiers: not implemented yet");
 }
 
 /**
@@ -20,9 +20,11 @@ export function mm_has_notifiers(mm: mm_struct): boolean {
  */
 export function __mmu_notifier_invalidate_secondary_tlbs(core: MmuNotifierCore, mm: mm_struct, start: number, end: number): void {
   // TODO: const id = srcu_read_lock(core.sim); walk core.subscriptions(mm); srcu_read_unlock(core.sim, id).
+  throw new Error("__mmu_notifier_invalidate_secondary_tlbs: not implemented yet");
 }
 
 /** mmu_notifier_invalidate_secondary_tlbs(): the inline wrapper every call site uses. */
 export function mmu_notifier_invalidate_secondary_tlbs(core: MmuNotifierCore, mm: mm_struct, start: number, end: number): void {
   // TODO: the fast path, then the slow path.
+  throw new Error("mmu_notifier_invalidate_secondary_tlbs: not implemented yet");
 }

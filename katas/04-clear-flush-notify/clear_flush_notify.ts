@@ -28,19 +28,19 @@ import {
  */
 export function ptep_clear_flush_notify(k: Kernel, vma: vm_area_struct, address: number, fate: PteFate): pte_t {
   // TODO: ptep_clear_flush(), then k.mn.mmu_notifier_invalidate_secondary_tlbs(...).
-  return 0;
+  throw new Error("ptep_clear_flush_notify: not implemented yet");
 }
 
 /** The same for the PMD-sized page that contains `address` (any address inside it). */
 export function pmdp_huge_clear_flush_notify(k: Kernel, vma: vm_area_struct, address: number, fate: PteFate): pte_t {
   // TODO
-  return 0;
+  throw new Error("pmdp_huge_clear_flush_notify: not implemented yet");
 }
 
 /** The same for the PUD-sized page that contains `address`. */
 export function pudp_huge_clear_flush_notify(k: Kernel, vma: vm_area_struct, address: number, fate: PteFate): pte_t {
   // TODO
-  return 0;
+  throw new Error("pudp_huge_clear_flush_notify: not implemented yet");
 }
 
 /**
@@ -49,9 +49,11 @@ export function pudp_huge_clear_flush_notify(k: Kernel, vma: vm_area_struct, add
  */
 export function tlb_flush_mmu_tlbonly(k: Kernel, tlb: mmu_gather): void {
   // TODO: tlb_cleared_entries(), tlb.rangeStart / tlb.rangeEnd, __tlb_reset_range().
+  throw new Error("tlb_flush_mmu_tlbonly: not implemented yet");
 }
 
 /** Flush what was gathered, then free the gathered pages. */
 export function tlb_flush_mmu(k: Kernel, tlb: mmu_gather): void {
   // TODO: tlb_flush_mmu_tlbonly() and tlb_flush_mmu_free(), in the right order.
+  throw new Error("tlb_flush_mmu: not implemented yet");
 }

@@ -47,11 +47,13 @@ export function intel_flush_svm_range_dev(svm: intel_svm, sdev: intel_svm_dev, a
   //       then sdev.iommu.qi_wait(). address and pages are unsigned longs (bigint):
 //       compute with ul_add/ul_sub/ul_shl/ul_shr, and turn the values you put in a
 //       descriptor into numbers with ul_to_number().
+  throw new Error("intel_flush_svm_range_dev: not implemented yet");
 }
 
 /** Flush [address, address + pages) on every device bound to the svm. */
 export function intel_flush_svm_range(svm: intel_svm, address: unsigned_long, pages: unsigned_long, ih: number): void {
   // TODO: walk svm.devs with list_for_each_entry_rcu() inside rcu_read_lock(svm.sim) ... rcu_read_unlock(svm.sim).
+  throw new Error("intel_flush_svm_range: not implemented yet");
 }
 
 /** invalidate_secondary_tlbs: [start, end) of `mm` lost its translation. Runs under the ptl. */
@@ -59,12 +61,14 @@ function intel_invalidate_range(mn: mmu_notifier, mm: mm_struct, start: number, 
   const svm = container_of<intel_svm>(mn);
   // TODO: v6.6 did only this, and invalidated nothing for (0, -1UL): see README.md, "the v6.6 bug".
   //   intel_flush_svm_range(svm, ULONG(start), ul_shr(ul_add(ul_sub(ULONG(end), ULONG(start)), ULONG(PAGE_SIZE - 1)), VTD_PAGE_SHIFT), 0);
+  throw new Error("intel_invalidate_range: not implemented yet");
 }
 
 /** release: the mm is exiting. Stop every device from reaching it, quietly. */
 function intel_mm_release(mn: mmu_notifier, mm: mm_struct): void {
   const svm = container_of<intel_svm>(mn);
   // TODO: see README.md, "release".
+  throw new Error("intel_mm_release: not implemented yet");
 }
 
 export const intel_mmuops: mmu_notifier_ops = {

@@ -12,7 +12,7 @@ import { cleanText } from "../kata/protocol";
 import { FORMATS, render, type Format } from "../grader/formats";
 import { makeRelease } from "../grader/release";
 import { gradeClass, CLASS_MARKER, classEntries } from "../grader/gradeclass";
-import { validateKata } from "../grader/validate";
+import { validateKata, validationSummary } from "../grader/validate";
 import { makeAutograder } from "../grader/autograder";
 import { writeAtomic, isOursOrEmpty } from "../grader/files";
 import { parseArgs, formatOptions, type OptionSpecs } from "./args";
@@ -225,8 +225,10 @@ export const validateCommand: Command = {
   usage: `Usage: tlbkata validate [KATA]
 
 The author's check, after editing or adding a kata: the reference solution (and its
-variants) pass every test, the starter fails every hidden test file, and every mutant
-fails at least one hidden test. Prints which hidden test catches which mutant.
+variants) pass every test, the untouched starter earns no point, every hand-written
+mutant fails at least one hidden test, and every hidden test fails on some mutant.
+Prints, per kata: the mutants caught, the hidden tests no mutant fails, the points the
+starter earns, and which hidden test catches which mutant.
 
 Exit status: 0 every kata checked is sound, 1 a problem was found.`,
   async run(argv, io) {
@@ -235,14 +237,16 @@ Exit status: 0 every kata checked is sound, 1 a problem was found.`,
     if (positionals.length > 1) throw new UsageError(`validate takes at most one KATA`);
     const root = courseRoot();
     const katas = positionals.length ? [kataNamed(positionals[0]!, root)] : allKatas(root);
+    if (!katas.length) throw new UsageError(`no katas in ${path.join(root, "katas")}: nothing to validate`);
     const whyOf = (f: string) => (fs.readFileSync(f, "utf8").split("\n").find((l) => l.startsWith("//")) ?? "").replace(/^\/\/\s*(Wrong:\s*)?/, "");
     let sound = true;
     for (const k of katas) {
       const v = await validateKata(k, whyOf);
       io.out(`${k.id}: ${v.problems.length ? "PROBLEMS" : "sound"}\n`);
+      for (const line of validationSummary(v)) io.out(`  ${line}\n`);
       for (const p of v.problems) io.out(`  ! ${p}\n`);
       const w = Math.max(6, ...v.mutants.map((m) => m.name.length));
-      for (const m of v.mutants) io.out(`  ${m.name.padEnd(w)}  ${m.caughtBy.length ? `caught by ${m.caughtBy[0]}${m.caughtBy.length > 1 ? ` (+${m.caughtBy.length - 1})` : ""}` : "SURVIVES"}  (${m.why})\n`);
+      for (const m of v.mutants) io.out(`  ${m.name.padEnd(w)}  ${!m.loads ? "DOES NOT LOAD" : m.caughtBy.length ? `caught by ${m.caughtBy[0]}${m.caughtBy.length > 1 ? ` (+${m.caughtBy.length - 1})` : ""}` : "SURVIVES"}  (${m.why})\n`);
       sound &&= v.problems.length === 0;
     }
     return sound ? EXIT_OK : EXIT_VIOLATION;

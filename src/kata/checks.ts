@@ -6,7 +6,7 @@
  */
 import type { DriverSpec } from "../drivers/driver";
 import type { KernelOptions } from "../kernel/kernel";
-import type { RuleId } from "../oracle/violation";
+import { RULE_KIND, type RuleId } from "../oracle/violation";
 import type { World } from "../sim/world";
 import type { Counterexample } from "../sched/types";
 import { explore } from "../sched/explore";
@@ -22,6 +22,28 @@ export interface ScenarioOptions {
   readonly disable?: readonly RuleId[];
   /** Exploration budget: a driver that needs more states than this fails. */
   readonly maxStates?: number;
+  /**
+   * The rules this check grades: every other rule is switched off (a case fails only
+   * on the rule its name states), except those without which a run means nothing
+   * (RULES_ALWAYS_GRADED). Unset: every rule.
+   */
+  readonly grades?: readonly RuleId[];
+}
+
+/** A refused binding, an oops, a deadlock: the run did not happen as the scenario says, whatever the case grades. */
+export const RULES_ALWAYS_GRADED: readonly RuleId[] = ["invalid-ops", "driver-crash", "deadlock"];
+
+const ALL_RULES = Object.keys(RULE_KIND) as RuleId[];
+
+/** Rules of the given kinds (coherence, corruption, ordering, liveness, locking, registration). */
+export const rulesOfKind = (...kinds: (typeof RULE_KIND)[RuleId][]): RuleId[] => ALL_RULES.filter((r) => kinds.includes(RULE_KIND[r]));
+
+/** What a coherence case grades: a translation kept too long, and the harm it does. */
+export const COHERENCE_RULES: readonly RuleId[] = rulesOfKind("coherence", "corruption", "ordering");
+
+/** The rules a case with `grades` does not report. */
+export function ungradedRules(grades: readonly RuleId[]): RuleId[] {
+  return ALL_RULES.filter((r) => !grades.includes(r) && !RULES_ALWAYS_GRADED.includes(r));
 }
 
 export const DEFAULT_MAX_STATES = 200_000;
@@ -36,7 +58,7 @@ export function buildScenario(scenario: ScenarioRef, driver: DriverSpec, o: Scen
   const s = typeof scenario === "string" ? findScenario(scenario) : scenario;
   if (!s) throw new Error(`no scenario named ${scenario}`);
   const w = s.build(driver, o.kernel);
-  for (const r of o.disable ?? []) w.k.sim.disabledRules.add(r);
+  for (const r of [...(o.disable ?? []), ...(o.grades ? ungradedRules(o.grades) : [])]) w.k.sim.disabledRules.add(r);
   return w;
 }
 
@@ -100,7 +122,11 @@ export function expectCoherent(scenario: ScenarioRef, driver: DriverSpec, o: Sce
 
 /** Run `scenario` straight through (no races) and return the world, failing on any violation. */
 export function runScenarioStraight(scenario: ScenarioRef, driver: DriverSpec, o: ScenarioOptions = {}): World {
-  const w = buildScenario(scenario, driver, o);
+  return runBuiltStraight(scenario, buildScenario(scenario, driver, o));
+}
+
+/** runScenarioStraight on a world already built with buildScenario (to look at it between set-up and run). */
+export function runBuiltStraight(scenario: ScenarioRef, w: World): World {
   const setup = w.setupViolations[0];
   if (setup) throw new KataFailure(`[${setup.rule}] on the ${scenarioName(scenario)} scenario: ${setup.message}`, setup.rule);
   const t = runStraight(w, { maxSteps: 100_000 });

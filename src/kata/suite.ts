@@ -10,6 +10,11 @@ import type { Trace } from "../sched/model";
 export interface KataCase<I> {
   readonly name: string;
   readonly points: number;
+  /**
+   * The rules this case grades, when it says (ScenarioOptions.grades scopes its runs to
+   * them): the kata checks fail a mutant caught here under any other rule.
+   */
+  readonly grades?: readonly RuleId[];
   run(impl: I): void;
 }
 

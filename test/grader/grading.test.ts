@@ -59,7 +59,12 @@ describe("one submission", () => {
     const k = partial.katas[0]!;
     expect(k.score).toBeGreaterThan(0);
     expect(k.score).toBeLessThan(k.max);
-    expect(k.tests.filter((t) => !t.ok).every((t) => /^\[[a-z-]+\]/.test(t.message ?? ""))).toBe(true);
+    // Coherence failures name the rule first; a test that counts commands says what it counted.
+    const failed = k.tests.filter((t) => !t.ok);
+    const coherence = failed.filter((t) => t.suite === "coherence");
+    expect(coherence.length).toBeGreaterThan(0);
+    expect(coherence.every((t) => /^\[[a-z-]+\]/.test(t.message ?? ""))).toBe(true);
+    expect(failed.every((t) => (t.message ?? "").trim().length > 0)).toBe(true);
   });
 
   it("is deterministic: the same submission scores the same on 10 runs", async () => {

@@ -1,18 +1,21 @@
 /**
  * Every kata, checked the way an author must: the reference solution (and variants
- * written differently) pass every visible and hidden test; the starter fails every
- * hidden test file; every mutant fails at least one hidden test; and every hidden test
- * fails on the starter or on some mutant (a test that cannot fail is a defect). The table of which
- * hidden test catches which mutant is printed and written to test-artifacts/katas.md.
+ * written differently) pass every visible and hidden test; the untouched starter
+ * scores 0 in every hidden test; every mutant fails at least one hidden test, and a
+ * test that says what it grades fails it under no other rule; and every hidden test
+ * fails on some mutant (a test that cannot fail is a defect). The table of which
+ * hidden test catches which mutant is docs/MUTANTS.md, checked here to be up to date.
  */
-import { describe, test, expect, afterAll } from "vitest";
+import { describe, test, expect } from "vitest";
 import * as fs from "fs";
 import * as path from "path";
-import { listKatas } from "tlbkata";
+import { listKatas, RULES_ALWAYS_GRADED, type RuleId } from "tlbkata";
 import { ROOT, loadKata, loadImpl, runOn, runHidden, failures } from "./harness";
+import { mutantTable, MUTANTS_DOC, type KataRun } from "./mutant-table";
 
 const katas = await Promise.all(listKatas(ROOT).map(loadKata));
-const caught = new Map<string, { kata: string; mutant: string; why: string; by: string[] }>();
+/** Per kata, each mutant's failed hidden tests, filled in as the mutant tests run. */
+const runs = new Map<string, { name: string; why: string; failed: string[] }[]>();
 
 test("there are katas to check", () => {
   expect(katas.length).toBeGreaterThan(0);
@@ -20,12 +23,12 @@ test("there are katas to check", () => {
 
 for (const k of katas) {
   const { kata } = k;
+  const cases = k.hidden.flatMap((h) => h.suite.cases.map((c) => ({ id: `${h.suite.title} / ${c.name}`, c })));
+  const caseById = new Map(cases.map((x) => [x.id, x.c]));
+  runs.set(kata.id, []);
   describe(kata.id, () => {
-    /** Hidden cases ("suite / name") that failed on the starter or on a mutant so far. */
+    /** Hidden cases ("suite / name") that failed on a mutant so far. */
     const failedSomewhere = new Set<string>();
-    const note = (rs: readonly { ok: boolean; suite: string; name: string }[]) => {
-      for (const r of rs) if (!r.ok) failedSomewhere.add(`${r.suite} / ${r.name}`);
-    };
 
     test("has a README, hints, visible and hidden tests, mutants and a solution", () => {
       expect(fs.existsSync(path.join(kata.dir, "README.md"))).toBe(true);
@@ -49,44 +52,46 @@ for (const k of katas) {
       expect(rs.some((r) => !r.ok)).toBe(true);
     });
 
-    for (const h of k.hidden) {
-      test(`the starter fails hidden/${path.basename(h.file)}`, async () => {
-        const rs = runOn(h.suite, await loadImpl(kata, kata.file));
-        note(rs);
-        expect(rs.filter((r) => !r.ok).length).toBeGreaterThan(0);
-      });
-    }
+    test("the untouched starter scores 0: it passes no hidden test", async () => {
+      const rs = runHidden(k, await loadImpl(kata, kata.file));
+      expect(rs.filter((r) => r.ok).map((r) => `${r.suite} / ${r.name} (${r.points} points)`)).toEqual([]);
+    });
 
     for (const m of kata.mutants) {
       const name = path.basename(m, ".ts");
-      test(`mutant ${name} is caught by a hidden test`, async () => {
+      test(`mutant ${name} is caught by a hidden test, under a rule the test grades`, async () => {
         const why = (fs.readFileSync(m, "utf8").split("\n").find((l) => l.startsWith("//")) ?? "").replace(/^\/\/\s*/, "");
         expect(why, `${m} must start with a comment line saying what is wrong`).toMatch(/^Wrong: /);
         const rs = runHidden(k, await loadImpl(kata, m));
-        note(rs);
-        const by = rs.filter((r) => !r.ok).map((r) => `${r.suite} / ${r.name}`);
-        caught.set(`${kata.id}/${name}`, { kata: kata.id, mutant: name, why, by });
-        expect(by.length, `mutant ${name} (${why}) survived every hidden test`).toBeGreaterThan(0);
+        const failed = rs.filter((r) => !r.ok);
+        for (const r of failed) failedSomewhere.add(`${r.suite} / ${r.name}`);
+        runs.get(kata.id)!.push({ name, why: why.replace(/^Wrong: /, ""), failed: failed.map((r) => `${r.suite} / ${r.name}`) });
+        expect(failed.length, `mutant ${name} (${why}) survived every hidden test`).toBeGreaterThan(0);
+        const elsewhere = failed.filter((r) => {
+          const grades = caseById.get(`${r.suite} / ${r.name}`)?.grades;
+          return grades && r.rule !== undefined && !grades.includes(r.rule as RuleId) && !RULES_ALWAYS_GRADED.includes(r.rule as RuleId);
+        });
+        expect(elsewhere.map((r) => `${r.suite} / ${r.name} failed under [${r.rule}], a rule it does not grade`)).toEqual([]);
       });
     }
 
-    // Runs after the starter and mutant tests above (a file's tests run in order).
-    test("every hidden test fails on the starter or on some mutant", () => {
-      const all = k.hidden.flatMap((h) => h.suite.cases.map((c) => `${h.suite.title} / ${c.name}`));
-      expect(all.filter((c) => !failedSomewhere.has(c))).toEqual([]);
+    // Runs after the mutant tests above (a file's tests run in order).
+    test("every hidden test fails on some mutant", () => {
+      expect(cases.map((x) => x.id).filter((id) => !failedSomewhere.has(id))).toEqual([]);
     });
   });
 }
 
-afterAll(() => {
-  if (!caught.size) return;
-  const lines = ["# Which hidden tests catch which mutant", "", "| kata | mutant | what is wrong | caught by |", "| --- | --- | --- | --- |"];
-  for (const c of caught.values()) {
-    const by = c.by.length ? c.by.slice(0, 3).join("<br>") + (c.by.length > 3 ? `<br>(+${c.by.length - 3} more)` : "") : "**SURVIVED**";
-    lines.push(`| ${c.kata} | ${c.mutant} | ${c.why.replace(/^Wrong: /, "")} | ${by} |`);
-  }
-  const out = path.join(ROOT, "test-artifacts", "katas.md");
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, lines.join("\n") + "\n");
-  console.log(["mutants and the hidden tests that catch them (also in test-artifacts/katas.md):", ...[...caught.values()].map((c) => `  ${c.kata} ${c.mutant.padEnd(22)} <- ${c.by[0] ?? "SURVIVED"}${c.by.length > 1 ? ` (+${c.by.length - 1})` : ""}`)].join("\n"));
+// Runs last: every kata's mutants have been run above.
+test(`${MUTANTS_DOC} is the table of which hidden test catches which mutant`, () => {
+  const all: KataRun[] = katas.map((k) => ({
+    kata: k.kata.id,
+    tests: k.hidden.flatMap((h) => h.suite.cases.map((c) => ({ id: `${h.suite.title} / ${c.name}`, points: c.points, grades: c.grades }))),
+    mutants: runs.get(k.kata.id)!,
+  }));
+  expect(all.reduce((n, r) => n + r.mutants.length, 0), "every mutant test must run first").toBe(katas.reduce((n, k) => n + k.kata.mutants.length, 0));
+  const want = mutantTable(all);
+  const file = path.join(ROOT, MUTANTS_DOC);
+  if (process.env.UPDATE_DOCS) fs.writeFileSync(file, want);
+  expect(fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "", `${MUTANTS_DOC} is out of date: UPDATE_DOCS=1 npx vitest run test/katas/katas.test.ts`).toBe(want);
 });

@@ -1,10 +1,11 @@
 /** Hidden tests, kata 04-call-sites: every interleaving of each path racing the device. */
-import { defineSuite, expectCoherent, eagerSvaDriver, callSiteScenario, type CallSitesModule, type CallSiteScenarioName } from "tlbkata";
+import { defineSuite, expectCoherent, eagerSvaDriver, callSiteScenario, COHERENCE_RULES, type CallSitesModule, type CallSiteScenarioName } from "tlbkata";
 
 const on = (scenario: CallSiteScenarioName, points: number, what: string) => ({
   name: `${scenario}: ${what}`,
   points,
-  run: (impl: CallSitesModule) => expectCoherent(callSiteScenario(scenario, impl.call_sites), eagerSvaDriver()),
+  grades: COHERENCE_RULES,
+  run: (impl: CallSitesModule) => expectCoherent(callSiteScenario(scenario, impl.call_sites), eagerSvaDriver(), { grades: COHERENCE_RULES }),
 });
 
 export default defineSuite<CallSitesModule>("coherence", [

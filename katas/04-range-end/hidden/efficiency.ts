@@ -3,13 +3,14 @@ import { defineSuite, runScenarioStraight, probeDriver, rangeEndKernel, require_
 
 function counts(scenario: string, kernel: KernelOptions) {
   const probe = probeDriver();
-  runScenarioStraight(scenario, probe, { kernel });
+  runScenarioStraight(scenario, probe, { kernel, grades: [] });
   return probe.calls;
 }
 
 const same = (scenario: string, points: number, what: string) => ({
   name: `${scenario}: ${what}`,
   points,
+  grades: [],
   run(impl: RangeEndModule) {
     const want = counts(scenario, {});
     const got = counts(scenario, rangeEndKernel(impl));

@@ -1,12 +1,13 @@
 /** Hidden tests, kata 04-rename-migration: the post-rename ops table, atomic context, cost. */
-import { defineSuite, runScenarioStraight, buildScenario, acmeDriver, require_, GenericIommu, type RenameMigrationModule } from "tlbkata";
+import { defineSuite, runScenarioStraight, straightWithWork, buildScenario, acmeDriver, require_, GenericIommu, SLEEP_RULES, type RenameMigrationModule } from "tlbkata";
 
 export default defineSuite<RenameMigrationModule>("rules", [
   {
     name: "the ops table builds against the post-rename struct and registers (no -EINVAL)",
     points: 2,
+    grades: [],
     run(impl) {
-      const w = buildScenario("reclaim", acmeDriver(impl));
+      const w = buildScenario("reclaim", acmeDriver(impl), { grades: [] });
       const v = w.setupViolations[0];
       require_(!v, `binding failed: ${v?.message}`);
     },
@@ -14,8 +15,9 @@ export default defineSuite<RenameMigrationModule>("rules", [
   {
     name: "invalidate_secondary_tlbs is what the core calls, and no start/end callback",
     points: 1,
+    grades: [],
     run(impl) {
-      const w = runScenarioStraight("munmap", acmeDriver(impl));
+      const w = runScenarioStraight("munmap", acmeDriver(impl), { grades: [] });
       const c = w.k.mn.calls;
       require_(c.invalidate_secondary_tlbs > 0, "invalidate_secondary_tlbs was never called");
       require_(c.invalidate_range_start + c.invalidate_range_end === 0, `the core called ${c.invalidate_range_start} invalidate_range_start and ${c.invalidate_range_end} invalidate_range_end: a secondary-TLB driver has neither`);
@@ -24,15 +26,17 @@ export default defineSuite<RenameMigrationModule>("rules", [
   {
     name: "no sleeping under the page-table lock: COW, reclaim and migration, run straight",
     points: 2,
+    grades: SLEEP_RULES,
     run(impl) {
-      for (const s of ["cow", "reclaim", "migration"]) runScenarioStraight(s, acmeDriver(impl));
+      for (const s of ["cow", "reclaim", "migration"]) straightWithWork(s, acmeDriver(impl), { grades: SLEEP_RULES });
     },
   },
   {
     name: "one range invalidation and one wait per notification, no whole-PASID flushes",
     points: 1,
+    grades: [],
     run(impl) {
-      const w = runScenarioStraight("reclaim", acmeDriver(impl));
+      const w = runScenarioStraight("reclaim", acmeDriver(impl), { grades: [] });
       const io = w.k.iommus[0] as GenericIommu;
       const n = w.k.mn.calls.invalidate_secondary_tlbs;
       const c = io.cost;

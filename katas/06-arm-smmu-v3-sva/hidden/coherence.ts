@@ -3,17 +3,18 @@
  * ATS and range invalidation. "every interleaving" cases run the explorer; "run
  * straight" cases let the device fill its caches first, then run the kernel path.
  */
-import { defineSuite, expectCoherent, runScenarioStraight, armSmmuV3SvaDriver, type ArmSmmuV3SvaModule, type ArmSmmuDriverOptions, type KernelOptions } from "tlbkata";
+import { defineSuite, expectCoherent, runScenarioStraight, armSmmuV3SvaDriver, COHERENCE_RULES as grades, type ArmSmmuV3SvaModule, type ArmSmmuDriverOptions, type KernelOptions } from "tlbkata";
 
 function on(scenario: string, points: number, what: string, how: "explore" | "straight", hw: ArmSmmuDriverOptions = {}, kernel?: KernelOptions) {
   const features = [hw.btm ? "BTM" : "", hw.ats === false ? "no ATS" : "", hw.rangeInv ? "RANGE_INV" : "", kernel ? "v6.6 model" : ""].filter(Boolean).join(", ");
   return {
     name: `${scenario}${features ? ` (${features})` : ""}, ${how === "explore" ? "every interleaving" : "run straight"}: ${what}`,
     points,
+    grades,
     run(impl: ArmSmmuV3SvaModule) {
       const driver = armSmmuV3SvaDriver(impl, "arm", "", hw);
-      if (how === "explore") expectCoherent(scenario, driver, { kernel });
-      else runScenarioStraight(scenario, driver, { kernel });
+      if (how === "explore") expectCoherent(scenario, driver, { kernel, grades });
+      else runScenarioStraight(scenario, driver, { kernel, grades });
     },
   };
 }

@@ -6,8 +6,9 @@ export default defineSuite<OcxlModule>("rules", [
   {
     name: "the ATSD registers are written only with the link's atsd_lock held (lockdep_assert_held)",
     points: 2,
+    grades: ["register-not-held"],
     run(impl) {
-      const w = runScenarioStraight("reclaim", ocxlDriver(impl));
+      const w = runScenarioStraight("reclaim", ocxlDriver(impl), { grades: ["register-not-held"] });
       require_(w.k.iommus[0]!.totalCommands() > 0, "reclaim of a page the AFU had cached launched no shootdown");
     },
   },

@@ -13,6 +13,8 @@ import {
   upgradeDriver,
   upgradeKernel,
   require_,
+  COHERENCE_RULES,
+  rulesOfKind,
   hex,
   page,
   PAGE_SIZE,
@@ -20,17 +22,23 @@ import {
   type RecordedInvalidation,
   type ArchName,
   type Scenario,
+  type RuleId,
 } from "tlbkata";
+
+/** Progress: the device's write completes (no livelock), and nothing kept stale meanwhile. */
+const PROGRESS: RuleId[] = [...COHERENCE_RULES, ...rulesOfKind("liveness")];
 
 const every = (scenario: Scenario, arch: ArchName, points: number, what: string, model: "rfc" | "v6.6" = "rfc") => ({
   name: `${arch}${model === "v6.6" ? " (v6.6 kernel)" : ""}, ${scenario.name}, every interleaving: ${what}`,
   points,
-  run: (impl: PermissionUpgradeModule) => expectCoherent(scenario, upgradeDriver(arch), { kernel: upgradeKernel(arch, impl, model) }),
+  grades: PROGRESS,
+  run: (impl: PermissionUpgradeModule) => expectCoherent(scenario, upgradeDriver(arch), { kernel: upgradeKernel(arch, impl, model), grades: PROGRESS }),
 });
 
 function recorded(impl: PermissionUpgradeModule, arch: ArchName): RecordedInvalidation[] {
   const record: RecordedInvalidation[] = [];
-  runScenarioStraight(upgradeScenario, upgradeDriver(arch, record), { kernel: upgradeKernel(arch, impl) });
+  // What was sent is graded here; whether the device got stuck, by the progress tests.
+  runScenarioStraight(upgradeScenario, upgradeDriver(arch, record), { kernel: upgradeKernel(arch, impl), grades: [] });
   return record;
 }
 const show = (rs: readonly RecordedInvalidation[]): string => (rs.length ? rs.map((r) => `[${hex(r.start)}, ${hex(r.end)})`).join(", ") : "none");
@@ -44,6 +52,7 @@ export default defineSuite<PermissionUpgradeModule>("progress", [
   {
     name: "arm64: the upgrade invalidates exactly page A, once, under the ptl",
     points: 1,
+    grades: [],
     run(impl) {
       const rs = recorded(impl, "arm64");
       const ok = rs.length === 1 && rs[0]!.start === page(0) && rs[0]!.end === page(0) + PAGE_SIZE && rs[0]!.atomic;
@@ -53,8 +62,9 @@ export default defineSuite<PermissionUpgradeModule>("progress", [
   {
     name: "arm64: the upgrade flushes the CPU TLB for A (arm64 may cache the read-only permission), as its ptep_set_access_flags does",
     points: 1,
+    grades: [],
     run(impl) {
-      const w = runScenarioStraight(upgradeCpuCachedScenario, upgradeDriver("arm64"), { kernel: upgradeKernel("arm64", impl) });
+      const w = runScenarioStraight(upgradeCpuCachedScenario, upgradeDriver("arm64"), { kernel: upgradeKernel("arm64", impl), grades: [] });
       const hit = w.k.cpus[0]!.tlb.lookup(w.k.mms[0]!.id, page(0));
       require_(hit === null || hit.write, `after the upgrade, cpu0's TLB still holds the read-only entry for ${hex(page(0))}: arm64 flushes it (flush_tlb_page) when it makes a PTE writable`);
     },
@@ -62,6 +72,7 @@ export default defineSuite<PermissionUpgradeModule>("progress", [
   {
     name: "x86: the upgrade sends no invalidation",
     points: 1,
+    grades: [],
     run(impl) {
       const rs = recorded(impl, "x86");
       require_(rs.length === 0, `x86: the upgrade of A sent ${show(rs)}: x86 and its IOMMUs need no notification for an upgrade (the patch is arm64's)`);

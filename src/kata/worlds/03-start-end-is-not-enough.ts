@@ -8,19 +8,19 @@
  * The hidden tests work out the expected diagnosis from the shortest counterexample
  * the explorer finds for the driver as shipped (`shippedAccelOps`).
  */
-import type { Kernel } from "../kernel/kernel";
-import type { mm_struct } from "../mm/mm";
-import type { IommuModel } from "../hw/iommu";
-import type { DriverSpec, BoundContext } from "../drivers/driver";
-import type { Scenario } from "../scenarios/index";
-import type { World } from "../sim/world";
-import type { RuleId } from "../oracle/violation";
-import type { Counterexample } from "../sched/types";
-import { GenericIommu } from "../hw/generic/iommu";
-import { mmu_notifier, container_of, type mmu_notifier_ops } from "../notifier/mmu_notifier";
-import { kstruct } from "../sim/store";
-import { munmapWorld, readPage, writePage } from "../scenarios/builder";
-import { explore } from "../sched/explore";
+import type { Kernel } from "../../kernel/kernel";
+import type { mm_struct } from "../../mm/mm";
+import type { IommuModel } from "../../hw/iommu";
+import type { DriverSpec, BoundContext } from "../../drivers/driver";
+import type { Scenario } from "../../scenarios/index";
+import type { World } from "../../sim/world";
+import type { RuleId } from "../../oracle/violation";
+import type { Counterexample } from "../../sched/types";
+import { GenericIommu } from "../../hw/generic/iommu";
+import { mmu_notifier, container_of, type mmu_notifier_ops } from "../../notifier/mmu_notifier";
+import { kstruct } from "../../sim/store";
+import { munmapWorld, readPage, writePage } from "../../scenarios/builder";
+import { explore } from "../../sched/explore";
 
 /** The accel driver's per-(device, mm) state, with the notifier embedded in it. */
 export interface accel_context {

@@ -7,20 +7,20 @@
  * the address of the fault (not aligned), and a CPU that still caches a page munmap
  * gathers.
  */
-import type { KernelOptions } from "../kernel/kernel";
-import type { KernelHooks } from "../kernel/hooks";
-import type { DriverSpec } from "../drivers/driver";
-import type { Scenario } from "../scenarios/index";
-import type { World } from "../sim/world";
-import type { DmaAccess } from "../hw/device";
-import { baseScenario, addDevice, addKernelThread, addUserThread, munmapWorld, setupEntry, readPage, writePage, page, BASE, type ScenarioParts } from "../scenarios/builder";
-import { hugetlbWpProgram } from "../kernel/memory";
-import { ProgramBuilder } from "../sim/program";
-import { entry_lock, pmdp_huge_clear_flush_notify, pudp_huge_clear_flush_notify } from "../mm/ops";
-import { pte_pfn, pte_present } from "../mm/pte";
-import { MMU_NOTIFIER_RANGE_BLOCKABLE, type mmu_notifier_range } from "../notifier/mmu_notifier";
-import type { mmu_gather } from "../kernel/mmu_gather";
-import { PMD_SIZE, PUD_SIZE, HPAGE_PMD_NR, HPAGE_PUD_NR, hex } from "../mm/constants";
+import type { KernelOptions } from "../../kernel/kernel";
+import type { KernelHooks } from "../../kernel/hooks";
+import type { DriverSpec } from "../../drivers/driver";
+import type { Scenario } from "../../scenarios/index";
+import type { World } from "../../sim/world";
+import type { DmaAccess } from "../../hw/device";
+import { baseScenario, addDevice, addKernelThread, addUserThread, munmapWorld, setupEntry, readPage, writePage, page, BASE, type ScenarioParts } from "../../scenarios/builder";
+import { hugetlbWpProgram } from "../../kernel/memory";
+import { ProgramBuilder } from "../../sim/program";
+import { entry_lock, pmdp_huge_clear_flush_notify, pudp_huge_clear_flush_notify } from "../../mm/ops";
+import { pte_pfn, pte_present } from "../../mm/pte";
+import { MMU_NOTIFIER_RANGE_BLOCKABLE, type mmu_notifier_range } from "../../notifier/mmu_notifier";
+import type { mmu_gather } from "../../kernel/mmu_gather";
+import { PMD_SIZE, PUD_SIZE, HPAGE_PMD_NR, HPAGE_PUD_NR, hex } from "../../mm/constants";
 
 /** What a kata 04-clear-flush-notify file exports: the kernel's signatures, kernel first. */
 export interface ClearFlushNotifyModule {

@@ -12,17 +12,17 @@
  * notifier call inside arm64's flush block. In v6.6 flush_tlb_page() itself notifies
  * (v6.6:arch/arm64/include/asm/tlbflush.h:259-283), which fixed it without 2/2.
  */
-import type { KernelOptions } from "../kernel/kernel";
-import type { KernelHooks } from "../kernel/hooks";
-import type { DriverSpec } from "../drivers/driver";
-import type { Scenario } from "../scenarios/index";
-import type { World } from "../sim/world";
-import type { ArchName, NotifierModel } from "../hw/cpu";
-import type { Counterexample } from "../sched/types";
-import { baseScenario, addDevice, addUserThread, page } from "../scenarios/builder";
-import { set_entry } from "../mm/ops";
-import { pte_wrprotect, pte_mkclean } from "../mm/pte";
-import { eagerSvaDriver, type RecordedInvalidation } from "./eager";
+import type { KernelOptions } from "../../kernel/kernel";
+import type { KernelHooks } from "../../kernel/hooks";
+import type { DriverSpec } from "../../drivers/driver";
+import type { Scenario } from "../../scenarios/index";
+import type { World } from "../../sim/world";
+import type { ArchName, NotifierModel } from "../../hw/cpu";
+import type { Counterexample } from "../../sched/types";
+import { baseScenario, addDevice, addUserThread, page } from "../../scenarios/builder";
+import { set_entry } from "../../mm/ops";
+import { pte_wrprotect, pte_mkclean } from "../../mm/pte";
+import { eagerSvaDriver, type RecordedInvalidation } from "./shared/eager-iommu";
 
 /** What a kata 11 file exports. */
 export interface PermissionUpgradeModule {

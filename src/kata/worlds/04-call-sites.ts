@@ -4,21 +4,21 @@
  * learner's function at each call site (KernelHooks.secondary_tlbs_call_site) in place
  * of the kernel's own notification or its absence.
  */
-import type { KernelOptions } from "../kernel/kernel";
-import type { CallSite, UnmapCallSite, TryToUnmapBranch } from "../kernel/hooks";
-import type { DriverSpec } from "../drivers/driver";
-import type { Scenario } from "../scenarios/index";
-import type { World } from "../sim/world";
-import type { ProgramBuilder } from "../sim/program";
-import { reclaimProgram, migrateProgram, mkcleanProgram } from "../kernel/rmap";
-import { mprotectProgram } from "../kernel/mprotect";
-import { hugetlbWpProgram } from "../kernel/memory";
-import { hugetlbUnshareProgram } from "../kernel/hugetlb";
-import { baseScenario, addDevice, addKernelThread, addVictim, page, BASE, type ScenarioParts } from "../scenarios/builder";
-import { set_entry } from "../mm/ops";
-import { pte_mkdirty, pfn_pte } from "../mm/pte";
-import { HPAGE_PMD_NR } from "../mm/constants";
-import { EagerIommu } from "./eager";
+import type { KernelOptions } from "../../kernel/kernel";
+import type { CallSite, UnmapCallSite, TryToUnmapBranch } from "../../kernel/hooks";
+import type { DriverSpec } from "../../drivers/driver";
+import type { Scenario } from "../../scenarios/index";
+import type { World } from "../../sim/world";
+import type { ProgramBuilder } from "../../sim/program";
+import { reclaimProgram, migrateProgram, mkcleanProgram } from "../../kernel/rmap";
+import { mprotectProgram } from "../../kernel/mprotect";
+import { hugetlbWpProgram } from "../../kernel/memory";
+import { hugetlbUnshareProgram } from "../../kernel/hugetlb";
+import { baseScenario, addDevice, addKernelThread, addVictim, page, BASE, type ScenarioParts } from "../../scenarios/builder";
+import { set_entry } from "../../mm/ops";
+import { pte_mkdirty, pfn_pte } from "../../mm/pte";
+import { HPAGE_PMD_NR } from "../../mm/constants";
+import { EagerIommu } from "./shared/eager-iommu";
 
 export type { CallSite, UnmapCallSite, TryToUnmapBranch };
 

@@ -18,17 +18,17 @@
  * `eagerSvaDriver()` binds a device to it with a correct `invalidate_secondary_tlbs`
  * and `release`, and can record every invalidation it is asked for.
  */
-import type { Kernel } from "../kernel/kernel";
-import type { mm_struct } from "../mm/mm";
-import type { Sim } from "../sim/sim";
-import type { PhysMem } from "../mm/frames";
-import type { DriverSpec, BoundContext } from "../drivers/driver";
-import type { IommuModel, TranslateResult } from "../hw/iommu";
-import { GenericIommu } from "../hw/generic/iommu";
-import { mmu_notifier, container_of, type mmu_notifier_ops } from "../notifier/mmu_notifier";
-import { kstruct } from "../sim/store";
-import { pte_present, pte_write, pte_pfn, pte_mkyoung, pte_mkdirty, pte_dirty } from "../mm/pte";
-import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../mm/constants";
+import type { Kernel } from "../../../kernel/kernel";
+import type { mm_struct } from "../../../mm/mm";
+import type { Sim } from "../../../sim/sim";
+import type { PhysMem } from "../../../mm/frames";
+import type { DriverSpec, BoundContext } from "../../../drivers/driver";
+import type { IommuModel, TranslateResult } from "../../../hw/iommu";
+import { GenericIommu } from "../../../hw/generic/iommu";
+import { mmu_notifier, container_of, type mmu_notifier_ops } from "../../../notifier/mmu_notifier";
+import { kstruct } from "../../../sim/store";
+import { pte_present, pte_write, pte_pfn, pte_mkyoung, pte_mkdirty, pte_dirty } from "../../../mm/pte";
+import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../../../mm/constants";
 
 export interface EagerIommuOptions {
   /** On a write through a cached read-only entry: re-walk (true, the default) or fault from the entry. */

@@ -1,0 +1,10 @@
+// Wrong: leaves the starter's throw in page_vma_mkclean_one: the site that must send nothing was never decided (an oops there).
+import type { CallSites } from "tlbkata";
+import { call_sites as ref } from "../../../solutions/04-call-sites/call_sites";
+
+export const call_sites: CallSites = {
+  ...ref,
+  page_vma_mkclean_one() {
+    throw new Error("page_vma_mkclean_one: not decided yet: notify here, or leave it to invalidate_range_end");
+  },
+};
