@@ -213,12 +213,12 @@ function main(): void {
     }
     emit({ t: "loading", u });
     let impl: Record<string, unknown>;
+    // The learner's module is evaluated afresh for every case: its own variables are
+    // not simulated state, so nothing they hold may carry from one case to the next.
+    const load = (): Record<string, unknown> => (input.confine ? compileConfined(input.compiled[u]!.impl, pkg) : compileInMemory(input.compiled[u]!.impl));
     try {
-      if (input.confine) impl = compileConfined(input.compiled[u]!.impl, pkg);
-      else {
-        for (const d of input.compiled[u]!.deps) served.set(d.path, d);
-        impl = compileInMemory(input.compiled[u]!.impl);
-      }
+      if (!input.confine) for (const d of input.compiled[u]!.deps) served.set(d.path, d);
+      impl = load();
       const missing = spec.exports.filter((x) => impl[x] === undefined);
       if (missing.length) throw new LoadError(`${path.basename(spec.impl)} does not export ${missing.map((m) => `\`${m}\``).join(", ")} (kata ${spec.kataId} needs ${spec.exports.join(", ")})`);
     } catch (e) {
@@ -228,10 +228,21 @@ function main(): void {
       continue;
     }
     emit({ t: "loaded", u });
+    let used = false;
     for (const s of units[u]!) {
       for (let c = 0; c < s.cases.length; c++, i++) {
         if (i < input.from) continue;
         emit({ t: "start", i });
+        if (used) {
+          try {
+            impl = load();
+          } catch (e) {
+            const message = cleanText(`${path.basename(spec.impl)} could not be loaded again for this test: ${errorLine(e)}`);
+            emit({ t: "case", i, result: { suite: s.title, name: s.cases[c]!.name, points: s.cases[c]!.points, score: 0, ok: false, message, ms: 0 } });
+            continue;
+          }
+        }
+        used = true;
         const { trace, ...result } = runCase(s, c, impl);
         // Cut here too, so that a 4 MiB message does not travel (the parent cuts whatever arrives).
         const message = result.message === undefined ? undefined : cleanText(result.message);
