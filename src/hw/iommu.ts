@@ -104,7 +104,7 @@ export abstract class IommuModel {
       if (!hit) continue;
       // A write through a writable entry the walker has not marked dirty goes back to
       // the page table to set the dirty bit: it faults if the PTE has changed since.
-      if (write && hit.write && !hit.dirty) break;
+      if (write && hit.write && !hit.dirty && this.sim.model.dirtyBitWalk) break;
       if (!write || hit.write) {
         // A device-TLB miss is a translation request the IOMMU answers from its own
         // TLB: a stale IOMMU entry refills the device TLB. So the IOMMU TLB must be

@@ -24,6 +24,13 @@ export interface ModelOptions {
    */
   readonly tlbHierarchy: boolean;
   /**
+   * A write through a cached writable entry the walker has not marked dirty goes back
+   * to the page table to set the dirty bit (x86 IOMMUs' A/D updates, an SMMU's HTTU, an
+   * ATS request with write intent), and faults if the PTE has changed since. Off: any
+   * cached writable entry takes writes, as in the first model.
+   */
+  readonly dirtyBitWalk: boolean;
+  /**
    * PASIDs, domain ids, ASIDs, DIDs and mm context ids are drawn from separate ranges
    * so that no two coincide. Off: the small equal numbers of the first model.
    */
@@ -45,6 +52,7 @@ export const DEFAULT_MODEL: ModelOptions = Object.freeze({
   asyncHardware: true,
   blockingWaitsPerStep: 4,
   tlbHierarchy: true,
+  dirtyBitWalk: true,
   distinctIds: true,
   srcuGracePeriods: true,
 });

@@ -243,7 +243,7 @@ export class ArmSmmuV3 extends IommuModel {
     if (this.atc) {
       const hit = this.atc.lookup(ssid, addr);
       // A write to a read-only ATC entry goes back to the SMMU for a new translation.
-      if (hit && (!write || (hit.write && hit.dirty))) return { ok: true, hit };
+      if (hit && (!write || (hit.write && (hit.dirty || !this.sim.model.dirtyBitWalk)))) return { ok: true, hit };
     }
     const cd = this.liveCd(ssid);
     if (!cd.valid || !cd.mm) {
@@ -254,7 +254,7 @@ export class ArmSmmuV3 extends IommuModel {
     }
     const hit = this.tlb.lookup(cd.asid, addr);
     // A write through a clean writable entry: HTTU sets the descriptor's dirty bit, a walk.
-    if (hit && !(write && hit.write && !hit.dirty)) {
+    if (hit && !(write && hit.write && !hit.dirty && this.sim.model.dirtyBitWalk)) {
       if (!write || hit.write) {
         // The SMMU answers the translation request from its TLB, stale or not.
         if (this.sim.model.tlbHierarchy) this.atc?.fill(ssid, hit.entry.va, LEVEL_OF_SIZE(hit.entry.size), hit.entry.pfn, hit.entry.write, hit.entry.gen, hit.entry.dirty);

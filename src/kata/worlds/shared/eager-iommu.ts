@@ -51,7 +51,7 @@ export class EagerIommu extends GenericIommu {
     if (!ctx) return { ok: false, reason: "not-present" };
     const hit = this.iotlb.lookup(ctx.tag, addr);
     // A write through a clean writable entry walks to set the dirty bit (see Tlb).
-    if (hit && !(write && hit.write && !hit.dirty)) {
+    if (hit && !(write && hit.write && !hit.dirty && this.sim.model.dirtyBitWalk)) {
       if (!write || hit.write) return { ok: true, hit };
       if (!this.opts.rewalkOnPermissionFault) return { ok: false, reason: "permission" };
     }
