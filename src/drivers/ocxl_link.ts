@@ -166,24 +166,33 @@ export const OCXL_SHARED_LINK_PASID2 = 5;
  * link's one set of ATSD registers. The second process maps the same addresses, so
  * only the PID tells their translations apart.
  */
+/** Two processes on one link; each AFU context reads the pages named (A, B of its own process). */
+function sharedLinkWorld(driver: DriverSpec, kernel: KernelOptions | undefined, reads0: readonly number[], reads1: readonly number[]): World {
+  const p = baseScenario(driver, { pages: 2, kernel });
+  const k = p.w.k;
+  const p2 = addBoundProcess(p, driver, "proc2", 2, OCXL_SHARED_LINK_PASID2);
+  const names = ["A", "B"];
+  addDevice(p, reads0.map((i) => ({ op: "read" as const, addr: page(i), name: names[i]! })), "afu.ctx0");
+  addDevice(p2, reads1.map((i) => ({ op: "read" as const, addr: page(i), name: `${names[i]!}'` })), "afu.ctx1");
+  addKernelThread(p, "kswapd", reclaimProgram(k, p.vma, page(0), p.swap));
+  addKernelThread(p2, "migrate", migrateProgram(k, p2.vma, page(1)));
+  return p.w;
+}
+
 export const ocxlSharedLinkScenario: Scenario = {
   name: "ocxl-shared-link",
   summary:
     "two processes on one OpenCAPI link: kswapd reclaims the first one's page A while another CPU migrates the second one's page B, and the AFU reads A and B in both; both shootdowns use the same ATSD registers",
-  build(driver: DriverSpec, kernel?: KernelOptions): World {
-    const p = baseScenario(driver, { pages: 2, kernel });
-    const k = p.w.k;
-    const p2 = addBoundProcess(p, driver, "proc2", 2, OCXL_SHARED_LINK_PASID2);
-    addDevice(p, [
-      { op: "read", addr: page(0), name: "A" },
-      { op: "read", addr: page(1), name: "B" },
-    ], "afu.ctx0");
-    addDevice(p2, [
-      { op: "read", addr: page(0), name: "A'" },
-      { op: "read", addr: page(1), name: "B'" },
-    ], "afu.ctx1");
-    addKernelThread(p, "kswapd", reclaimProgram(k, p.vma, page(0), p.swap));
-    addKernelThread(p2, "migrate", migrateProgram(k, p2.vma, page(1)));
-    return p.w;
-  },
+  build: (driver: DriverSpec, kernel?: KernelOptions): World => sharedLinkWorld(driver, kernel, [0, 1], [0, 1]),
+};
+
+/**
+ * The same race with each AFU context reading only the page its process loses (A of
+ * the first, B of the second): small enough to explore every interleaving of, with the
+ * link's engine running at steps of its own.
+ */
+export const ocxlSharedLinkRaceScenario: Scenario = {
+  name: "ocxl-shared-link-race",
+  summary: "two processes on one OpenCAPI link: kswapd reclaims the first one's page A while another CPU migrates the second one's page B, each AFU context reading the page its process loses",
+  build: (driver: DriverSpec, kernel?: KernelOptions): World => sharedLinkWorld(driver, kernel, [0], [1]),
 };

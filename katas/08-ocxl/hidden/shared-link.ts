@@ -8,7 +8,7 @@ export default defineSuite<OcxlModule>("shared link", [
   {
     name: "two processes on one link, every interleaving: each shootdown hits its own PID and page, none is lost or mixed",
     points: 3,
-    run: (impl) => expectCoherent(ocxlSharedLinkScenario, ocxlDriver(impl)),
+    run: (impl) => expectCoherent(ocxlSharedLinkRaceScenario, ocxlDriver(impl)),
   },
   {
     name: "two processes, run straight: a shootdown drops only its own page of its own PID",
