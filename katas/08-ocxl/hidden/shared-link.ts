@@ -2,7 +2,7 @@
  * Hidden tests, kata 08: two processes attached to one link, their shootdowns going
  * through the same ATSD registers (the reason atsd_lock exists).
  */
-import { defineSuite, expectCoherent, runScenarioStraight, ocxlDriver, ocxlSharedLinkScenario, require_, page, hex, type OcxlLink, type OcxlModule } from "tlbkata";
+import { defineSuite, expectCoherent, runScenarioStraight, ocxlDriver, ocxlSharedLinkScenario, ocxlSharedLinkRaceScenario, require_, page, hex, type OcxlLink, type OcxlModule } from "tlbkata";
 
 export default defineSuite<OcxlModule>("shared link", [
   {
