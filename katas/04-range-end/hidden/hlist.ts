@@ -1,6 +1,7 @@
 /** Hidden tests, kata 04-range-end: your mn_hlist_invalidate_end, the call sites as the kernel makes them. */
 import {
   defineSuite, expectCoherent, runScenarioStraight, genericDrivers, probeDriver, rangeEndKernel, findScenario, require_, COHERENCE_RULES,
+  baseScenario, addDevice, addKernelThread, addVictim, oomReapProgram, page,
   type RangeEndModule, type DriverSpec, type RuleId, type Scenario,
 } from "tlbkata";
 
@@ -14,6 +15,22 @@ const mprotectAfterGracePeriod: Scenario = {
     const w = findScenario("mprotect")!.build(driver, kernel);
     w.setup(() => w.k.mn.srcu.synchronize_srcu());
     return w;
+  },
+};
+
+/** The oom reaper zapping a process's two pages under a non-blockable range while a device uses them. */
+const oomReap: Scenario = {
+  name: "oom-reap",
+  summary: "the oom reaper (non-blockable range: mmu_notifier_invalidate_range_start_nonblock) zaps two pages while a device reads and writes them",
+  build(driver, kernel) {
+    const p = baseScenario(driver, { pages: 2, kernel });
+    addDevice(p, [
+      { op: "read", addr: page(0), name: "A" },
+      { op: "write", addr: page(1), name: "B" },
+    ]);
+    addKernelThread(p, "oom_reaper", oomReapProgram(p.w.k, p.mm, 2));
+    addVictim(p);
+    return p.w;
   },
 };
 
@@ -38,15 +55,16 @@ export default defineSuite<RangeEndModule>("hlist", [
   on("mkclean", 1, "page_vma_mkclean_one leaves the secondary flush to range_end", generic),
   on("mprotect", 2, "with a KVM-like start/end user and a second device's notifier registered first", () => probeDriver()),
   {
-    name: "every start/end user gets exactly one invalidate_range_end per range, only_end or not",
+    name: "every start/end user gets exactly one invalidate_range_end per range, only_end or not, blockable or not",
     points: 2,
     grades: [],
     run(impl) {
-      for (const s of ["cow", "thp-split", "mprotect", "munmap"]) {
+      for (const s of ["cow", "thp-split", "mprotect", "munmap", oomReap]) {
         const probe = probeDriver();
         runScenarioStraight(s, probe, { kernel: rangeEndKernel(impl), grades: [] });
         const { kvm_start, kvm_end } = probe.calls;
-        require_(kvm_start === kvm_end && probe.kvm?.in_progress === 0, `${s}: the KVM-like user saw ${kvm_start} invalidate_range_start and ${kvm_end} invalidate_range_end calls`);
+        const name = typeof s === "string" ? s : `${s.name} (a non-blockable range)`;
+        require_(kvm_start === kvm_end && probe.kvm?.in_progress === 0, `${name}: the KVM-like user saw ${kvm_start} invalidate_range_start and ${kvm_end} invalidate_range_end calls: every range_start that succeeded is paired with a range_end`);
       }
     },
   },
