@@ -1,4 +1,4 @@
-// Wrong: reads the list head (and takes its snapshot) before srcu_read_lock, so the walk starts from a subscription nothing protects (the pre-2012 core walked under rcu_read_lock for the same reason: Sagi Grimberg, "mm: mmu_notifier: have mmu_notifiers use a global SRCU so they may safely schedule", linux-mm, 23 Aug 2012).
+// Wrong: reads the list head (and takes its snapshot) before srcu_read_lock, so the walk starts from a subscription nothing protects (the read section that has kept subscriptions alive since "mm: mmu_notifier: have mmu_notifiers use a global SRCU so they may safely schedule", Sagi Grimberg, linux-mm, 23 Aug 2012, must be entered before the list head is read).
 import { srcu_read_lock, srcu_read_unlock, type MmuNotifierCore, type mm_struct } from "tlbkata";
 import { mm_has_notifiers } from "../../../solutions/02-notifier-core/mmu_notifier";
 export { mm_has_notifiers };

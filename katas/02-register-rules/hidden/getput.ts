@@ -153,6 +153,26 @@ export default defineSuite<RegisterRulesModule>("getput", [
     },
   },
   {
+    name: "a put on a notifier with no users left changes nothing: the count stays 0",
+    points: 1,
+    run(impl) {
+      const k = new Kernel(registerRulesKernel(impl));
+      const mm = k.mm_alloc("p");
+      const ops: mmu_notifier_ops = { name: "sva", invalidate_secondary_tlbs: () => {}, alloc_notifier: () => new mmu_notifier(k.sim, ops, "sva.notifier"), free_notifier: () => {} };
+      const got = k.sim.setup(() => {
+        mm.mmap_lock.down_write();
+        const r = k.mn.mmu_notifier_get_locked(ops, mm);
+        mm.mmap_lock.up_write();
+        return r;
+      });
+      require_(typeof got !== "number", `mmu_notifier_get_locked returned ${got} for a driver with invalidate_secondary_tlbs only: expected a notifier`);
+      if (typeof got === "number") return;
+      k.sim.setup(() => k.mn.mmu_notifier_put(got));
+      k.sim.setup(() => k.mn.mmu_notifier_put(got));
+      require_(got.users.value === 0, `after its only user put it, a second put left the notifier's user count at ${got.users.value}: a put with no users left is a driver's bug, and mmu_notifier_put changes nothing (the kernel warns, WARN_ON)`);
+    },
+  },
+  {
     name: "when alloc_notifier fails, get returns its error and registers nothing",
     points: 1,
     run(impl) {
