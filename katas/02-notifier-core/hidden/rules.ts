@@ -1,5 +1,8 @@
 /** Hidden tests, kata 02-notifier-core: SRCU, skipping users without the op, one call each, the right range. */
-import { defineSuite, runScenarioStraight, probeDriver, notifierCoreKernel, findScenario, require_, type NotifierCoreModule, type Scenario } from "tlbkata";
+import {
+  defineSuite, runScenarioStraight, probeDriver, notifierCoreKernel, findScenario, require_, Kernel, mmu_notifier, BASE, PAGE_SIZE,
+  type NotifierCoreModule, type Scenario, type mmu_notifier_ops,
+} from "tlbkata";
 
 /** munmap after one SRCU grace period at set-up: srcu_read_lock returns 1 from then on. */
 const munmapAfterGracePeriod: Scenario = {
@@ -17,6 +20,25 @@ function counted(impl: NotifierCoreModule | null, scenario: string) {
   const probe = probeDriver();
   runScenarioStraight(scenario, probe, impl ? { kernel: notifierCoreKernel(impl) } : {});
   return { calls: probe.calls, kvm: probe.kvm };
+}
+
+/**
+ * One mm with, from the head of the list: device b, a KVM-like start/end user, device a.
+ * The two devices belong to one driver and share its ops table, each with a notifier of
+ * its own (as two SMMUs bound to one process do). Returns how often each was called.
+ */
+function mixedList(impl: NotifierCoreModule) {
+  const k = new Kernel(notifierCoreKernel(impl));
+  const mm = k.mm_alloc("p");
+  const seen = new Map<string, number>();
+  const count = (who: string) => seen.set(who, (seen.get(who) ?? 0) + 1);
+  const sva: mmu_notifier_ops = { name: "sva", invalidate_secondary_tlbs: (sub) => count(sub.name) };
+  const kvm: mmu_notifier_ops = { name: "kvm-like", invalidate_range_start: () => 0, invalidate_range_end: () => {} };
+  k.sim.setup(() => {
+    for (const [ops, name] of [[sva, "device a"], [kvm, "kvm"], [sva, "device b"]] as const) k.mn.mmu_notifier_register(new mmu_notifier(k.sim, ops, name), mm);
+    k.mn.mmu_notifier_invalidate_secondary_tlbs(mm, BASE, BASE + PAGE_SIZE);
+  });
+  return seen;
 }
 
 export default defineSuite<NotifierCoreModule>("rules", [
@@ -58,10 +80,22 @@ export default defineSuite<NotifierCoreModule>("rules", [
     },
   },
   {
+    name: "the walk goes past a start/end user to the end of the list, and two subscriptions sharing one ops table each get their call",
+    points: 1,
+    run(impl) {
+      const seen = mixedList(impl);
+      for (const who of ["device a", "device b"]) {
+        const n = seen.get(who) ?? 0;
+        require_(n === 1, `a list of device b, a KVM-like start/end user and device a (one driver, one ops table, a notifier each): ${who} was called ${n} time(s) for one notification: skip a subscription without the op and go on; every subscription is its own user, whatever its ops`);
+      }
+    },
+  },
+  {
     name: "each call gets the mm, start and end the call site passed",
     points: 1,
     run(impl) {
-      for (const s of ["munmap", "hugetlb-cow", "thp-split"]) {
+      // The 64-bit edges too: above 2 GiB and 4 GiB, the top of user space, and (0, ULONG_MAX).
+      for (const s of ["munmap", "hugetlb-cow", "thp-split", "munmap-above-2g", "munmap-above-4g", "munmap-top", "reclaim-whole-mm"]) {
         const want = counted(null, s).calls.ranges.join(", ");
         const got = counted(impl, s).calls.ranges.join(", ");
         require_(got === want, `${s}: the device was told to invalidate ${got || "nothing"}; the call sites asked for ${want}`);

@@ -2,7 +2,7 @@
 import {
   defineSuite, expectCoherent, runScenarioStraight, buildScenario, sharedSvaDriver, registerRulesKernel, require_, EINVAL, ENOMEM,
   baseScenario, addDevice, addKernelThread, addVictim, page, munmapProgram, ProgramBuilder, Cell, StepAbort, srcu_read_lock, srcu_read_unlock,
-  type RegisterRulesModule, type Scenario, type SharedSvaDriver,
+  Kernel, mmu_notifier, type RegisterRulesModule, type Scenario, type SharedSvaDriver, type mmu_notifier_ops,
 } from "tlbkata";
 
 /**
@@ -72,7 +72,45 @@ function bound(d: SharedSvaDriver, s: Scenario, impl: RegisterRulesModule): void
   require_(d.errors.length === 0, `mmu_notifier_get_locked returned ${d.errors[0]} for a driver with invalidate_secondary_tlbs only: expected a notifier`);
 }
 
+/**
+ * An mm on which KVM and another SVA driver registered first; then a get for our ops.
+ * Returns what get returned, the other two notifiers and how often our alloc_notifier ran.
+ */
+function getBesideOthers(impl: RegisterRulesModule) {
+  const k = new Kernel(registerRulesKernel(impl));
+  const mm = k.mm_alloc("p");
+  const kvm = new mmu_notifier(k.sim, { name: "kvm-like", invalidate_range_start: () => 0, invalidate_range_end: () => {} }, "kvm.mmu_notifier");
+  const otherSva = new mmu_notifier(k.sim, { name: "other-sva", invalidate_secondary_tlbs: () => {} }, "other-sva.notifier");
+  let allocs = 0;
+  const ops: mmu_notifier_ops = {
+    name: "sva",
+    invalidate_secondary_tlbs: () => {},
+    alloc_notifier: () => (allocs++, new mmu_notifier(k.sim, ops, "sva.notifier")),
+    free_notifier: () => {},
+  };
+  const got = k.sim.setup(() => {
+    k.mn.mmu_notifier_register(kvm, mm);
+    k.mn.mmu_notifier_register(otherSva, mm);
+    mm.mmap_lock.down_write();
+    const r = k.mn.mmu_notifier_get_locked(ops, mm);
+    mm.mmap_lock.up_write();
+    return r;
+  });
+  return { got, ops, others: [kvm, otherSva], allocs };
+}
+
 export default defineSuite<RegisterRulesModule>("getput", [
+  {
+    name: "get shares only a notifier with the same ops: other drivers' notifiers on the mm are not handed out",
+    points: 1,
+    run(impl) {
+      const { got, ops, others, allocs } = getBesideOthers(impl);
+      const what = typeof got === "number" ? `error ${got}` : got.ops === ops ? "a notifier with its ops" : `the notifier of ${got.ops.name}, another driver`;
+      require_(typeof got !== "number" && got.ops === ops, `on an mm where KVM and another SVA driver had registered, mmu_notifier_get_locked for a new driver returned ${what}: get shares a notifier only with a user of the same ops`);
+      require_(allocs === 1, `alloc_notifier was called ${allocs} time(s): no notifier with these ops was on the mm, so get must allocate one`);
+      for (const o of others) require_(o.users.value === 1, `${o.ops.name}'s notifier has ${o.users.value} users after another driver's get: a get takes a user only on the notifier it returns`);
+    },
+  },
   {
     name: "two devices binding one mm share one notifier: one alloc_notifier, two users",
     points: 2,
@@ -112,6 +150,26 @@ export default defineSuite<RegisterRulesModule>("getput", [
       const d = sharedSvaDriver();
       bound(d, putUnderReader(d), impl);
       expectCoherent(putUnderReader(d), d, { kernel: registerRulesKernel(impl) });
+    },
+  },
+  {
+    name: "a put on a notifier with no users left changes nothing: the count stays 0",
+    points: 1,
+    run(impl) {
+      const k = new Kernel(registerRulesKernel(impl));
+      const mm = k.mm_alloc("p");
+      const ops: mmu_notifier_ops = { name: "sva", invalidate_secondary_tlbs: () => {}, alloc_notifier: () => new mmu_notifier(k.sim, ops, "sva.notifier"), free_notifier: () => {} };
+      const got = k.sim.setup(() => {
+        mm.mmap_lock.down_write();
+        const r = k.mn.mmu_notifier_get_locked(ops, mm);
+        mm.mmap_lock.up_write();
+        return r;
+      });
+      require_(typeof got !== "number", `mmu_notifier_get_locked returned ${got} for a driver with invalidate_secondary_tlbs only: expected a notifier`);
+      if (typeof got === "number") return;
+      k.sim.setup(() => k.mn.mmu_notifier_put(got));
+      k.sim.setup(() => k.mn.mmu_notifier_put(got));
+      require_(got.users.value === 0, `after its only user put it, a second put left the notifier's user count at ${got.users.value}: a put with no users left is a driver's bug, and mmu_notifier_put changes nothing (the kernel warns, WARN_ON)`);
     },
   },
   {

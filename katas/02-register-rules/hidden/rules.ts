@@ -60,6 +60,20 @@ export default defineSuite<RegisterRulesModule>("rules", [
     },
   },
   {
+    name: "a registration on an mm that already has notifiers adds to its list: every earlier subscription stays linked",
+    points: 1,
+    run(impl) {
+      const k = new Kernel(registerRulesKernel(impl));
+      const mm = k.mm_alloc("p");
+      const subs = Object.values(GOOD).slice(0, 3).map((ops) => new mmu_notifier(k.sim, ops, `${ops.name}.notifier`));
+      const rets = k.sim.setup(() => subs.map((sub) => k.mn.mmu_notifier_register(sub, mm)));
+      require_(rets.every((r) => r === 0), `three registrations of one-kind ops on one mm returned ${rets.join(", ")}: expected 0 each`);
+      const linked = k.sim.setup(() => [...k.mn.subscriptions(mm)]);
+      const lost = subs.filter((sub) => !linked.includes(sub)).map((sub) => sub.ops.name);
+      require_(lost.length === 0, `after three registrations on one mm, ${lost.join(" and ")} ${lost.length > 1 ? "are" : "is"} no longer on mm->notifier_subscriptions: allocate the list only when the mm has none, and add to it`);
+    },
+  },
+  {
     name: "a refused registration warns",
     points: 1,
     run(impl) {

@@ -1,0 +1,14 @@
+// Wrong: passes the length end - start where the op takes the end address, as if it were a (start, size) or (address, pages) flush helper like the drivers' own.
+import { srcu_read_lock, srcu_read_unlock, type MmuNotifierCore, type mm_struct } from "tlbkata";
+import { mm_has_notifiers } from "../../../solutions/02-notifier-core/mmu_notifier";
+export { mm_has_notifiers };
+
+export function __mmu_notifier_invalidate_secondary_tlbs(core: MmuNotifierCore, mm: mm_struct, start: number, end: number): void {
+  const id = srcu_read_lock(core.sim);
+  for (const subscription of core.subscriptions(mm)) subscription.ops.invalidate_secondary_tlbs?.(subscription, mm, start, end - start);
+  srcu_read_unlock(core.sim, id);
+}
+
+export function mmu_notifier_invalidate_secondary_tlbs(core: MmuNotifierCore, mm: mm_struct, start: number, end: number): void {
+  if (mm_has_notifiers(mm)) __mmu_notifier_invalidate_secondary_tlbs(core, mm, start, end);
+}

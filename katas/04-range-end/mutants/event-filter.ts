@@ -1,0 +1,14 @@
+// Wrong: flushes at range_end only for MMU_NOTIFY_UNMAP and MMU_NOTIFY_CLEAR, taking a protection change (MMU_NOTIFY_PROTECTION_VMA/PAGE: mprotect, writeback) for one that leaves the translation valid: the device keeps write permission.
+import { srcu_read_lock, srcu_read_unlock, type MmuNotifierCore, type mmu_notifier_range } from "tlbkata";
+export { range_end_calls } from "../../../solutions/04-range-end/mmu_notifier";
+
+export function mn_hlist_invalidate_end(core: MmuNotifierCore, range: mmu_notifier_range, only_end: boolean): void {
+  const id = srcu_read_lock(core.sim);
+  for (const subscription of core.subscriptions(range.mm)) {
+    if (!only_end && (range.event === "MMU_NOTIFY_UNMAP" || range.event === "MMU_NOTIFY_CLEAR") && subscription.ops.invalidate_secondary_tlbs) {
+      subscription.ops.invalidate_secondary_tlbs(subscription, range.mm, range.start, range.end);
+    }
+    if (subscription.ops.invalidate_range_end) subscription.ops.invalidate_range_end(subscription, range);
+  }
+  srcu_read_unlock(core.sim, id);
+}

@@ -1,0 +1,14 @@
+// Wrong: flushes (0, ULONG_MAX) instead of the range: every secondary TLB of the mm loses all its translations at every range_end, and every driver pays its whole-address-space flush.
+import { srcu_read_lock, srcu_read_unlock, ULONG_MAX, type MmuNotifierCore, type mmu_notifier_range } from "tlbkata";
+export { range_end_calls } from "../../../solutions/04-range-end/mmu_notifier";
+
+export function mn_hlist_invalidate_end(core: MmuNotifierCore, range: mmu_notifier_range, only_end: boolean): void {
+  const id = srcu_read_lock(core.sim);
+  for (const subscription of core.subscriptions(range.mm)) {
+    if (!only_end && subscription.ops.invalidate_secondary_tlbs) {
+      subscription.ops.invalidate_secondary_tlbs(subscription, range.mm, 0, ULONG_MAX);
+    }
+    if (subscription.ops.invalidate_range_end) subscription.ops.invalidate_range_end(subscription, range);
+  }
+  srcu_read_unlock(core.sim, id);
+}

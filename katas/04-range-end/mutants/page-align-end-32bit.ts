@@ -1,0 +1,14 @@
+// Wrong: rounds range.end up to a page with 32-bit bit operations ((end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)): above 2 GiB the end turns negative or wraps, as PAGE_ALIGN wraps ULONG_MAX to 0.
+import { srcu_read_lock, srcu_read_unlock, PAGE_SIZE, type MmuNotifierCore, type mmu_notifier_range } from "tlbkata";
+export { range_end_calls } from "../../../solutions/04-range-end/mmu_notifier";
+
+export function mn_hlist_invalidate_end(core: MmuNotifierCore, range: mmu_notifier_range, only_end: boolean): void {
+  const id = srcu_read_lock(core.sim);
+  for (const subscription of core.subscriptions(range.mm)) {
+    if (!only_end && subscription.ops.invalidate_secondary_tlbs) {
+      subscription.ops.invalidate_secondary_tlbs(subscription, range.mm, range.start, (range.end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
+    }
+    if (subscription.ops.invalidate_range_end) subscription.ops.invalidate_range_end(subscription, range);
+  }
+  srcu_read_unlock(core.sim, id);
+}

@@ -1,0 +1,14 @@
+// Wrong: narrows the SRCU read section to each subscription's calls: the step to the next subscription (hlist_for_each_entry_rcu) happens outside it.
+import { srcu_read_lock, srcu_read_unlock, type MmuNotifierCore, type mmu_notifier_range } from "tlbkata";
+export { range_end_calls } from "../../../solutions/04-range-end/mmu_notifier";
+
+export function mn_hlist_invalidate_end(core: MmuNotifierCore, range: mmu_notifier_range, only_end: boolean): void {
+  for (const subscription of core.subscriptions(range.mm)) {
+    const id = srcu_read_lock(core.sim);
+    if (!only_end && subscription.ops.invalidate_secondary_tlbs) {
+      subscription.ops.invalidate_secondary_tlbs(subscription, range.mm, range.start, range.end);
+    }
+    if (subscription.ops.invalidate_range_end) subscription.ops.invalidate_range_end(subscription, range);
+    srcu_read_unlock(core.sim, id);
+  }
+}
