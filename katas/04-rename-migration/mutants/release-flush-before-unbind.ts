@@ -1,4 +1,4 @@
-// Wrong: release flushes the PASID and only then clears its entry (unbind): between the two the device walks the dying mm's page table again and refills (the order AMD's unbind and Intel's intel_pasid_tear_down_entry keep: cut off, then flush).
+// Wrong: release flushes the PASID and only then clears its entry (unbind): between the two the device walks the dying mm's page table again and refills (AMD's release clears the PASID's GCR3 entry first, then flushes: v6.5:drivers/iommu/amd/iommu_v2.c:375-391).
 import { container_of, type mmu_notifier_ops, type acme_ctx } from "tlbkata";
 import { acme_mn_ops as ref } from "../../../solutions/04-rename-migration/acme_sva";
 
