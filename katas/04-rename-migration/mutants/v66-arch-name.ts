@@ -1,4 +1,4 @@
-// Wrong: ported to the name v6.6 merged, arch_invalidate_secondary_tlbs (docs/KERNEL-FACTS.md#rename-v66), against the RFC's struct, which calls invalidate_secondary_tlbs: the flush is never called.
+// Wrong: ported to arch_invalidate_secondary_tlbs, the name v6.6 merged the rename under, against the RFC's struct, which calls invalidate_secondary_tlbs: the flush is never called.
 import { type mmu_notifier_ops } from "tlbkata";
 import { acme_mn_ops as ref } from "../../../solutions/04-rename-migration/acme_sva";
 
