@@ -30,8 +30,8 @@ export interface ScenarioOptions {
   readonly grades?: readonly RuleId[];
 }
 
-/** A refused binding, an oops, a deadlock: the run did not happen as the scenario says, whatever the case grades. */
-export const RULES_ALWAYS_GRADED: readonly RuleId[] = ["invalid-ops", "driver-crash", "deadlock"];
+/** A refused binding, an oops, a deadlock (a CPU spinning on a lock it holds is one too): the run did not happen as the scenario says, whatever the case grades. */
+export const RULES_ALWAYS_GRADED: readonly RuleId[] = ["invalid-ops", "driver-crash", "deadlock", "lock-recursion"];
 
 const ALL_RULES = Object.keys(RULE_KIND) as RuleId[];
 

@@ -11,6 +11,8 @@ export default defineSuite<AccelModule>("fix", [
   on("reclaim", 1, "try_to_unmap_one replaces the PTE with a swap entry"),
   on("migration", 1, "try_to_migrate_one installs a migration entry"),
   on("mprotect", 1, "change_protection removes write permission"),
+  on("munmap-above-4g", 1, "addresses above 4 GiB: unsigned long is 64 bits"),
+  on("reclaim-whole-mm", 1, "x86 in v6.6 tells secondary TLBs (0, ULONG_MAX): the whole address space"),
   {
     // The shipped driver's release is already right: it counts once the flush has moved.
     name: "exit: the fixed driver's release runs before the pages are freed",

@@ -10,6 +10,7 @@ import {
   eagerSvaDriver,
   clearFlushKernel,
   fileThpSplitScenario,
+  daxPudSplitScenario,
   munmapCpuScenario,
   munmapSecondPageScenario,
   type ClearFlushNotifyModule,
@@ -26,5 +27,6 @@ export default defineSuite<ClearFlushNotifyModule>("coherence", [
   on("munmap", 2, "the batch fills mid-unmap: tlb_flush_mmu_tlbonly runs before the pages are freed"),
   straight(munmapSecondPageScenario, 1, "the device uses the second page of the first batch"),
   on(fileThpSplitScenario, 1, "a file THP split at an unaligned address, then truncate frees the page"),
+  straight(daxPudSplitScenario, 1, "a 1 GiB DAX PUD split, then truncate frees the blocks: the device reads pieces 3 and 600"),
   straight(munmapCpuScenario, 1, "tlb_finish_mmu: a CPU still caches A; the pages are freed only after the flush"),
 ]);

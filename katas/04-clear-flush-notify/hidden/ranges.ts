@@ -14,6 +14,8 @@ import {
   PMD_SIZE,
   PUD_SIZE,
   fileThpSplitScenario,
+  fileThpSplitHighScenario,
+  HIGH_THP_BASE,
   daxPudSplitScenario,
   type ClearFlushNotifyModule,
   type RecordedInvalidation,
@@ -49,6 +51,12 @@ export default defineSuite<ClearFlushNotifyModule>("ranges", [
     points: 1,
     grades: [],
     run: (impl) => expectUnderPtl(recorded(impl, fileThpSplitScenario), [[BASE, BASE + PMD_SIZE]], "__split_huge_pmd at piece 7 + 0x123"),
+  },
+  {
+    name: "file THP split above 4 GiB: the aligned 2 MiB page is invalidated, all 64 bits of it",
+    points: 1,
+    grades: [],
+    run: (impl) => expectUnderPtl(recorded(impl, fileThpSplitHighScenario), [[HIGH_THP_BASE, HIGH_THP_BASE + PMD_SIZE]], "__split_huge_pmd above 4 GiB (addresses are unsigned long)"),
   },
   {
     name: "DAX PUD split: pudp_huge_clear_flush_notify invalidates exactly the 1 GiB page",

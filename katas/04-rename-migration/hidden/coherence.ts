@@ -14,4 +14,6 @@ export default defineSuite<RenameMigrationModule>("coherence", [
   on("hugetlb-cow", 1, "a 2 MiB page"),
   on("exit", 1, "release, then the pages are freed"),
   on("cow", 1, "the v6.6 model: called from the architecture's TLB flush", { notifierModel: "v6.6" }),
+  on("munmap-above-4g", 1, "addresses above 4 GiB: unsigned long is 64 bits"),
+  on("reclaim-whole-mm", 1, "x86 in v6.6 tells secondary TLBs (0, ULONG_MAX): the whole address space, whatever the arithmetic"),
 ]);

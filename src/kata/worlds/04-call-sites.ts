@@ -184,7 +184,8 @@ export function callSiteScenario(which: CallSiteScenarioName, sites: CallSites, 
         return p.w;
       }
       const two = which === "mprotect";
-      const p = baseScenario(driver, { pages: two ? 2 : 1, kernel });
+      // One spare page in the VMA: a notification of the whole VMA is then more than the site changed.
+      const p = baseScenario(driver, { pages: two ? 2 : 1, spare: 1, kernel });
       const k = p.w.k;
       if (which === "mkclean") {
         p.w.setup(() => {

@@ -20,7 +20,7 @@ import { entry_lock, pmdp_huge_clear_flush_notify, pudp_huge_clear_flush_notify 
 import { pte_pfn, pte_present } from "../../mm/pte";
 import { MMU_NOTIFIER_RANGE_BLOCKABLE, type mmu_notifier_range } from "../../notifier/mmu_notifier";
 import type { mmu_gather } from "../../kernel/mmu_gather";
-import { PMD_SIZE, PUD_SIZE, HPAGE_PMD_NR, HPAGE_PUD_NR, hex } from "../../mm/constants";
+import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, HPAGE_PMD_NR, HPAGE_PUD_NR, hex } from "../../mm/constants";
 
 /** What a kata 04-clear-flush-notify file exports: the kernel's signatures, kernel first. */
 export interface ClearFlushNotifyModule {
@@ -62,12 +62,13 @@ const range = (w: World, start: number, end: number, event: mmu_notifier_range["
 function splitThenTruncate(
   p: ScenarioParts,
   level: "pmd" | "pud",
-  o: { readonly name: string; readonly clearLabel: string; readonly clear: () => void; readonly truncateLabel: string; readonly truncate: () => void },
+  o: { readonly name: string; readonly clearLabel: string; readonly clear: () => void; readonly truncateLabel: string; readonly truncate: () => void; readonly base?: number },
 ): ProgramBuilder {
   const k = p.w.k;
-  const lock = entry_lock(p.mm, BASE, level);
-  const r = range(p.w, BASE, BASE + (level === "pmd" ? PMD_SIZE : PUD_SIZE), "MMU_NOTIFY_CLEAR");
-  const b = new ProgramBuilder(`${o.name} ${hex(BASE)}`);
+  const base = o.base ?? BASE;
+  const lock = entry_lock(p.mm, base, level);
+  const r = range(p.w, base, base + (level === "pmd" ? PMD_SIZE : PUD_SIZE), "MMU_NOTIFY_CLEAR");
+  const b = new ProgramBuilder(`${o.name} ${hex(base)}`);
   b.step(`__split_huge_${level}: mmu_notifier_invalidate_range_start`, () => k.mn.mmu_notifier_invalidate_range_start(r));
   b.step(`${level}_lock`, () => lock.spin_lock(), () => lock.available());
   b.step(`__split_huge_${level}_locked: ${o.clearLabel}`, o.clear);
@@ -81,8 +82,8 @@ function splitThenTruncate(
 export const HUGE_OFFSETS = { near: 3, far: 300, farPud: 600 } as const;
 
 /** The device reads the huge page's 4 KiB pieces `near` and `far`, named for traces as `${prefix}3`, ... */
-const readPieces = (prefix: string, far: number): DmaAccess[] =>
-  [HUGE_OFFSETS.near, far].map((off) => ({ op: "read", addr: page(off), name: `${prefix}${off}` }));
+const readPieces = (prefix: string, far: number, base = BASE): DmaAccess[] =>
+  [HUGE_OFFSETS.near, far].map((off) => ({ op: "read", addr: base + page(off) - BASE, name: `${prefix}${off}` }));
 
 /** hugetlb_wp on a 2 MiB page while the device reads two 4 KiB pieces of it, away from its start. */
 export const hugetlbCowOffsetScenario: Scenario = {
@@ -108,42 +109,53 @@ export const hugetlbCowOffsetScenario: Scenario = {
 };
 
 /**
- * __split_huge_pmd() of a file THP (page cache): the PMD is cleared with the fault's
- * address (not aligned), the page stays in the page cache; then truncate drops the
- * page cache's reference and frees it. Nothing maps it in this mm any more, so the
- * split's notification is the only one the device gets.
+ * __split_huge_pmd() of a file THP (page cache) mapped at `base`: the PMD is cleared
+ * with the fault's address (not aligned), the page stays in the page cache; then
+ * truncate drops the page cache's reference and frees it. Nothing maps it in this mm
+ * any more, so the split's notification is the only one the device gets.
  */
-export const fileThpSplitScenario: Scenario = {
-  name: "file-thp-split",
-  summary: "a file THP's PMD is split (cleared) at an unaligned address, then truncate frees the page, while the device reads pieces 3 and 300",
-  build(driver: DriverSpec, kernel?: KernelOptions): World {
-    const p = baseScenario(driver, { pages: 0, spare: HPAGE_PMD_NR, kernel });
-    const k = p.w.k;
-    const mm = p.mm;
-    let head = 0;
-    p.w.setup(() => {
-      head = k.alloc_huge_page(HPAGE_PMD_NR, "page cache");
-      setupEntry(k, mm, BASE, "pmd", head, true);
-      k.phys.page_add_rmap(head);
-    });
-    addDevice(p, readPieces("P", HUGE_OFFSETS.far));
-    const fault = page(7) + 0x123;
-    const split = splitThenTruncate(p, "pmd", {
-      name: "split file THP",
-      clearLabel: `pmdp_huge_clear_flush_notify(${hex(fault)}); page_remove_rmap`,
-      clear: () => {
-        const old = mm.pgd.get_pmd(BASE);
-        if (!pte_present(old)) return;
-        pmdp_huge_clear_flush_notify(k, p.vma, fault, "unmap");
-        k.phys.page_remove_rmap(pte_pfn(old));
-      },
-      truncateLabel: "delete the page from the page cache (frees it)",
-      truncate: () => k.phys.put_page(head, HPAGE_PMD_NR),
-    });
-    addKernelThread(p, "split", split);
-    return p.w;
-  },
-};
+function fileThpSplitAt(base: number, name: string, where: string): Scenario {
+  return {
+    name,
+    summary: `a file THP's PMD${where} is split (cleared) at an unaligned address, then truncate frees the page, while the device reads pieces 3 and 300`,
+    build(driver: DriverSpec, kernel?: KernelOptions): World {
+      const p = baseScenario(driver, { pages: 0, spare: HPAGE_PMD_NR, vma: [base, base + PMD_SIZE], kernel });
+      const k = p.w.k;
+      const mm = p.mm;
+      let head = 0;
+      p.w.setup(() => {
+        head = k.alloc_huge_page(HPAGE_PMD_NR, "page cache");
+        setupEntry(k, mm, base, "pmd", head, true);
+        k.phys.page_add_rmap(head);
+      });
+      addDevice(p, readPieces("P", HUGE_OFFSETS.far, base));
+      const fault = base + 7 * PAGE_SIZE + 0x123;
+      const split = splitThenTruncate(p, "pmd", {
+        name: "split file THP",
+        base,
+        clearLabel: `pmdp_huge_clear_flush_notify(${hex(fault)}); page_remove_rmap`,
+        clear: () => {
+          const old = mm.pgd.get_pmd(base);
+          if (!pte_present(old)) return;
+          pmdp_huge_clear_flush_notify(k, p.vma, fault, "unmap");
+          k.phys.page_remove_rmap(pte_pfn(old));
+        },
+        truncateLabel: "delete the page from the page cache (frees it)",
+        truncate: () => k.phys.put_page(head, HPAGE_PMD_NR),
+      });
+      addKernelThread(p, "split", split);
+      return p.w;
+    },
+  };
+}
+
+export const fileThpSplitScenario: Scenario = fileThpSplitAt(BASE, "file-thp-split", "");
+
+/** Where the high file THP is mapped: 4 GiB + 2 MiB, which 32-bit arithmetic turns into 2 MiB. */
+export const HIGH_THP_BASE = 2 ** 32 + PMD_SIZE;
+
+/** The same split above 4 GiB, where a 32-bit mask or `| 0` loses the address's high bits. */
+export const fileThpSplitHighScenario: Scenario = fileThpSplitAt(HIGH_THP_BASE, "file-thp-split-high", ` at ${hex(HIGH_THP_BASE)}`);
 
 /** First pfn of the 1 GiB of device memory (pmem) the DAX scenario maps. */
 export const DAX_PFN = 4 * HPAGE_PUD_NR;
@@ -203,6 +215,7 @@ export const munmapSecondPageScenario: Scenario = {
 export const clearFlushScenarios: readonly Scenario[] = [
   hugetlbCowOffsetScenario,
   fileThpSplitScenario,
+  fileThpSplitHighScenario,
   daxPudSplitScenario,
   munmapCpuScenario,
   munmapSecondPageScenario,

@@ -1,0 +1,10 @@
+// Wrong: try_to_unmap_one notifies the whole VMA instead of the page it unmapped.
+import type { CallSites } from "tlbkata";
+import { call_sites as ref } from "../../../solutions/04-call-sites/call_sites";
+
+export const call_sites: CallSites = {
+  ...ref,
+  try_to_unmap_one(site) {
+    if (site.branch !== "redirtied") site.k.mn.mmu_notifier_invalidate_secondary_tlbs(site.mm, site.vma.vm_start, site.vma.vm_end);
+  },
+};
