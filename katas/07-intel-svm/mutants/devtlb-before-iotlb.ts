@@ -1,5 +1,5 @@
 // Wrong: queues the device-TLB invalidation before the IOTLB one: the ATS device can refill from the still-valid IOTLB between them (the order AMD's __flush_pasid comment and ARM's ATC-after-TLB fix 353e3cf8590c insist on).
-import { container_of, rcu_read_lock, rcu_read_unlock, list_for_each_entry_rcu, build_p_iotlb_inv_dsc, build_dev_tlb_pasid_inv_dsc, VTD_PAGE_SIZE, ULONG_MAX, type mmu_notifier_ops, type intel_svm } from "tlbkata";
+import { container_of, rcu_read_lock, rcu_read_unlock, list_for_each_entry_rcu, cap_max_amask_val, build_p_iotlb_inv_dsc, build_dev_tlb_pasid_inv_dsc, VTD_PAGE_SIZE, ULONG_MAX, type mmu_notifier_ops, type intel_svm } from "tlbkata";
 import { intel_mmuops as ref } from "../../../solutions/07-intel-svm/intel_svm";
 
 export const intel_mmuops: mmu_notifier_ops = {
@@ -13,7 +13,13 @@ export const intel_mmuops: mmu_notifier_ops = {
     const align = 2 ** shift * VTD_PAGE_SIZE;
     const last = Math.ceil((start + pages * VTD_PAGE_SIZE) / align) * align;
     rcu_read_lock(svm.sim);
-    for (const sdev of list_for_each_entry_rcu(svm.devs)) {
+    const devs = list_for_each_entry_rcu(svm.devs);
+    // Above the unit's largest mask, the reference's whole-PASID flush.
+    if (devs.some((d) => shift > cap_max_amask_val(d.iommu))) {
+      rcu_read_unlock(svm.sim);
+      return ref.invalidate_secondary_tlbs!(mn, mm, start, end);
+    }
+    for (const sdev of devs) {
       for (let a = Math.floor(start / align) * align; a < last; a += align) {
         if (sdev.dev_iotlb) sdev.iommu.qi_submit(build_dev_tlb_pasid_inv_dsc(sdev.sid, svm.pasid, sdev.qdep, a, shift));
         sdev.iommu.qi_submit(build_p_iotlb_inv_dsc(sdev.did, svm.pasid, a, shift, 0));

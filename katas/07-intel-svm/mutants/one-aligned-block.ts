@@ -1,4 +1,4 @@
-// Wrong: aligns the address down to the 2^AM block but sends that one block only: a range that crosses a block boundary loses its tail (the case 2ac2fab52917 "Fix unaligned addresses for intel_flush_svm_range_dev()" covers with a loop).
+// Wrong: aligns the address down to the 2^AM block but sends that one block only: a range that crosses a block boundary loses its tail (2d6ffc63f124 "iommu/vt-d: Fix unaligned addresses for intel_flush_svm_range_dev()" covers the range with a loop of aligned blocks).
 import { container_of, rcu_read_lock, rcu_read_unlock, list_for_each_entry_rcu, build_p_iotlb_inv_dsc, build_dev_tlb_pasid_inv_dsc, VTD_PAGE_SIZE, ULONG_MAX, type mmu_notifier_ops, type intel_svm } from "tlbkata";
 import { intel_flush_svm_all, intel_mmuops as ref } from "../../../solutions/07-intel-svm/intel_svm";
 
