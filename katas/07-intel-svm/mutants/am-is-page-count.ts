@@ -1,4 +1,4 @@
-// Wrong: puts the rounded page count, __roundup_pow_of_two(pages), in the AM field, which wants its order (ilog2): even two pages name an AM above cap_max_amask_val.
+// Wrong: puts the rounded page count, __roundup_pow_of_two(pages), in the AM field, which wants its order (ilog2): two pages name a four-page block their address is not aligned to, 1024 pages an AM the unit rejects.
 import { container_of, rcu_read_lock, rcu_read_unlock, list_for_each_entry_rcu, build_p_iotlb_inv_dsc, build_dev_tlb_pasid_inv_dsc, VTD_PAGE_SIZE, ULONG_MAX, type mmu_notifier_ops, type intel_svm } from "tlbkata";
 import { intel_flush_svm_all, intel_mmuops as ref } from "../../../solutions/07-intel-svm/intel_svm";
 

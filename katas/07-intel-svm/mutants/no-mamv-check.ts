@@ -1,4 +1,4 @@
-// Wrong: like v6.5/v6.6 it never compares the order with cap_max_amask_val (the course's rule from the VT-d spec): a range of 2^19 pages or more becomes one page-selective block the unit rejects.
+// Wrong: like v6.5/v6.6 it never compares the order with cap_max_amask_val (the course's rule from the VT-d spec): a range of more than 2^18 pages becomes one page-selective block the unit rejects.
 import { container_of, rcu_read_lock, rcu_read_unlock, list_for_each_entry_rcu, build_p_iotlb_inv_dsc, build_dev_tlb_pasid_inv_dsc, VTD_PAGE_SIZE, ULONG_MAX, type mmu_notifier_ops, type intel_svm } from "tlbkata";
 import { intel_flush_svm_all, intel_mmuops as ref } from "../../../solutions/07-intel-svm/intel_svm";
 

@@ -1,4 +1,4 @@
-// Wrong: passes the PASID where qi_desc_piotlb() wants the domain id and the domain id where it wants the PASID: with identifiers from separate ranges the descriptor matches no IOTLB entry.
+// Wrong: passes the PASID where qi_flush_piotlb() wants the domain id and the domain id where it wants the PASID: with identifiers from separate ranges the descriptor matches no IOTLB entry.
 import { container_of, rcu_read_lock, rcu_read_unlock, list_for_each_entry_rcu, build_p_iotlb_inv_dsc, build_p_iotlb_inv_dsc_all, build_dev_tlb_pasid_inv_dsc, build_dev_tlb_pasid_inv_dsc_all, VTD_PAGE_SIZE, ULONG_MAX, type mmu_notifier_ops, type intel_svm } from "tlbkata";
 import { intel_mmuops as ref } from "../../../solutions/07-intel-svm/intel_svm";
 

@@ -1,4 +1,4 @@
-// Wrong: shoots a 2 MiB-aligned range down 2 MiB at a time with the 2M page size code, as if every such range were mapped by PMDs: cheaper, but 4 KiB translations inside each 2 MiB step are not named.
+// Wrong: shoots a 2 MiB-aligned range down 2 MiB at a time with the 2M page size code, as if every such range were mapped by a PMD: link.c names every base page, since the range may be mapped by 4 KiB PTEs.
 import { container_of, PAGE_SIZE, PMD_SIZE, type mmu_notifier_ops, type pe_data } from "tlbkata";
 import { pnv_ocxl_tlb_invalidate, ocxl_mmu_notifier_ops as ref } from "../../../solutions/08-ocxl/link";
 

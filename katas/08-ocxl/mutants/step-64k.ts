@@ -1,4 +1,4 @@
-// Wrong: takes ppc64's PAGE_SIZE (64 KiB) for the step and the AP code, while the AFU caches 4 KiB radix translations: one shootdown per 64 KiB, and the 4 KiB pages after the first of each stay cached (the page size the "ocxl: Add mmu notifier" series, 5f686eea4b3c, reworked in v3 and v4).
+// Wrong: takes ppc64's 64 KiB PAGE_SIZE for the step and the AP code, where the AFU's translations here are 4 KiB pages: every ATSD names the wrong page size (the page_size argument the "ocxl: Add mmu notifier" series, 5f686eea4b3c, added in v3, a page-size typo fixed in v4).
 import { container_of, PAGE_SIZE, type mmu_notifier_ops, type pe_data } from "tlbkata";
 import { pnv_ocxl_tlb_invalidate, ocxl_mmu_notifier_ops as ref } from "../../../solutions/08-ocxl/link";
 
