@@ -25,6 +25,7 @@ export default defineSuite<IntelSvmModule>("coherence", [
   on(munmapUnaligned, 3, "three pages from an odd page: every page of an unaligned range is invalidated"),
   straight(munmapOddPair, 2, "two pages from an odd page cross an aligned block boundary"),
   straight(twoDevices, 2, "every device on svm->devs is flushed, each on its own VT-d unit"),
+  on(twoDevices, 1, "each VT-d unit has its own invalidation queue, and each queue's wait must complete before the callback returns"),
   straight("munmap", 1, "without ATS (no device-TLB)", false),
   straight(munmapUnaligned, 1, "unaligned range without ATS", false),
   on("cow", 1, "with the v6.6 notifier model (called from the TLB flush)", { kernel: { arch: { notifierModel: "v6.6" } } }),

@@ -10,6 +10,8 @@ import {
   upgradeScenario,
   upgradeCpuScenario,
   upgradeCpuCachedScenario,
+  upgradeOffsetScenario,
+  SLEEP_RULES,
   upgradeDriver,
   upgradeKernel,
   require_,
@@ -35,10 +37,10 @@ const every = (scenario: Scenario, arch: ArchName, points: number, what: string,
   run: (impl: PermissionUpgradeModule) => expectCoherent(scenario, upgradeDriver(arch), { kernel: upgradeKernel(arch, impl, model), grades: PROGRESS }),
 });
 
-function recorded(impl: PermissionUpgradeModule, arch: ArchName): RecordedInvalidation[] {
+function recorded(impl: PermissionUpgradeModule, arch: ArchName, scenario: Scenario = upgradeScenario): RecordedInvalidation[] {
   const record: RecordedInvalidation[] = [];
   // What was sent is graded here; whether the device got stuck, by the progress tests.
-  runScenarioStraight(upgradeScenario, upgradeDriver(arch, record), { kernel: upgradeKernel(arch, impl), grades: [] });
+  runScenarioStraight(scenario, upgradeDriver(arch, record), { kernel: upgradeKernel(arch, impl), grades: [] });
   return record;
 }
 const show = (rs: readonly RecordedInvalidation[]): string => (rs.length ? rs.map((r) => `[${hex(r.start)}, ${hex(r.end)})`).join(", ") : "none");
@@ -58,6 +60,22 @@ export default defineSuite<PermissionUpgradeModule>("progress", [
       const ok = rs.length === 1 && rs[0]!.start === page(0) && rs[0]!.end === page(0) + PAGE_SIZE && rs[0]!.atomic;
       require_(ok, `arm64: the upgrade of A sent ${show(rs)}; expected [${hex(page(0))}, ${hex(page(0) + PAGE_SIZE)}) once, with the ptl held`);
     },
+  },
+  {
+    name: "arm64: a write at an offset inside A, in a VMA of two pages, invalidates exactly A's page (the faulting address aligned down; not the VMA, not the next page)",
+    points: 1,
+    grades: [],
+    run(impl) {
+      const rs = recorded(impl, "arm64", upgradeOffsetScenario);
+      const ok = rs.length === 1 && rs[0]!.start === page(0) && rs[0]!.end === page(0) + PAGE_SIZE;
+      require_(ok, `arm64: a thread wrote at ${hex(page(0) + 0x10)} and the upgrade of A sent ${show(rs)}; secondary TLBs are told about the page the PTE maps, [address & PAGE_MASK, + PAGE_SIZE)`);
+    },
+  },
+  {
+    name: "arm64: the upgrade runs under the ptl, so nothing in it sleeps (invalidate_range_start may) and no lock is left held",
+    points: 1,
+    grades: SLEEP_RULES,
+    run: (impl) => void runScenarioStraight(upgradeScenario, upgradeDriver("arm64"), { kernel: upgradeKernel("arm64", impl), grades: SLEEP_RULES }),
   },
   {
     name: "arm64: the upgrade flushes the CPU TLB for A (arm64 may cache the read-only permission), as its ptep_set_access_flags does",

@@ -91,6 +91,30 @@ export const upgradeCpuCachedScenario: Scenario = {
 };
 
 /**
+ * A VMA of two pages; A is read-only with one user. A CPU thread writes A at an offset
+ * (a page request names a page, a CPU fault the byte), so the upgrade gets an address
+ * that is not page-aligned; then the device reads B and A and writes A. A notification
+ * of exactly A shows only here: the other scenarios' VMA is the one page A, and their
+ * faulting address is A's first byte.
+ */
+export const upgradeOffsetScenario: Scenario = {
+  name: "permission-upgrade-offset",
+  summary: "pages A and B, A read-only with one user; a thread writes A at offset 0x10, then the device reads B and A and writes A: the upgrade is for an unaligned address in a two-page VMA",
+  build(driver, kernel) {
+    const p = baseScenario(driver, { pages: 2, kernel });
+    readOnlySingleUser(p.w);
+    // Added before the device: a straight run lets the thread's fault come first.
+    addUserThread(p, "writer", 0, [{ op: "write", addr: page(0) + 0x10, name: "A" }]);
+    addDevice(p, [
+      { op: "read", addr: page(1), name: "B" },
+      { op: "read", addr: page(0), name: "A" },
+      { op: "write", addr: page(0), name: "A" },
+    ]);
+    return p.w;
+  },
+};
+
+/**
  * The machine: an arm64 system's SMMU faults from its cached read-only entry; an x86
  * system's IOMMU re-walks the page table on a permission fault. Both are bound with a
  * correct SVA driver (optionally recording its invalidations).
