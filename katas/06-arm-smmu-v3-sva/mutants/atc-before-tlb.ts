@@ -1,4 +1,4 @@
-// Wrong: invalidates the ATC before the SMMU TLB: a device access in between misses the ATC, is served from the SMMU TLB's stale entry and refills the ATC (the ordering fixed by 353e3cf8590c "iommu/arm-smmu-v3: Fix ATC invalidation ordering").
+// Wrong: invalidates the ATC before the SMMU TLB: a device access in between misses the ATC, is served from the SMMU TLB's stale entry and refills the ATC (the ordering fixed by 353e3cf8590c "iommu/arm-smmu-v3: Fix ATC invalidation ordering wrt main TLBs").
 import {
   mn_to_smmu,
   mm_get_pasid,
