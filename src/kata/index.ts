@@ -9,3 +9,4 @@ export { runKataJob, runKataJobs, type JobOptions, type JobResult } from "./job"
 export type { WorkerSpec, PlannedCase } from "./protocol";
 export * from "./progress";
 export * from "./drivercases";
+export * from "./property";

@@ -16,4 +16,6 @@ export default defineSuite<AmdIommuV2Module>("coherence", [
   on("exit", 2, "release runs before the pages are freed"),
   on("munmap", 1, "without ATS (no device IOTLB)", {}, false),
   on("cow", 1, "with the v6.6 notifier model (called from the TLB flush)", { kernel: { arch: { notifierModel: "v6.6" } } }),
+  on("munmap-above-2g", 1, "addresses are unsigned long: a page at 2 GiB is flushed at its own address"),
+  on("munmap-above-4g", 1, "addresses are unsigned long: a page above 4 GiB is flushed at its own address, high bits and all"),
 ]);

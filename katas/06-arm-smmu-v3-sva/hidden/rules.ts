@@ -1,5 +1,5 @@
 /** Hidden tests, kata 06: the notifier's rules (atomic context, registration, release, free_notifier). */
-import { defineSuite, doesNotSleepUnderPtl, callsInvalidateSecondaryTlbs, runScenarioStraight, armSmmuV3SvaDriver, armSmmuSvaUnbindProgram, kmemleak_scan, require_, baseScenario, addDevice, addKernelThread, exitProgram, page, type ArmSmmuV3, type ArmSmmuV3SvaModule, type Scenario } from "tlbkata";
+import { defineSuite, doesNotSleepUnderPtl, straightWithWork, SLEEP_RULES, callsInvalidateSecondaryTlbs, runScenarioStraight, armSmmuV3SvaDriver, armSmmuSvaUnbindProgram, kmemleak_scan, require_, baseScenario, addDevice, addKernelThread, exitProgram, page, type ArmSmmuV3, type ArmSmmuV3SvaModule, type Scenario } from "tlbkata";
 
 /** The process exits first; its device's DMA arrives after release. */
 const exitThenDma: Scenario = {
@@ -39,6 +39,13 @@ function teardown(unbindFirst: boolean): Scenario {
 export default defineSuite<ArmSmmuV3SvaModule>("rules", [
   callsInvalidateSecondaryTlbs(armSmmuV3SvaDriver),
   doesNotSleepUnderPtl(armSmmuV3SvaDriver),
+  {
+    // hugetlb_wp clears and flushes a 2 MiB page (CMDQ_MAX_TLBI_OPS pages) under the ptl: the whole-ASID path runs in atomic context too.
+    name: "the whole-ASID path neither sleeps nor returns holding a lock either (hugetlb_wp flushes 2 MiB under the ptl)",
+    points: 1,
+    grades: SLEEP_RULES,
+    run: (impl) => void straightWithWork("hugetlb-cow", armSmmuV3SvaDriver(impl), { grades: SLEEP_RULES }),
+  },
   {
     name: "release leaves no translation of the exiting mm in the SMMU TLB or the ATC",
     points: 1,
