@@ -1,4 +1,4 @@
-// Wrong: calls each ops table once, as mmu_notifier_get shares one notifier per (ops, mm): two devices of one driver that each registered their own notifier on the mm (two SMMUs bound to one process) get one call between them.
+// Wrong: calls each ops table once, as mmu_notifier_get shares one notifier per (ops, mm): two devices of one driver that each registered their own notifier on the mm get one call between them.
 import { srcu_read_lock, srcu_read_unlock, type MmuNotifierCore, type mm_struct } from "tlbkata";
 import { mm_has_notifiers } from "../../../solutions/02-notifier-core/mmu_notifier";
 export { mm_has_notifiers };

@@ -73,7 +73,7 @@ function bound(d: SharedSvaDriver, s: Scenario, impl: RegisterRulesModule): void
 }
 
 /**
- * An mm on which KVM and another SVA driver registered first; then a get for our ops.
+ * An mm on which KVM and another device driver registered first; then a get for our ops.
  * Returns what get returned, the other two notifiers and how often our alloc_notifier ran.
  */
 function getBesideOthers(impl: RegisterRulesModule) {
@@ -106,7 +106,7 @@ export default defineSuite<RegisterRulesModule>("getput", [
     run(impl) {
       const { got, ops, others, allocs } = getBesideOthers(impl);
       const what = typeof got === "number" ? `error ${got}` : got.ops === ops ? "a notifier with its ops" : `the notifier of ${got.ops.name}, another driver`;
-      require_(typeof got !== "number" && got.ops === ops, `on an mm where KVM and another SVA driver had registered, mmu_notifier_get_locked for a new driver returned ${what}: get shares a notifier only with a user of the same ops`);
+      require_(typeof got !== "number" && got.ops === ops, `on an mm where KVM and another device driver had registered, mmu_notifier_get_locked for a new driver returned ${what}: get shares a notifier only with a user of the same ops`);
       require_(allocs === 1, `alloc_notifier was called ${allocs} time(s): no notifier with these ops was on the mm, so get must allocate one`);
       for (const o of others) require_(o.users.value === 1, `${o.ops.name}'s notifier has ${o.users.value} users after another driver's get: a get takes a user only on the notifier it returns`);
     },
