@@ -1,37 +1,8 @@
 // Wrong: returns -EINVAL when alloc_notifier fails instead of the error it gave (ERR_PTR passed on), so a caller sees an invalid-argument error for an out-of-memory failure.
-import {
-  EINVAL,
-  mmap_assert_write_locked,
-  mmu_notifier_subscriptions,
-  mm_notifier_subscriptions,
-  hlist_add_head_rcu,
-  hlist_del_init_rcu,
-  hlist_for_each_entry,
-  call_srcu,
-  type MmuNotifierCore,
-  type mm_struct,
-  type mmu_notifier,
-  type mmu_notifier_ops,
-} from "tlbkata";
+import { mmap_assert_write_locked, mm_notifier_subscriptions, hlist_for_each_entry, type MmuNotifierCore, type mm_struct, type mmu_notifier, type mmu_notifier_ops, EINVAL } from "tlbkata";
+import { __mmu_notifier_register } from "../../../solutions/02-register-rules/mmu_notifier";
 
-export function __mmu_notifier_register(core: MmuNotifierCore, subscription: mmu_notifier, mm: mm_struct): number {
-  mmap_assert_write_locked(mm);
-  const ops = subscription.ops;
-  // A hardware TLB user (invalidate_secondary_tlbs) must not also use start/end.
-  const both = ops.invalidate_secondary_tlbs !== undefined && (ops.invalidate_range_start !== undefined || ops.invalidate_range_end !== undefined);
-  if (core.warnings.WARN_ON_ONCE(both, "__mmu_notifier_register", `${ops.name ?? subscription.name} implements invalidate_secondary_tlbs and invalidate_range_start/end`)) {
-    return -EINVAL;
-  }
-  let subscriptions = mm_notifier_subscriptions(mm);
-  if (!subscriptions) {
-    subscriptions = new mmu_notifier_subscriptions();
-    mm.notifier_subscriptions = subscriptions;
-  }
-  subscription.mm = mm;
-  subscription.users.value = 1;
-  hlist_add_head_rcu(subscription, subscriptions);
-  return 0;
-}
+export { __mmu_notifier_register, mmu_notifier_put } from "../../../solutions/02-register-rules/mmu_notifier";
 
 export function mmu_notifier_get_locked(core: MmuNotifierCore, ops: mmu_notifier_ops, mm: mm_struct): mmu_notifier | number {
   mmap_assert_write_locked(mm);
@@ -51,12 +22,4 @@ export function mmu_notifier_get_locked(core: MmuNotifierCore, ops: mmu_notifier
     return ret;
   }
   return subscription;
-}
-
-export function mmu_notifier_put(core: MmuNotifierCore, subscription: mmu_notifier): void {
-  if (core.warnings.WARN_ON(subscription.users.value === 0, "mmu_notifier_put", `${subscription.name} has no users left`)) return;
-  subscription.users.value = subscription.users.value - 1;
-  if (subscription.users.value !== 0) return;
-  hlist_del_init_rcu(subscription);
-  call_srcu(core, () => subscription.ops.free_notifier!(subscription));
 }
