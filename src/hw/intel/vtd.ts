@@ -4,8 +4,8 @@
  * IOTLB tagged by (domain id, PASID), a device-TLB (ATC) in an ATS device, and an
  * invalidation queue (QI). Software writes descriptors at the queue's tail; the unit
  * fetches and executes them when it gets to them; an invalidation wait descriptor,
- * polled for completion under the queue's spinlock, is how software knows that
- * everything before it has been done.
+ * whose status word the CPU polls without sleeping, is how software knows that
+ * everything before it has been done (docs/KERNEL-FACTS.md#cmd-waits).
  *
  * The hardware rule that makes this driver interesting: a page-selective descriptor
  * does not name [address, address + size) but a naturally aligned block of 2^AM pages.
@@ -29,7 +29,7 @@ import { check_ulong_arg } from "../../mm/ulong";
 export const VTD_PAGE_SHIFT = PAGE_SHIFT;
 export const VTD_PAGE_SIZE = PAGE_SIZE;
 
-/** Descriptor types (the values of the VT-d specification). */
+/** Descriptor types (the values of the VT-d specification, defined in drivers/iommu/intel/iommu.h). */
 export const QI_IWD_TYPE = 0x5;
 export const QI_EIOTLB_TYPE = 0x6;
 export const QI_DEIOTLB_TYPE = 0x8;
@@ -41,7 +41,11 @@ export const QI_GRAN_PSI_PASID = 3;
 /** A device-TLB size order this large names the whole address space (address 0, every S bit set). */
 export const QI_DEV_EIOTLB_ALL_ORDER = 64 - VTD_PAGE_SHIFT;
 
-/** The domain id scalable-mode SVA binds use for first-level tables (FLPT_DEFAULT_DID). */
+/**
+ * The domain id scalable-mode SVA binds use for first-level tables: FLPT_DEFAULT_DID of
+ * drivers/iommu/intel/pasid.h, given by intel_svm_bind_mm() (v6.6, no line:
+ * docs/KERNEL-FACTS.md#flpt-default-did).
+ */
 export const FLPT_DEFAULT_DID = 1;
 
 /** PASID-based IOTLB invalidation. */
@@ -282,9 +286,12 @@ export class IntelIommu extends IommuModel {
   }
 
   /**
-   * Write an invalidation wait descriptor and poll its status word, all under
-   * qi->q_lock (spinning, never sleeping): when this returns, every descriptor
-   * written before it has been executed.
+   * Write an invalidation wait descriptor and poll its status word (spinning, never
+   * sleeping): when this returns, every descriptor written before it has been executed.
+   * The kernel's qi_submit_sync() writes the descriptors and the wait descriptor under
+   * qi->q_lock and drops and retakes the lock around each poll, so other CPUs can queue
+   * meanwhile; here the lock is held for the whole poll, and each descriptor of a
+   * submission takes it on its own (docs/KERNEL-FACTS.md#cmd-waits).
    */
   qi_wait(): void {
     this.qi_lock.spin_lock();
