@@ -43,8 +43,8 @@ export const QI_DEV_EIOTLB_ALL_ORDER = 64 - VTD_PAGE_SHIFT;
 
 /**
  * The domain id scalable-mode SVA binds use for first-level tables: FLPT_DEFAULT_DID of
- * drivers/iommu/intel/pasid.h, given by intel_svm_bind_mm() (v6.6, no line:
- * docs/KERNEL-FACTS.md#flpt-default-did).
+ * drivers/iommu/intel/pasid.h, given by intel_svm_bind_mm()
+ * (v6.6:drivers/iommu/intel/svm.c:334,345-346; docs/KERNEL-FACTS.md#flpt-default-did).
  */
 export const FLPT_DEFAULT_DID = 1;
 
