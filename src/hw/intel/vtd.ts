@@ -166,7 +166,7 @@ export class IntelIommu extends IommuModel {
   readonly devtlb: Tlb | null;
   /** The invalidation queue. */
   readonly qi: CommandQueue;
-  /** qi->q_lock: serialises writers of the queue, held while polling a wait descriptor. */
+  /** qi->q_lock: serialises writers of the queue (not held while polling: see qi_wait). */
   readonly qi_lock: SpinLock;
   readonly sid: number;
   readonly qdep: number;
@@ -289,24 +289,25 @@ export class IntelIommu extends IommuModel {
    * Write an invalidation wait descriptor and poll its status word (spinning, never
    * sleeping): when this returns, every descriptor written before it has been executed.
    * The kernel's qi_submit_sync() writes the descriptors and the wait descriptor under
-   * qi->q_lock and drops and retakes the lock around each poll, so other CPUs can queue
-   * meanwhile; here the lock is held for the whole poll, and each descriptor of a
-   * submission takes it on its own (docs/KERNEL-FACTS.md#cmd-waits).
+   * qi->q_lock and drops the lock around each poll, so other CPUs can queue meanwhile;
+   * here the wait descriptor is written under the lock and the poll runs without it,
+   * and each descriptor of a submission takes the lock on its own
+   * (docs/KERNEL-FACTS.md#cmd-waits).
    */
   qi_wait(): void {
     this.qi_lock.spin_lock();
     const seq = this.waitSeq.value + 1;
     this.waitSeq.value = seq;
     this.queue(build_inv_wait_dsc(), seq);
+    this.qi_lock.spin_unlock();
     if (this.sim.hardwareWaitBlocks()) {
       // The unit writes the status word when it reaches the descriptor; the CPU spins on it.
       this.sim.waitUntil(() => this.waitStatus.value >= seq, `${this.name}: inv_wait_dsc ${seq}`);
     } else {
-      while (this.waitStatus.value !== seq) {
+      while (this.waitStatus.value < seq) {
         if (this.qi.consume(1) === 0) throw new Error(`${this.name}: wait descriptor ${seq} lost`);
       }
     }
-    this.qi_lock.spin_unlock();
   }
 
   /** qi_submit_sync(): write the descriptors, then a wait descriptor, and poll it. */
