@@ -253,7 +253,10 @@ export class ArmSmmuV3 extends IommuModel {
       return { ok: false, reason: "not-present" };
     }
     const hit = this.tlb.lookup(cd.asid, addr);
-    // A write through a clean writable entry: HTTU sets the descriptor's dirty bit, a walk.
+    // A write through a clean writable entry walks again to dirty the PTE. (v6.6's SVA
+    // context descriptor does not enable HTTU, so a real SMMU sees a clean arm64 PTE as
+    // read-only: the write faults and the page-fault path dirties it. The model lets the
+    // walk set the bit; either way the write never goes through the cached entry.)
     if (hit && !(write && hit.write && !hit.dirty && this.sim.model.dirtyBitWalk)) {
       if (!write || hit.write) {
         // The SMMU answers the translation request from its TLB, stale or not.
@@ -273,7 +276,7 @@ export class ArmSmmuV3 extends IommuModel {
     if (write && !pte_write(w.entry)) return { ok: false, reason: "permission" };
     const size = w.level === "pte" ? PAGE_SIZE : w.level === "pmd" ? PMD_SIZE : PUD_SIZE;
     const base = Math.floor(addr / size) * size;
-    // The SMMU sets the accessed and dirty bits (hardware DBM), as the CPU would.
+    // Accessed and dirty bits: set by the walk here (see the note above on HTTU).
     const updated = write ? pte_mkdirty(pte_mkyoung(w.entry)) : pte_mkyoung(w.entry);
     if (updated !== w.entry) {
       if (w.level === "pte") mm.pgd.write_pte(addr, updated);
