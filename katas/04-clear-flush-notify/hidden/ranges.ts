@@ -5,6 +5,10 @@
 import {
   defineSuite,
   runScenarioStraight,
+  buildScenario,
+  runBuiltStraight,
+  pte_pfn,
+  pte_present,
   eagerSvaDriver,
   clearFlushKernel,
   require_,
@@ -17,6 +21,7 @@ import {
   fileThpSplitHighScenario,
   HIGH_THP_BASE,
   daxPudSplitScenario,
+  munmapCpuScenario,
   type ClearFlushNotifyModule,
   type RecordedInvalidation,
   type ScenarioRef,
@@ -77,6 +82,25 @@ export default defineSuite<ClearFlushNotifyModule>("ranges", [
       require_(
         after.length === 1 && after[0]!.start === page(0) && after[0]!.end === page(4),
         `outside the ptl only invalidate_range_end's [${hex(page(0))}, ${hex(page(4))}) was expected, got ${show(after)}: an empty gather has nothing to flush`,
+      );
+    },
+  },
+  {
+    name: "munmap of A and B with a batch that never fills: tlb_finish_mmu's tlb_flush_mmu frees what was gathered, so no page munmap took out is still allocated",
+    points: 1,
+    grades: [],
+    run(impl) {
+      const w = buildScenario(munmapCpuScenario, eagerSvaDriver(), { kernel: clearFlushKernel(impl), grades: [] });
+      const mm = w.k.mms[0]!;
+      const pfns = [0, 1].map((i) => mm.pgd.get_pte(page(i))).filter(pte_present).map(pte_pfn);
+      require_(pfns.length === 2, "the munmap-cpu scenario no longer maps A and B: the kata is broken");
+      const generation = pfns.map((pfn) => w.k.phys.generation(pfn));
+      runBuiltStraight(munmapCpuScenario, w);
+      // Freed and allocated again (by the scenario's other process) counts as freed.
+      const kept = pfns.filter((pfn, i) => w.k.phys.allocated(pfn) && w.k.phys.generation(pfn) === generation[i]);
+      require_(
+        kept.length === 0,
+        `after munmap, page(s) pfn ${kept.join(", ")} are still allocated: tlb_flush_mmu flushes (tlb_flush_mmu_tlbonly) and then frees the gathered pages (tlb_flush_mmu_free), and tlb_finish_mmu relies on it for what the batch still holds`,
       );
     },
   },
