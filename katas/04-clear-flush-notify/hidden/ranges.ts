@@ -22,6 +22,11 @@ import {
   HIGH_THP_BASE,
   daxPudSplitScenario,
   munmapCpuScenario,
+  baseScenario,
+  entry_lock,
+  ptep_clear_flush_notify,
+  ungradedRules,
+  KataFailure,
   type ClearFlushNotifyModule,
   type RecordedInvalidation,
   type ScenarioRef,
@@ -44,12 +49,45 @@ function expectUnderPtl(rs: readonly RecordedInvalidation[], want: readonly [num
   require_(ok, `${what}: expected ${want.map(([s, e]) => `[${hex(s)}, ${hex(e)})`).join(", ")} under the ptl, got ${show(got)} (all invalidations: ${show(rs)})`);
 }
 
+/**
+ * ptep_clear_flush_notify(vma, address) called under A's ptl with an address inside A,
+ * as the kernel's macro allows (it masks the address with PAGE_MASK:
+ * v6.5:include/linux/mmu_notifier.h:587): what it notified.
+ */
+function notifiedForOffset(impl: ClearFlushNotifyModule, at: number): RecordedInvalidation[] {
+  const record: RecordedInvalidation[] = [];
+  const p = baseScenario(eagerSvaDriver({ record }), { pages: 2, kernel: clearFlushKernel(impl) });
+  const w = p.w;
+  // The range is graded here, nothing else.
+  for (const r of ungradedRules([])) w.k.sim.disabledRules.add(r);
+  const ptl = entry_lock(p.mm, at, "pte");
+  w.setup(() => {
+    ptl.spin_lock();
+    ptep_clear_flush_notify(w.k, p.vma, at, "unmap");
+    ptl.spin_unlock();
+  });
+  const v = w.setupViolations[0];
+  if (v) throw new KataFailure(`[${v.rule}] ptep_clear_flush_notify(${hex(at)}): ${v.message}`, v.rule);
+  return record;
+}
+
 export default defineSuite<ClearFlushNotifyModule>("ranges", [
   {
     name: "COW: ptep_clear_flush_notify invalidates exactly the one page, once",
     points: 1,
     grades: [],
     run: (impl) => expectUnderPtl(recorded(impl, "cow"), [[page(0), page(1)]], "wp_page_copy of A"),
+  },
+  {
+    name: "ptep_clear_flush_notify given an address inside the page invalidates exactly that page (the kernel's macro masks the address with PAGE_MASK)",
+    points: 1,
+    grades: [],
+    run(impl) {
+      const at = page(0) + 0x123;
+      const rs = notifiedForOffset(impl, at);
+      const ok = rs.length === 1 && rs[0]!.start === page(0) && rs[0]!.end === page(1);
+      require_(ok, `ptep_clear_flush_notify(${hex(at)}) notified ${show(rs)}; expected [${hex(page(0))}, ${hex(page(1))}): the page that contains the address, address & PAGE_MASK`);
+    },
   },
   {
     name: "file THP split at an unaligned address: the aligned 2 MiB page is invalidated",
