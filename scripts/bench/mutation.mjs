@@ -3,7 +3,7 @@
 // prints, per kata, the share of generated mutants the hidden tests kill and the
 // survivors. MUTATION_KATAS=id,id limits it to some katas; MUTATION=0 skips it;
 // MUTATION=report prints the last run's report again.
-// Survivors a kata's MUTATION-NOTES.md explains as equivalent (same behaviour in every
+// Survivors a kata's mutants/MUTATION-NOTES.md explains as equivalent (same behaviour in every
 // run the kernel allows) are left out of its score and counted apart; a note that no
 // longer matches a survivor is printed as stale. Reports figures; asserts nothing.
 import { spawnSync } from "node:child_process";
@@ -18,7 +18,8 @@ const oneLine = (x) => String(x ?? "").replace(/\s+/g, " ");
  * printed: "- `file.ts:LINE:COLUMN` Mutator `replacement`: why".
  */
 function equivalents(kata) {
-  const file = path.join(ROOT, "katas", kata, "MUTATION-NOTES.md");
+  // Beside the mutants: instructors only, never in the student release.
+  const file = path.join(ROOT, "katas", kata, "mutants", "MUTATION-NOTES.md");
   if (!fs.existsSync(file)) return new Map();
   const notes = new Map();
   for (const line of fs.readFileSync(file, "utf8").split("\n")) {
@@ -73,7 +74,7 @@ if (process.env.MUTATION === "0") {
       allEquivalent += equivalent.length;
       const score = counted ? (100 * detected.length) / counted : 100;
       const apart = [
-        equivalent.length ? `${equivalent.length} equivalent, see katas/${kata}/MUTATION-NOTES.md` : "",
+        equivalent.length ? `${equivalent.length} equivalent, see katas/${kata}/mutants/MUTATION-NOTES.md` : "",
         f.mutants.length > detected.length + undetected.length ? `${f.mutants.length - detected.length - undetected.length} not counted: compile errors, ignored` : "",
       ].filter(Boolean);
       console.log(`  ${kata.padEnd(28)} ${String(detected.length).padStart(4)} / ${String(counted).padEnd(4)} ${score.toFixed(1).padStart(5)}%${apart.length ? ` (${apart.join("; ")})` : ""}`);
