@@ -106,8 +106,8 @@ export function rangeEndSite(range: mmu_notifier_range, onlyEnd: boolean): Range
 }
 
 export interface PluggableOptions {
-  /** At these call sites, end the range with this call instead of the kernel path's own; null: not decided yet (an oops when the site is reached). */
-  readonly rangeEndCalls?: Partial<Record<RangeEndSite, RangeEndCall | null>>;
+  /** At every one of these call sites, end the range with this call instead of the kernel path's own; null, a missing site or any other value: an oops when the site is reached. */
+  readonly rangeEndCalls?: Readonly<Record<RangeEndSite, RangeEndCall | null>>;
   /** Named in messages: "your __mmu_notifier_register threw ...". */
   readonly whose?: string;
 }
