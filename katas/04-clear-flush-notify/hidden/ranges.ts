@@ -51,8 +51,9 @@ function expectUnderPtl(rs: readonly RecordedInvalidation[], want: readonly [num
 
 /**
  * ptep_clear_flush_notify(vma, address) called under A's ptl with an address inside A,
- * as the kernel's macro allows (it masks the address with PAGE_MASK:
- * v6.5:include/linux/mmu_notifier.h:587): what it notified.
+ * as the kernel's macro allows (it notifies for the address masked with PAGE_MASK:
+ * RFC:include/linux/mmu_notifier.h:593, docs/KERNEL-FACTS.md#clear-flush-notify): what
+ * it notified.
  */
 function notifiedForOffset(impl: ClearFlushNotifyModule, at: number): RecordedInvalidation[] {
   const record: RecordedInvalidation[] = [];

@@ -119,7 +119,6 @@ export default defineSuite<IntelSvmModule>("blocks", [
     points: 1,
     grades: [],
     run(impl) {
-      // Address 0 can be mapped where vm.mmap_min_addr is 0.
       const r: Range = [0, PAGE_SIZE];
       const [ds] = sent(impl, [r], { ats: true });
       const whole = wholePasid(ds!);
