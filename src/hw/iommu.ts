@@ -38,7 +38,8 @@ export abstract class IommuModel {
    * The paging-structure cache (model.freePageTables): for each address-space tag, the
    * PMD entries walked, as pointers to their PTE table's page (a Tlb entry at PMD level
    * whose frame is the table). Only the IOMMU's: an ATS device caches leaf translations.
-   * Null for hardware without one, and with the switch off.
+   * Null for hardware without one, and with the switch off; unused in worlds where no
+   * kernel path frees page tables (PhysMem.pageTablesFreed), where it cannot matter.
    */
   protected walkCache: Tlb | null = null;
   /** Level of the entry the last walkTables() returned. */
@@ -90,7 +91,8 @@ export abstract class IommuModel {
    */
   protected walkTables(tag: number, mm: mm_struct, addr: number): pte_t {
     const pgd = mm.pgd;
-    const wc = this.walkCache;
+    // Only where some kernel path frees tables can a cached table pointer go stale.
+    const wc = this.phys.pageTablesFreed ? this.walkCache : null;
     if (wc) {
       const hit = wc.lookup(tag, addr);
       if (hit) {

@@ -46,7 +46,7 @@ export function exitProgram(k: Kernel, mm: mm_struct, batch: number, name = "exi
   // exit_mmap(): unmap_vmas, then free_pgtables over all of user space, then
   // tlb_finish_mmu, then the VMAs go (mm/mmap.c).
   const freeing = k.sim.model.freePageTables;
-  const regions = freeing ? pgtableRegions(mm, 0, 0, true) : [];
+  const regions = freeing ? pgtableRegions(k, mm, 0, 0, true) : [];
   b.step(freeing ? "free_pgtables; tlb_finish_mmu; remove vmas" : "tlb_finish_mmu; remove vmas", () => {
     free_pgtables(k, mm, tlb, regions, 0, Number.POSITIVE_INFINITY);
     tlb_finish_mmu(k, tlb);

@@ -13,9 +13,10 @@ import { pmdRegions } from "../mm/sparse";
 /**
  * The PMD regions whose tables free_pgtables may look at after [start, end) of mm is
  * unmapped (every VMA's when `whole`, as exit_mmap frees them all), computed at build
- * time, sorted.
+ * time, sorted. Tells the IOMMUs that this world frees page tables.
  */
-export function pgtableRegions(mm: mm_struct, start: number, end: number, whole = false): number[] {
+export function pgtableRegions(k: Kernel, mm: mm_struct, start: number, end: number, whole = false): number[] {
+  k.phys.pageTablesFreed = true;
   if (!whole) return pmdRegions(start, end);
   const all = new Set<number>();
   for (const v of mm.vmas) for (const r of pmdRegions(v.vm_start, v.vm_end)) all.add(r);

@@ -27,7 +27,7 @@ export function munmapProgram(k: Kernel, vma: vm_area_struct, start: number, end
     k.mn.mmu_notifier_invalidate_range_end(range);
   });
   const freeing = k.sim.model.freePageTables;
-  const regions = freeing ? pgtableRegions(mm, start, end) : [];
+  const regions = freeing ? pgtableRegions(k, mm, start, end) : [];
   b.step(freeing ? "unlink vma; free_pgtables; tlb_finish_mmu: flush, free the rest and the tables" : "unlink vma; tlb_finish_mmu: flush and free the rest", () => {
     if (start <= vma.vm_start && end >= vma.vm_end) vma.unlink();
     free_pgtables(k, mm, tlb, regions, start, end);

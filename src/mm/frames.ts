@@ -41,6 +41,12 @@ export class PhysMem {
   /** Page-table pages handed out so far (alloc_table_page). */
   private readonly tablesTaken: number;
   private readonly freeHooks: FreeHook[] = [];
+  /**
+   * Set at build time by a kernel path that will free page tables (free_pgtables' users:
+   * munmap, exit). Set-up data, not state: IOMMUs keep a walk cache only in such worlds,
+   * where it can matter, so the others pay no states for it.
+   */
+  pageTablesFreed = false;
 
   constructor(
     private readonly sim: Sim,
