@@ -70,6 +70,23 @@ describe("freed page tables and the IOMMU walk cache (model.freePageTables)", ()
     expect(verdict("munmap", d, OFF)).toBeNull();
   });
 
+  it("a walk caches the PTE table; a non-leaf invalidation drops it, a leaf-only one keeps it", () => {
+    const cached = (d: DriverSpec): number => {
+      const w = findScenario("munmap")!.build(d);
+      runStraight(w);
+      const wc = w.k.iommus[0]!.pagingStructureCache!;
+      return [...wc.entries()].length;
+    };
+    // The device walked before the unmap, so the walk cache held the table; munmap's
+    // invalidation must have dropped it, unless it was leaf-only.
+    expect(cached(armSmmuV3SvaDriver({ arm_smmu_mmu_notifier_ops: arm_ref }))).toBe(0);
+    expect(cached(armSmmuV3SvaDriver({ arm_smmu_mmu_notifier_ops: arm_leaf }))).toBeGreaterThan(0);
+    expect(cached(intelSvmDriver({ intel_mmuops: intel_ref }))).toBe(0);
+    expect(cached(intelSvmDriver({ intel_mmuops: intel_ih }))).toBeGreaterThan(0);
+    // AMD's INVALIDATE_IOMMU_PAGES always carries the PDE bit.
+    expect(cached(amdIommuV2Driver({ iommu_mn: amd_ref }))).toBe(0);
+  });
+
   it("munmap frees the emptied PTE and PMD tables after the flush, and the allocator hands them out again", () => {
     const w = findScenario("munmap")!.build(genericDrivers.find((d) => d.name === "correct-generic")!);
     const k = w.k;
