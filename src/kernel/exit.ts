@@ -1,7 +1,8 @@
 /**
  * exit_mmap(): tell every subscription the mm is going away (mmu_notifier_release:
  * each ops->release inside one SRCU read section, then every subscription unhashed,
- * then a grace period), then zap everything and free it. The release is several steps,
+ * then a grace period), then zap everything, free the page tables (free_pgtables) and
+ * free it all after the TLB flush. The release is several steps,
  * one per subscription, so the device keeps running between them, as it does on a
  * real machine. A driver whose release leaves its device translating through this mm
  * is caught when the pages are freed.
@@ -12,6 +13,7 @@ import { ProgramBuilder } from "../sim/program";
 import { Cell } from "../sim/store";
 import { mmu_gather, tlb_finish_mmu } from "./mmu_gather";
 import { zapSteps } from "./zap";
+import { free_pgtables, pgtableRegions } from "./free_pgtables";
 
 export function exitProgram(k: Kernel, mm: mm_struct, batch: number, name = "exit"): ProgramBuilder {
   const tlb = new mmu_gather(k, mm, batch, `${name}.tlb`);
@@ -41,7 +43,12 @@ export function exitProgram(k: Kernel, mm: mm_struct, batch: number, name = "exi
   b.step("mmu_notifier_release: synchronize_srcu", () => k.mn.srcu.synchronize_srcu());
   b.label(`${name}:lock`).step("mmap_write_lock", () => mm.mmap_lock.down_write(), () => mm.mmap_lock.available());
   mm.vmas.forEach((vma, i) => b.append(zapSteps(k, vma, vma.vm_start, vma.vm_end, tlb, `${name}.vma${i}`)));
-  b.step("tlb_finish_mmu; remove vmas", () => {
+  // exit_mmap(): unmap_vmas, then free_pgtables over all of user space, then
+  // tlb_finish_mmu, then the VMAs go (mm/mmap.c).
+  const freeing = k.sim.model.freePageTables;
+  const regions = freeing ? pgtableRegions(k, mm, 0, 0, true) : [];
+  b.step(freeing ? "free_pgtables; tlb_finish_mmu; remove vmas" : "tlb_finish_mmu; remove vmas", () => {
+    free_pgtables(k, mm, tlb, regions, 0, Number.POSITIVE_INFINITY);
     tlb_finish_mmu(k, tlb);
     for (const v of mm.vmas) v.unlink();
   });

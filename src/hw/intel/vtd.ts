@@ -59,7 +59,10 @@ export interface p_iotlb_inv_dsc {
   readonly addr: number;
   /** Page-selective only: address mask, the block is 2^am pages. */
   readonly am: number;
-  /** Invalidation hint: only leaf entries changed (kept, not modelled). */
+  /**
+   * Invalidation hint: 1 says only leaf entries changed, so the unit keeps its
+   * paging-structure caches; 0 drops them in the block too (with model.freePageTables).
+   */
   readonly ih: number;
 }
 
@@ -195,6 +198,7 @@ export class IntelIommu extends IommuModel {
     this.qi_lock = new SpinLock(locks, `${name}.qi->q_lock`, "qi_lock");
     this.waitStatus = new Cell(sim.store, `${name}.qi.wait_status`);
     this.waitSeq = new Cell(sim.store, `${name}.qi.wait_seq`);
+    this.addWalkCache();
   }
 
   caches(): readonly Tlb[] {
@@ -347,7 +351,10 @@ export class IntelIommu extends IommuModel {
       // The IOTLB is tagged by domain too: a descriptor for another domain misses.
       const mine = this.pasidTable.get(pasid)?.did === did;
       if (granu === QI_GRAN_NONG_PASID) {
-        if (mine) this.iotlb.invalidateTag(pasid);
+        if (mine) {
+          this.iotlb.invalidateTag(pasid);
+          this.walkCache?.invalidateTag(pasid);
+        }
         return;
       }
       if (granu !== QI_GRAN_PSI_PASID || am > this.mamv) {
@@ -360,7 +367,12 @@ export class IntelIommu extends IommuModel {
       }
       // The unit ignores the address bits below the block size: a naturally aligned block.
       const b = vtd_block(c.d * VTD_PAGE_SIZE, am);
-      if (mine) this.iotlb.invalidateRange(pasid, b.first * VTD_PAGE_SIZE, (b.first + b.count) * VTD_PAGE_SIZE);
+      if (!mine) return;
+      const start = b.first * VTD_PAGE_SIZE;
+      const end = (b.first + b.count) * VTD_PAGE_SIZE;
+      this.iotlb.invalidateRange(pasid, start, end);
+      // ih = 1: only leaf entries changed, the paging-structure caches stay.
+      if (((c.c >> EIOTLB_IH_SHIFT) & 1) === 0) this.invalidateWalks(pasid, start, end);
       return;
     }
     if (c.op === QI_DEIOTLB_TYPE) {
