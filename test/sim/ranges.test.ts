@@ -39,7 +39,7 @@ import * as arm from "../../solutions/06-arm-smmu-v3-sva/arm_smmu_v3_sva";
 import * as intel from "../../solutions/07-intel-svm/intel_svm";
 import * as ocxl from "../../solutions/08-ocxl/link";
 import * as intelV66 from "../../katas/07-intel-svm/mutants/v6-6-page-count-wraps";
-import { explore } from "tlbkata";
+import { explore, buildScenario, runStraight } from "tlbkata";
 import { exploreWorld } from "./helpers";
 
 function scenario(name: string) {
@@ -150,6 +150,15 @@ describe("the range scenarios", () => {
   it("OpenCAPI's reference, page by page as link.c, is coherent where the range is small, and floods from 2^18 pages on (the weakness its README names)", () => {
     const floods = ["munmap-4g-span", "mprotect-2g", "mprotect-262144", "mprotect-262145", "reclaim-whole-mm"];
     for (const s of rangeScenarios) expect(ruleFound(s.name, ocxlDriver(ocxl)), s.name).toBe(floods.includes(s.name) ? "invalidation-flood" : null);
+  });
+
+  it("OpenCAPI's reference on (0, ULONG_MAX): the loop's first page is address 0, a whole-PID shootdown, then page by page until the flood stops it", () => {
+    const w = buildScenario(scenario("reclaim-whole-mm"), ocxlDriver(ocxl));
+    const t = runStraight(w);
+    expect(t.violation?.rule).toBe("invalidation-flood");
+    const cost = w.k.iommus[0]!.cost;
+    expect(cost["ATSD (whole PID)"]).toBe(1);
+    expect(cost["ATSD 4K"]).toBeGreaterThan(60_000);
   });
 
   it("x86-64 user space ends at TASK_SIZE_MAX, 0x7ffffffff000, and munmap-top unmaps the two pages below it", () => {
