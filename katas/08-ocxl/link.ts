@@ -56,10 +56,14 @@ export function pnv_ocxl_tlb_invalidate(arva: AtsdMmio | null, pid: unsigned_lon
 function invalidate_range(mn: mmu_notifier, mm: mm_struct, start: number, end: number): void {
   const pe_data = container_of<pe_data>(mn);
   const link = pe_data.link;
-  // TODO: under link.atsd_lock, one pnv_ocxl_tlb_invalidate() per page of [start, end),
-  //       naming the process by mm.context_id, through link.arva. In C this is
-  //       `for (addr = start; addr < end; addr += page_size)` on unsigned longs: loop on
-  //       ULONG(start) and ULONG(end) with ul_add.
+  // In C every one of these is an unsigned long.
+  const pid = ULONG(mm.context_id);
+  const page_size = ULONG(PAGE_SIZE);
+  const first = ULONG(start);
+  const last = ULONG(end);
+  // TODO: under link.atsd_lock, one pnv_ocxl_tlb_invalidate(link.arva, pid, addr, page_size)
+  //       per page of [first, last). In C this is
+  //       `for (addr = start; addr < end; addr += page_size)`: step with ul_add.
 }
 
 /** The real driver has only this one op. */
