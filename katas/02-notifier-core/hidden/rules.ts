@@ -1,7 +1,7 @@
 /** Hidden tests, kata 02-notifier-core: SRCU, skipping users without the op, one call each, the right range. */
 import {
-  defineSuite, runScenarioStraight, probeDriver, notifierCoreKernel, findScenario, require_, Kernel, mmu_notifier, BASE, PAGE_SIZE,
-  type NotifierCoreModule, type Scenario, type mmu_notifier_ops,
+  defineSuite, runScenarioStraight, probeDriver, notifierCoreKernel, findScenario, require_, Kernel, mmu_notifier, BASE, PAGE_SIZE, SRCU_RULES,
+  type NotifierCoreModule, type Scenario, type mmu_notifier_ops, type ScenarioRef,
 } from "tlbkata";
 
 /** munmap after one SRCU grace period at set-up: srcu_read_lock returns 1 from then on. */
@@ -15,11 +15,20 @@ const munmapAfterGracePeriod: Scenario = {
   },
 };
 
-/** The probe's counters after a straight run, with your core or (impl null) the kernel's own. */
+/** The probe's counters after a straight run graded on nothing but its own checks, with your core or (impl null) the kernel's own. */
 function counted(impl: NotifierCoreModule | null, scenario: string) {
   const probe = probeDriver();
-  runScenarioStraight(scenario, probe, impl ? { kernel: notifierCoreKernel(impl) } : {});
+  runScenarioStraight(scenario, probe, impl ? { kernel: notifierCoreKernel(impl), grades: [] } : {});
   return { calls: probe.calls, kvm: probe.kvm };
+}
+
+/** Straight runs graded on the SRCU rules; a core that never calls the device cannot be judged, and fails. */
+function srcuJudged(impl: NotifierCoreModule, scenarios: readonly ScenarioRef[]): void {
+  for (const s of scenarios) {
+    const probe = probeDriver();
+    runScenarioStraight(s, probe, { kernel: notifierCoreKernel(impl), grades: SRCU_RULES });
+    require_(probe.calls.device > 0, `not graded yet: on ${typeof s === "string" ? s : s.name} your core never called the device's invalidate_secondary_tlbs, so no SRCU read section could be judged`);
+  }
 }
 
 /**
@@ -45,20 +54,19 @@ export default defineSuite<NotifierCoreModule>("rules", [
   {
     name: "every invalidate_secondary_tlbs call is made inside an SRCU read section, and the section is closed again",
     points: 2,
-    run(impl) {
-      for (const s of ["reclaim", "munmap", "cow"]) runScenarioStraight(s, probeDriver(), { kernel: notifierCoreKernel(impl) });
-    },
+    grades: SRCU_RULES,
+    run: (impl) => srcuJudged(impl, ["reclaim", "munmap", "cow"]),
   },
   {
     name: "srcu_read_unlock gets the index srcu_read_lock returned (1 after a grace period, not always 0)",
     points: 1,
-    run(impl) {
-      runScenarioStraight(munmapAfterGracePeriod, probeDriver(), { kernel: notifierCoreKernel(impl) });
-    },
+    grades: SRCU_RULES,
+    run: (impl) => srcuJudged(impl, [munmapAfterGracePeriod]),
   },
   {
     name: "a KVM-like start/end user on the same mm is skipped: no oops, and its start/end stay balanced",
     points: 2,
+    grades: [],
     run(impl) {
       for (const s of ["cow", "munmap", "mprotect"]) {
         const { calls, kvm } = counted(impl, s);
@@ -70,6 +78,7 @@ export default defineSuite<NotifierCoreModule>("rules", [
   {
     name: "every subscription with the op is called, once per notification, as often as by the kernel's core",
     points: 2,
+    grades: [],
     run(impl) {
       for (const s of ["reclaim", "munmap", "cow", "thp-split"]) {
         const want = counted(null, s).calls;
@@ -82,6 +91,7 @@ export default defineSuite<NotifierCoreModule>("rules", [
   {
     name: "the walk goes past a start/end user to the end of the list, and two subscriptions sharing one ops table each get their call",
     points: 1,
+    grades: [],
     run(impl) {
       const seen = mixedList(impl);
       for (const who of ["device a", "device b"]) {
@@ -93,6 +103,7 @@ export default defineSuite<NotifierCoreModule>("rules", [
   {
     name: "each call gets the mm, start and end the call site passed",
     points: 1,
+    grades: [],
     run(impl) {
       // The 64-bit edges too: above 2 GiB and 4 GiB, the top of user space, and (0, ULONG_MAX).
       for (const s of ["munmap", "hugetlb-cow", "thp-split", "munmap-above-2g", "munmap-above-4g", "munmap-top", "reclaim-whole-mm"]) {

@@ -1,5 +1,8 @@
 /** Hidden tests, kata 02-register-rules: mmap_lock must be held for write. */
-import { defineSuite, Kernel, mmu_notifier, registerRulesKernel, require_, type RegisterRulesModule, type mmu_notifier_ops, type Violation } from "tlbkata";
+import { defineSuite, Kernel, mmu_notifier, registerRulesKernel, require_, type RegisterRulesModule, type mmu_notifier_ops, type Violation, type RuleId } from "tlbkata";
+
+/** What these cases grade: lockdep's report of a registration without mmap_lock held for write. */
+const LOCKDEP: readonly RuleId[] = ["register-not-held"];
 
 const ops: mmu_notifier_ops = { name: "sva", invalidate_secondary_tlbs: () => {}, alloc_notifier: () => -12, free_notifier: () => {} };
 
@@ -13,6 +16,7 @@ export default defineSuite<RegisterRulesModule>("locking", [
   {
     name: "__mmu_notifier_register without mmap_lock is reported (mmap_assert_write_locked)",
     points: 2,
+    grades: LOCKDEP,
     run(impl) {
       const k = new Kernel(registerRulesKernel(impl));
       const mm = k.mm_alloc("p");
@@ -23,6 +27,7 @@ export default defineSuite<RegisterRulesModule>("locking", [
   {
     name: "mmap_lock held for read is not enough; held for write is",
     points: 1,
+    grades: LOCKDEP,
     run(impl) {
       const k = new Kernel(registerRulesKernel(impl));
       const mm = k.mm_alloc("p");
@@ -39,6 +44,7 @@ export default defineSuite<RegisterRulesModule>("locking", [
   {
     name: "mmu_notifier_get_locked without mmap_lock is reported",
     points: 1,
+    grades: LOCKDEP,
     run(impl) {
       const k = new Kernel(registerRulesKernel(impl));
       const mm = k.mm_alloc("p");

@@ -35,6 +35,7 @@ export default defineSuite<RegisterRulesModule>("rules", [
   {
     name: "ops with invalidate_secondary_tlbs and start, end or both are refused with -EINVAL, and nothing is linked",
     points: 3,
+    grades: [],
     run(impl) {
       for (const [what, ops] of Object.entries(BAD)) {
         const k = new Kernel(registerRulesKernel(impl));
@@ -47,6 +48,7 @@ export default defineSuite<RegisterRulesModule>("rules", [
   {
     name: "ops of one kind are accepted and linked: an IOMMU's, KVM's start/end, start or end alone, release alone",
     points: 2,
+    grades: [],
     run(impl) {
       const k = new Kernel(registerRulesKernel(impl));
       for (const [what, ops] of Object.entries(GOOD)) {
@@ -62,6 +64,7 @@ export default defineSuite<RegisterRulesModule>("rules", [
   {
     name: "a registration on an mm that already has notifiers adds to its list: every earlier subscription stays linked",
     points: 1,
+    grades: [],
     run(impl) {
       const k = new Kernel(registerRulesKernel(impl));
       const mm = k.mm_alloc("p");
@@ -76,6 +79,7 @@ export default defineSuite<RegisterRulesModule>("rules", [
   {
     name: "a refused registration warns",
     points: 1,
+    grades: [],
     run(impl) {
       const k = new Kernel(registerRulesKernel(impl));
       register(k, Object.values(BAD)[0]!, "bad");
@@ -85,6 +89,7 @@ export default defineSuite<RegisterRulesModule>("rules", [
   {
     name: "WARN_ON_ONCE: several refused registrations, from different drivers, warn exactly once",
     points: 2,
+    grades: [],
     run(impl) {
       const k = new Kernel(registerRulesKernel(impl));
       let i = 0;
@@ -96,8 +101,9 @@ export default defineSuite<RegisterRulesModule>("rules", [
   {
     name: "binding a driver with both kinds fails, and its device never gets to use the mm",
     points: 1,
+    grades: [],
     run(impl) {
-      const r = exploreScenario("munmap", genericDrivers.find((d) => d.name === "both-ops")!, { kernel: registerRulesKernel(impl) });
+      const r = exploreScenario("munmap", genericDrivers.find((d) => d.name === "both-ops")!, { kernel: registerRulesKernel(impl), grades: [] });
       require_(r.violation?.violation.rule === "invalid-ops", `the both-ops driver's bind ${r.violation ? `failed with ${r.violation.violation.rule}` : "succeeded"}: expected the registration to be refused`);
     },
   },
