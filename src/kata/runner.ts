@@ -85,6 +85,13 @@ export function runCase<I>(suite: KataSuite<I>, index: number, impl: I): CaseRes
   }
 }
 
+/** A failure under a rule the kata's README forbids, with that README rule named (once). */
+export function citeReadmeRule<R extends CaseResult>(r: R, readmeRules: Readonly<Record<string, string>> | undefined): R {
+  const cite = !r.ok && r.rule ? readmeRules?.[r.rule] : undefined;
+  if (!cite || (r.message ?? "").includes("README.md")) return r;
+  return { ...r, message: `${r.message ?? "failed"}\nThe kata's README forbids this: README.md, ${cite}.` };
+}
+
 export function runSuite<I>(suite: KataSuite<I>, impl: I): CaseResult[] {
   return suite.cases.map((_, i) => runCase(suite, i, impl));
 }
