@@ -37,7 +37,7 @@ export default defineSuite<NotifierCoreModule>("fastpath", [
         writes = k.sim.store.endFootprint().writes;
       });
       const names = writes.map((s) => k.sim.store.nameOf(s));
-      require_(writes.length === 0, `mmu_notifier_invalidate_secondary_tlbs() on an mm without notifiers wrote ${names.join(", ")}: the fast path must return before the slow path (srcu_read_lock) is entered`);
+      require_(writes.length === 0, `mmu_notifier_invalidate_secondary_tlbs() on an mm without notifiers wrote ${names.join(", ")}: the fast path must return before the slow path (srcu_read_lock) is entered (README.md, rule 1)`);
       require_(seen.length === 0, `a notifier registered on another mm was called for ${seen.join(", ")}`);
     },
   },

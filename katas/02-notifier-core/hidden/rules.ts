@@ -70,7 +70,7 @@ export default defineSuite<NotifierCoreModule>("rules", [
     run(impl) {
       for (const s of ["cow", "munmap", "mprotect"]) {
         const { calls, kvm } = counted(impl, s);
-        require_(kvm !== null && kvm.in_progress === 0, `${s}: the KVM-like user was left with ${kvm?.in_progress} invalidation(s) in progress: the secondary-TLB path must not call its invalidate_range_start`);
+        require_(kvm !== null && kvm.in_progress === 0, `${s}: the KVM-like user was left with ${kvm?.in_progress} invalidation(s) in progress: the secondary-TLB path must not call its invalidate_range_start: skip users without the op (README.md, rule 3)`);
         require_(calls.kvm_start === calls.kvm_end, `${s}: the KVM-like user saw ${calls.kvm_start} invalidate_range_start and ${calls.kvm_end} invalidate_range_end calls`);
       }
     },
@@ -84,7 +84,7 @@ export default defineSuite<NotifierCoreModule>("rules", [
         const want = counted(null, s).calls;
         const got = counted(impl, s).calls;
         require_(got.device === want.device, `${s}: the device's invalidate_secondary_tlbs was called ${got.device} time(s), the kernel's core calls it ${want.device} time(s)`);
-        require_(got.idle === want.idle, `${s}: a second SVA user on the same mm was called ${got.idle} time(s), the kernel's core calls it ${want.idle} time(s): walk the whole list`);
+        require_(got.idle === want.idle, `${s}: a second SVA user on the same mm was called ${got.idle} time(s), the kernel's core calls it ${want.idle} time(s): walk the whole list (README.md, rule 4)`);
       }
     },
   },
@@ -96,7 +96,7 @@ export default defineSuite<NotifierCoreModule>("rules", [
       const seen = mixedList(impl);
       for (const who of ["device a", "device b"]) {
         const n = seen.get(who) ?? 0;
-        require_(n === 1, `a list of device b, a KVM-like start/end user and device a (one driver, one ops table, a notifier each): ${who} was called ${n} time(s) for one notification: skip a subscription without the op and go on; every subscription is its own user, whatever its ops`);
+        require_(n === 1, `a list of device b, a KVM-like start/end user and device a (one driver, one ops table, a notifier each): ${who} was called ${n} time(s) for one notification: skip a subscription without the op and go on; every subscription is its own user, whatever its ops (README.md, rule 4)`);
       }
     },
   },
@@ -109,7 +109,7 @@ export default defineSuite<NotifierCoreModule>("rules", [
       for (const s of ["munmap", "hugetlb-cow", "thp-split", "munmap-above-2g", "munmap-above-4g", "munmap-top", "reclaim-whole-mm"]) {
         const want = counted(null, s).calls.ranges.join(", ");
         const got = counted(impl, s).calls.ranges.join(", ");
-        require_(got === want, `${s}: the device was told to invalidate ${got || "nothing"}; the call sites asked for ${want}`);
+        require_(got === want, `${s}: the device was told to invalidate ${got || "nothing"}; the call sites asked for ${want}: every subscription gets the range as it came (README.md, rule 4)`);
       }
     },
   },

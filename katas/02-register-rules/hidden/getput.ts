@@ -113,8 +113,8 @@ export default defineSuite<RegisterRulesModule>("getput", [
     run(impl) {
       const { got, ops, others, allocs } = getBesideOthers(impl);
       const what = typeof got === "number" ? `error ${got}` : got.ops === ops ? "a notifier with its ops" : `the notifier of ${got.ops.name}, another driver`;
-      require_(typeof got !== "number" && got.ops === ops, `on an mm where KVM and another device driver had registered, mmu_notifier_get_locked for a new driver returned ${what}: get shares a notifier only with a user of the same ops`);
-      require_(allocs === 1, `alloc_notifier was called ${allocs} time(s): no notifier with these ops was on the mm, so get must allocate one`);
+      require_(typeof got !== "number" && got.ops === ops, `on an mm where KVM and another device driver had registered, mmu_notifier_get_locked for a new driver returned ${what}: get shares a notifier only with a user of the same ops (README.md, rule 4)`);
+      require_(allocs === 1, `alloc_notifier was called ${allocs} time(s): no notifier with these ops was on the mm, so get must allocate one (README.md, rule 4)`);
       for (const o of others) require_(o.users.value === 1, `${o.ops.name}'s notifier has ${o.users.value} users after another driver's get: a get takes a user only on the notifier it returns`);
     },
   },
@@ -126,7 +126,7 @@ export default defineSuite<RegisterRulesModule>("getput", [
       const d = sharedSvaDriver();
       bound(d, shared(d, 2, 0, false), impl, []);
       runScenarioStraight(shared(d, 2, 0, false), d, opts(impl, []));
-      require_(d.counts.alloc === 1, `alloc_notifier was called ${d.counts.alloc} times for two binds of one mm: the second get must find the first notifier`);
+      require_(d.counts.alloc === 1, `alloc_notifier was called ${d.counts.alloc} times for two binds of one mm: the second get must find the first notifier (README.md, rule 4)`);
       require_(d.bonds[0] === d.bonds[1], "the two binds got different notifiers");
       require_(d.bonds[0]!.users.value === 2, `the shared notifier has ${d.bonds[0]!.users.value} users after two gets`);
     },
@@ -139,7 +139,7 @@ export default defineSuite<RegisterRulesModule>("getput", [
       const d = sharedSvaDriver();
       bound(d, shared(d, 2, 1, true), impl, COHERENCE_RULES);
       expectCoherent(shared(d, 2, 1, true), d, opts(impl, COHERENCE_RULES));
-      require_(d.counts.free === 0, `free_notifier was called ${d.counts.free} time(s) while a user remained`);
+      require_(d.counts.free === 0, `free_notifier was called ${d.counts.free} time(s) while a user remained: while users remain, put does nothing else (README.md, rule 5)`);
     },
   },
   {
@@ -150,7 +150,7 @@ export default defineSuite<RegisterRulesModule>("getput", [
       const d = sharedSvaDriver();
       bound(d, shared(d, 2, 2, false), impl, FREED);
       runScenarioStraight(shared(d, 2, 2, false), d, opts(impl, FREED));
-      require_(d.counts.free === 1, `after both devices unbound, free_notifier was called ${d.counts.free} time(s): the last put frees the notifier, once`);
+      require_(d.counts.free === 1, `after both devices unbound, free_notifier was called ${d.counts.free} time(s): the last put frees the notifier, once (README.md, rule 5)`);
     },
   },
   {
@@ -181,7 +181,7 @@ export default defineSuite<RegisterRulesModule>("getput", [
       if (typeof got === "number") return;
       k.sim.setup(() => k.mn.mmu_notifier_put(got));
       k.sim.setup(() => k.mn.mmu_notifier_put(got));
-      require_(got.users.value === 0, `after its only user put it, a second put left the notifier's user count at ${got.users.value}: a put with no users left is a driver's bug, and mmu_notifier_put changes nothing (the kernel warns, WARN_ON)`);
+      require_(got.users.value === 0, `after its only user put it, a second put left the notifier's user count at ${got.users.value}: a put with no users left is a driver's bug, and mmu_notifier_put changes nothing (the kernel warns, WARN_ON) (README.md, rule 5)`);
     },
   },
   {
@@ -209,7 +209,7 @@ export default defineSuite<RegisterRulesModule>("getput", [
       const d = sharedSvaDriver({ invalidate_range_end: () => {} });
       buildScenario(shared(d, 1, 0, false), d, opts(impl, []));
       require_(d.bonds.length === 0 && d.errors[0] === -EINVAL, `mmu_notifier_get_locked ${d.bonds.length ? "handed out a notifier with both kinds of callbacks" : `returned ${d.errors[0]}`}: expected -EINVAL (${-EINVAL})`);
-      require_(d.counts.alloc === 1 && d.counts.free === 1, `alloc_notifier ${d.counts.alloc} time(s), free_notifier ${d.counts.free} time(s): a notifier that failed to register must be freed (returned -EINVAL = ${-EINVAL})`);
+      require_(d.counts.alloc === 1 && d.counts.free === 1, `alloc_notifier ${d.counts.alloc} time(s), free_notifier ${d.counts.free} time(s): a notifier that failed to register must be freed (returned -EINVAL = ${-EINVAL}) (README.md, rule 4)`);
     },
   },
 ]);

@@ -21,7 +21,7 @@ export default defineSuite<RegisterRulesModule>("locking", [
       const k = new Kernel(registerRulesKernel(impl));
       const mm = k.mm_alloc("p");
       const v = reported(k, () => void k.mn.__mmu_notifier_register(new mmu_notifier(k.sim, ops, "n"), mm));
-      require_(v.length > 0, "__mmu_notifier_register ran without mmap_lock held and nothing complained: start with mmap_assert_write_locked(mm)");
+      require_(v.length > 0, "__mmu_notifier_register ran without mmap_lock held and nothing complained: start with mmap_assert_write_locked(mm) (README.md, rule 1)");
     },
   },
   {
@@ -36,7 +36,7 @@ export default defineSuite<RegisterRulesModule>("locking", [
         k.mn.__mmu_notifier_register(new mmu_notifier(k.sim, ops, "n1"), mm);
         mm.mmap_lock.up_read();
       });
-      require_(read.length > 0, "__mmu_notifier_register with mmap_lock held only for read was not reported");
+      require_(read.length > 0, "__mmu_notifier_register with mmap_lock held only for read was not reported: registration needs mmap_lock held for write (README.md, rule 1)");
       const write = reported(k, () => void k.mn.mmu_notifier_register(new mmu_notifier(k.sim, ops, "n2"), mm));
       require_(write.length === 0, `mmu_notifier_register (mmap_lock held for write) was reported: ${write[0]?.message}`);
     },
@@ -49,7 +49,7 @@ export default defineSuite<RegisterRulesModule>("locking", [
       const k = new Kernel(registerRulesKernel(impl));
       const mm = k.mm_alloc("p");
       const v = reported(k, () => void k.mn.mmu_notifier_get_locked(ops, mm));
-      require_(v.length > 0, "mmu_notifier_get_locked ran without mmap_lock held and nothing complained");
+      require_(v.length > 0, "mmu_notifier_get_locked ran without mmap_lock held and nothing complained: it starts with mmap_assert_write_locked(mm) too (README.md, rule 1)");
     },
   },
 ]);
