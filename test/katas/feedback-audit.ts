@@ -86,7 +86,7 @@ export function feedbackProblems(kata: KataInfo, hidden: HiddenSource, own: { re
   if (f.rule && kata.readmeRules[f.rule] && !m.includes(`README.md, ${kata.readmeRules[f.rule]}`)) out.push(`${where}: breaks a rule the README forbids (${f.rule}) without citing it`);
   // A stale translation found when exit frees the pages: release was the last callback.
   if (/^\[stale-tlb-at-free\] on the exit[\w-]* scenario/.test(m)) {
-    if (!/at exit, exit_mmap's mmu_notifier_release is the last callback/.test(m)) out.push(`${where}: a stale entry found at exit does not name exit's path (mmu_notifier_release)`);
+    if (!/at exit: exit_mmap's mmu_notifier_release is a subscription's last callback/.test(m)) out.push(`${where}: a stale entry found at exit does not name exit's path (mmu_notifier_release)`);
     if (/\(tlb_flush_mmu_tlbonly runs before the gathered pages are freed\)/.test(m)) out.push(`${where}: a stale entry found at exit is blamed on tlb_flush_mmu_tlbonly`);
   }
   return out;
