@@ -18,6 +18,9 @@ try {
   process.exit(2);
 }
 
+// Piped into head: stop quietly when the reader has had enough.
+process.stdout.on("error", (e) => process.exit(e.code === "EPIPE" ? 0 : 1));
+
 const want = process.argv.slice(2);
 const katas = tk.listKatas(ROOT).filter((k) => !want.length || want.includes(k.id));
 const unknown = want.filter((id) => !katas.some((k) => k.id === id));
