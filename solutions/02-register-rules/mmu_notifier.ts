@@ -49,7 +49,8 @@ export function mmu_notifier_get_locked(core: MmuNotifierCore, ops: mmu_notifier
   }
   const subscription = ops.alloc_notifier!(mm);
   if (typeof subscription === "number") return subscription;
-  const ret = __mmu_notifier_register(core, subscription, mm);
+  // Through the core's entry point: it runs whichever __mmu_notifier_register is plugged in.
+  const ret = core.__mmu_notifier_register(subscription, mm);
   if (ret !== 0) {
     subscription.ops.free_notifier!(subscription);
     return ret;

@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
-import { notebookKatas, type KataInfo } from "../kata/catalog";
+import { notebookKatas, kataWorkerSpec, type KataInfo } from "../kata/catalog";
 import { runKataJob, type JobResult } from "../kata/job";
 import { typeErrors } from "../kata/load";
 import { readProgress, writeProgress, kataProgress, sha256File, type CheckRecord } from "../kata/progress";
@@ -50,7 +50,7 @@ export async function checkKata(root: string, kata: KataInfo, traces = false, wh
   requireFile(kata);
   const sha = sha256File(kata.file);
   const r = await runKataJob(
-    { impl: kata.file, kataId: kata.id, exports: kata.exports, suites: which === "visible" ? [kata.visible!] : kata.hidden, traces },
+    kataWorkerSpec(kata, kata.file, which === "visible" ? [kata.visible!] : kata.hidden, traces),
     { caseTimeoutMs: CASE_TIMEOUT_MS, cwd: kata.dir },
   );
   const p = readProgress(root);

@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { findKata, type KataInfo } from "../kata/catalog";
+import { findKata, kataWorkerSpec, type KataInfo } from "../kata/catalog";
 import { runKataJob, type JobResult } from "../kata/job";
 import type { Tlb } from "../hw/tlb";
 import { hex } from "../mm/constants";
@@ -51,7 +51,7 @@ export async function kataCheck(root: string, id: string, o: KataCheckOptions = 
     return { kata, job: null, passed: 0, total: 0, html };
   }
   const job = await runKataJob(
-    { impl: kata.file, kataId: kata.id, exports: kata.exports, suites: [kata.visible], traces: false },
+    kataWorkerSpec(kata, kata.file, [kata.visible]),
     { caseTimeoutMs: o.caseTimeoutMs ?? 30_000, cwd: kata.dir },
   );
   const total = job.results.length;

@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { VERSION } from "../version";
 import { writeAtomic } from "./files";
-import type { KataInfo } from "../kata/catalog";
+import { kataWorkerSpec, type KataInfo } from "../kata/catalog";
 import { runKataJobs, MAX_SOURCE, type JobResult } from "../kata/job";
 import { isolationProblem, type Isolation } from "../kata/sandbox";
 import type { WorkerSpec } from "../kata/protocol";
@@ -161,7 +161,7 @@ export async function gradeKatas(subs: readonly SubmittedKata[], o: GradeOptions
     const reason = sub.tampered ?? (sub.file ? tooLarge(sub.file) : `no ${path.basename(kata.file)} in the submission`);
     // A kata not run still goes to a worker with no implementation: it reports the tests and points.
     const impl = reason || !sub.file ? path.join(kata.dir, ".no-submission.ts") : sub.file;
-    const spec: WorkerSpec = { impl, kataId: kata.id, exports: kata.exports, suites: kata.hidden, traces: false };
+    const spec: WorkerSpec = kataWorkerSpec(kata, impl, kata.hidden);
     const cacheFile = !reason && sub.file && o.cacheDir ? path.join(o.cacheDir, kata.id, `${cacheKey(kata, sub.file, o)}.json`) : undefined;
     return { sub, spec, reason, cacheFile };
   });

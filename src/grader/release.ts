@@ -22,6 +22,8 @@ export function excludedFromRelease(rel: string, isDir: boolean): boolean {
   if (/^src\/.*\.test\.ts$/.test(rel) || rel === "src/sched/testing") return true;
   if (/^scripts\/bench/.test(rel)) return true;
   if (isDir && /^katas\/[^/]+\/(hidden|mutants)$/.test(rel)) return true;
+  // Notes on the reference solution's surviving mutants name its lines.
+  if (/^katas\/[^/]+\/MUTATION-NOTES\.md$/.test(rel)) return true;
   if (/(^|\/)\.tlbkata(\/|$)|(^|\/)__pycache__(\/|$)|\.tsbuildinfo$/.test(rel)) return true;
   return false;
 }

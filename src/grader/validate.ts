@@ -6,7 +6,7 @@
  * mutant.
  */
 import * as path from "path";
-import type { KataInfo } from "../kata/catalog";
+import { kataWorkerSpec, type KataInfo } from "../kata/catalog";
 import { runKataJob, type JobResult } from "../kata/job";
 
 export interface KataValidation {
@@ -24,7 +24,7 @@ export interface KataValidation {
 }
 
 const job = (kata: KataInfo, impl: string, suites: readonly string[]): Promise<JobResult> =>
-  runKataJob({ impl, kataId: kata.id, exports: kata.exports, suites, traces: false }, { caseTimeoutMs: 60_000, cwd: kata.dir });
+  runKataJob(kataWorkerSpec(kata, impl, suites), { caseTimeoutMs: 60_000, cwd: kata.dir });
 
 const id = (c: { readonly suite: string; readonly name: string }): string => `${c.suite} / ${c.name}`;
 

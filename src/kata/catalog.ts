@@ -1,7 +1,8 @@
 /**
  * The katas on disk. A kata is a folder katas/NN-slug/ (NN: the notebook it belongs to) with:
  *   kata.json        {"title", "file", "exports"}: the file the learner edits and what it must export;
- *                    optional "hiddenAlsoChecks": what the hidden tests check that the visible ones do not
+ *                    optional "hiddenAlsoChecks": what the hidden tests check that the visible ones do not;
+ *                    optional "readmeRules": {rule id: the README rule it breaks}, cited in feedback
  *   README.md        what to do
  *   <file>           the starter the learner edits
  *   visible.ts       visible tests (a suite)
@@ -13,6 +14,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { RULE_KIND } from "../oracle/violation";
+import type { WorkerSpec } from "./protocol";
 
 export interface KataInfo {
   /** Folder name, such as "05-amd-iommu-v2". */
@@ -35,6 +38,8 @@ export interface KataInfo {
   readonly variants: readonly string[];
   /** What the hidden tests check that the visible ones do not (kata.json), when said. */
   readonly hiddenAlsoChecks: string | null;
+  /** Where the README forbids what a rule catches: rule id -> "rule 2: ..." (kata.json), cited by failures under that rule. */
+  readonly readmeRules: Readonly<Record<string, string>>;
 }
 
 const KATA_DIR = /^\d\d-[a-z0-9-]+$/;
@@ -54,7 +59,7 @@ export function readKata(root: string, id: string): KataInfo {
   const dir = path.join(root, "katas", id);
   const metaPath = path.join(dir, "kata.json");
   if (!fs.existsSync(metaPath)) throw new CatalogError(`katas/${id} has no kata.json`);
-  let meta: { title?: unknown; file?: unknown; exports?: unknown; hiddenAlsoChecks?: unknown };
+  let meta: { title?: unknown; file?: unknown; exports?: unknown; hiddenAlsoChecks?: unknown; readmeRules?: unknown };
   try {
     meta = JSON.parse(fs.readFileSync(metaPath, "utf8"));
   } catch (e) {
@@ -65,6 +70,10 @@ export function readKata(root: string, id: string): KataInfo {
   }
   if (meta.hiddenAlsoChecks !== undefined && typeof meta.hiddenAlsoChecks !== "string") {
     throw new CatalogError(`katas/${id}/kata.json: "hiddenAlsoChecks" must be a string`);
+  }
+  const readmeRules = (meta.readmeRules ?? {}) as Record<string, unknown>;
+  if (typeof readmeRules !== "object" || Array.isArray(readmeRules) || Object.entries(readmeRules).some(([r, t]) => !(r in RULE_KIND) || typeof t !== "string")) {
+    throw new CatalogError(`katas/${id}/kata.json: "readmeRules" must map rule ids (${Object.keys(RULE_KIND)[0]}, ...) to the README rule they break`);
   }
   const hintsDir = path.join(dir, "hints");
   const hints = fs.existsSync(hintsDir)
@@ -90,7 +99,13 @@ export function readKata(root: string, id: string): KataInfo {
     solution: fs.existsSync(solution) ? solution : null,
     variants: tsFiles(path.join(root, "solutions", id, "variants")),
     hiddenAlsoChecks: meta.hiddenAlsoChecks ?? null,
+    readmeRules: readmeRules as Record<string, string>,
   };
+}
+
+/** What a worker needs to run `suites` of `kata` on `impl`. */
+export function kataWorkerSpec(kata: KataInfo, impl: string, suites: readonly string[], traces = false): WorkerSpec {
+  return { impl, kataId: kata.id, exports: kata.exports, suites, traces, readmeRules: kata.readmeRules };
 }
 
 /** Every kata under root/katas, in course order. */

@@ -41,6 +41,9 @@ export const rulesOfKind = (...kinds: (typeof RULE_KIND)[RuleId][]): RuleId[] =>
 /** What a coherence case grades: a translation kept too long, and the harm it does. */
 export const COHERENCE_RULES: readonly RuleId[] = rulesOfKind("coherence", "corruption", "ordering");
 
+/** What an SRCU case grades: a walk outside the read section, a section left open, the wrong index given back. */
+export const SRCU_RULES: readonly RuleId[] = ["rcu-not-held", "lock-held-on-return", "srcu-wrong-index"];
+
 /** The rules a case with `grades` does not report. */
 export function ungradedRules(grades: readonly RuleId[]): RuleId[] {
   return ALL_RULES.filter((r) => !grades.includes(r) && !RULES_ALWAYS_GRADED.includes(r));

@@ -12,7 +12,7 @@ import * as os from "os";
 import { decodeEvent, cleanText, MAX_LINE, type PlannedCase, type WorkerSpec, type WorkerInput, type CompiledModule, type CompiledUnit } from "./protocol";
 import { sandboxCommand, workerDist, PACKAGE_DIST, type Isolation } from "./sandbox";
 import { transpileTs, LoadError, COMPILER_KEY } from "./load";
-import type { CaseResult } from "./runner";
+import { citeReadmeRule, type CaseResult } from "./runner";
 
 export interface JobOptions {
   /** Per case, in ms (default 30 s). */
@@ -473,7 +473,8 @@ export async function runKataJobs(units: readonly WorkerSpec[], o: JobOptions = 
   return units.map((_, u) => {
     const err = p.loadErrors.get(u);
     fill(u, err?.message ?? "not run", err?.interrupted ? "stopped" : undefined);
-    return { cases: p.plan![u]!, results: p.results.slice(p.offsets[u]!, p.offsets[u + 1]!), loadError: err?.message, loadInterrupted: err?.interrupted, output: text, ms: Date.now() - t0 };
+    const results = p.results.slice(p.offsets[u]!, p.offsets[u + 1]!).map((r) => citeReadmeRule(r, units[u]!.readmeRules));
+    return { cases: p.plan![u]!, results, loadError: err?.message, loadInterrupted: err?.interrupted, output: text, ms: Date.now() - t0 };
   });
 }
 

@@ -40,6 +40,8 @@ export interface WorkerSpec {
   readonly suites: readonly string[];
   /** Attach the counterexample trace (text) to failures. */
   readonly traces: boolean;
+  /** The kata's README rules by rule id (KataInfo.readmeRules): a failure under one cites it. */
+  readonly readmeRules?: Readonly<Record<string, string>>;
 }
 
 /** Code compiled by the parent, for a worker that may not read the files themselves. */

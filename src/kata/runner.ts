@@ -4,6 +4,7 @@
  * the exception and the line it came from; the other cases still run.
  */
 import { KataFailure, type KataSuite } from "./suite";
+import { RULE_KIND, type RuleId } from "../oracle/violation";
 import type { Trace } from "../sched/model";
 import * as path from "path";
 import { userFrame } from "../sim/where";
@@ -40,6 +41,16 @@ export function atUserFrameMapped(e: unknown): string {
   }
 }
 
+/**
+ * The rule a kernel check broke when a case's own set-up (not a scheduled run) stopped
+ * on it: a StepAbort, told by its violation (a suite may have its own copy of the class).
+ */
+function abortedRule(e: unknown): { rule: RuleId; message: string } | null {
+  const v = e instanceof Error ? (e as { violation?: { rule?: unknown; message?: unknown } }).violation : undefined;
+  if (!v || typeof v.rule !== "string" || !(v.rule in RULE_KIND) || typeof v.message !== "string") return null;
+  return { rule: v.rule as RuleId, message: v.message };
+}
+
 export function crashMessage(e: unknown): string {
   try {
     const name = e instanceof Error ? String(e.name) : "exception";
@@ -68,8 +79,17 @@ export function runCase<I>(suite: KataSuite<I>, index: number, impl: I): CaseRes
       const rule = typeof f.rule === "string" ? f.rule : undefined;
       return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: String(f.message), rule, ms, trace: e instanceof KataFailure ? f.trace : undefined };
     }
+    const aborted = abortedRule(e);
+    if (aborted) return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: `[${aborted.rule}] ${aborted.message}${atUserFrameMapped(e)}`, rule: aborted.rule, ms };
     return { suite: suite.title, name: c.name, points: c.points, score: 0, ok: false, message: crashMessage(e), ms };
   }
+}
+
+/** A failure under a rule the kata's README forbids, with that README rule named (once). */
+export function citeReadmeRule<R extends CaseResult>(r: R, readmeRules: Readonly<Record<string, string>> | undefined): R {
+  const cite = !r.ok && r.rule ? readmeRules?.[r.rule] : undefined;
+  if (!cite || (r.message ?? "").includes("README.md")) return r;
+  return { ...r, message: `${r.message ?? "failed"}\nThe kata's README forbids this: README.md, ${cite}.` };
 }
 
 export function runSuite<I>(suite: KataSuite<I>, impl: I): CaseResult[] {

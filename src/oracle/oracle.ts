@@ -334,9 +334,13 @@ export class Oracle {
       const e = w.tlb.firstEntryMapping(pfn, nr);
       if (e !== null) {
         const mm = w.mmOfTag(e.tag);
+        // At exit the zap notifies no one: release was the subscription's last call.
+        const why = mm?.is_exiting
+          ? "at exit: exit_mmap's mmu_notifier_release is a subscription's last callback before the zap frees the pages; unhashed, it hears nothing of the zap's tlb_flush_mmu_tlbonly, so release must flush the device's TLBs and stop it using the mm"
+          : "tlb_flush_mmu_tlbonly runs before the gathered pages are freed";
         this.sim.report(
           "stale-tlb-at-free",
-          `page pfn ${pfn} freed while ${w.tlb.name} (tag ${e.tag}${mm ? `, ${mm.name}` : ""}) still maps ${hex(e.va)} -> pfn ${e.pfn}: secondary TLBs must be invalidated before the page is freed (tlb_flush_mmu_tlbonly runs before the gathered pages are freed)`,
+          `page pfn ${pfn} freed while ${w.tlb.name} (tag ${e.tag}${mm ? `, ${mm.name}` : ""}) still maps ${hex(e.va)} -> pfn ${e.pfn}: secondary TLBs must be invalidated before the page is freed (${why})`,
           { address: e.va, pfn },
         );
         return;

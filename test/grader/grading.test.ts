@@ -131,7 +131,7 @@ describe("release", () => {
     expect(r.status).toBe(0);
     const all = spawnSync("find", [out, "-type", "f"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).map((f) => path.relative(out, f));
     expect(all.some((f) => f.startsWith("solutions"))).toBe(false);
-    expect(all.some((f) => /\/(hidden|mutants)\//.test(f))).toBe(false);
+    expect(all.some((f) => /\/(hidden|mutants)\//.test(f) || f.endsWith("/MUTATION-NOTES.md"))).toBe(false);
     expect(all.some((f) => f.startsWith("test/"))).toBe(false);
     expect(all).toContain("katas/05-amd-iommu-v2/amd_iommu_v2.ts");
     expect(all).toContain("katas/05-amd-iommu-v2/visible.ts");

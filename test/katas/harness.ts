@@ -4,7 +4,7 @@
  * Loading never throws: a file that does not load fails every case with the reason.
  */
 import * as path from "path";
-import { runSuite, failAll, missingExports, type CaseResult, type KataInfo, type KataSuite } from "tlbkata";
+import { runSuite, failAll, missingExports, citeReadmeRule, type CaseResult, type KataInfo, type KataSuite } from "tlbkata";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
@@ -55,9 +55,9 @@ export async function loadKata(kata: KataInfo): Promise<LoadedKata> {
   };
 }
 
-/** Every hidden case, run on one implementation. */
+/** Every hidden case, run on one implementation, with the feedback the grader gives (README rules cited). */
 export function runHidden(k: LoadedKata, loaded: Loaded): CaseResult[] {
-  return k.hidden.flatMap((h) => runOn(h.suite, loaded));
+  return k.hidden.flatMap((h) => runOn(h.suite, loaded)).map((r) => citeReadmeRule(r, k.kata.readmeRules));
 }
 
 export const failures = (rs: readonly CaseResult[]): string[] => rs.filter((r) => !r.ok).map((r) => `${r.suite} / ${r.name}: ${r.message}`);

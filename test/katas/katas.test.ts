@@ -12,6 +12,7 @@ import * as path from "path";
 import { listKatas, RULES_ALWAYS_GRADED, type RuleId } from "tlbkata";
 import { ROOT, loadKata, loadImpl, runOn, runHidden, failures } from "./harness";
 import { mutantTable, MUTANTS_DOC, type KataRun } from "./mutant-table";
+import { hiddenSource, feedbackProblems, givesAwayPage } from "./feedback-audit";
 
 const katas = await Promise.all(listKatas(ROOT).map(loadKata));
 /** Per kata, each mutant's failed hidden tests, filled in as the mutant tests run. */
@@ -26,6 +27,9 @@ for (const k of katas) {
   const cases = k.hidden.flatMap((h) => h.suite.cases.map((c) => ({ id: `${h.suite.title} / ${c.name}`, c })));
   const caseById = new Map(cases.map((x) => [x.id, x.c]));
   runs.set(kata.id, []);
+  const hidden = hiddenSource(kata);
+  /** The page kata 03's diagnosis asks for (the reference's answer), which its feedback must not give. */
+  const answer = kata.solution && kata.exports.includes("diagnosis") ? ((await import(kata.solution)) as { diagnosis?: { page?: string } }).diagnosis?.page : undefined;
   describe(kata.id, () => {
     /** Hidden cases ("suite / name") that failed on a mutant so far. */
     const failedSomewhere = new Set<string>();
@@ -67,6 +71,10 @@ for (const k of katas) {
         for (const r of failed) failedSomewhere.add(`${r.suite} / ${r.name}`);
         runs.get(kata.id)!.push({ name, why: why.replace(/^Wrong: /, ""), failed: failed.map((r) => `${r.suite} / ${r.name}`) });
         expect(failed.length, `mutant ${name} (${why}) survived every hidden test`).toBeGreaterThan(0);
+        // The feedback as the grader shows it: no hidden file, line or code; exit's path named at exit.
+        const own = { file: path.basename(m), source: fs.readFileSync(m, "utf8") };
+        expect(failed.flatMap((r) => feedbackProblems(kata, hidden, own, { ...r, message: r.message ?? "" })), `the feedback on mutant ${name}`).toEqual([]);
+        if (answer) expect(failed.filter((r) => givesAwayPage(answer, { ...r, message: r.message ?? "" })).map((r) => `${r.suite} / ${r.name}: ${r.message}`), `kata ${kata.id}'s diagnosis feedback names the page to find`).toEqual([]);
         const elsewhere = failed.filter((r) => {
           const grades = caseById.get(`${r.suite} / ${r.name}`)?.grades;
           return grades && r.rule !== undefined && !grades.includes(r.rule as RuleId) && !RULES_ALWAYS_GRADED.includes(r.rule as RuleId);

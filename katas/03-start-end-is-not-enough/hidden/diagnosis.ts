@@ -72,7 +72,7 @@ export default defineSuite<AccelModule>("diagnosis", [
       const w = want();
       require_(
         impl.diagnosis.refill_step === w.refill_step,
-        `diagnosis.refill_step is ${show(impl.diagnosis.refill_step)}: look for the step after invalidate_range_start where the IOMMU walks the page table and fills its IOTLB with page ${w.page} (steps are numbered from 1)`,
+        `diagnosis.refill_step is ${show(impl.diagnosis.refill_step)}: look for the step after invalidate_range_start where the IOMMU walks the page table and fills its IOTLB with that page again (steps are numbered from 1)`,
       );
     },
   },
