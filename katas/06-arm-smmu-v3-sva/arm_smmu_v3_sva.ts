@@ -40,7 +40,7 @@ export function arm_smmu_mm_invalidate_range(mn: mmu_notifier, mm: mm_struct, st
   // start, end and size are unsigned long / size_t in the kernel: compute on these, with
   // ul_sub() and friends (README.md, "Addresses are 64 bits"), not on the numbers.
   const iova: unsigned_long = ULONG(start);
-  const size: unsigned_long = ul_sub(ULONG(end), iova);
+  let size: unsigned_long = ul_sub(ULONG(end), iova);
   // TODO: the SMMU TLB (tagged by smmu_mn.cd.asid): per address, or the whole ASID for
   //       huge ranges, and not at all when smmu.features has ARM_SMMU_FEAT_BTM.
   // TODO: the ATCs (tagged by the PASID, mm_get_pasid(mm)): always.

@@ -155,7 +155,12 @@ const HOSTILE: Record<string, Hostile> = {
     layer: "full",
     score: "partial",
     reason: /./,
-    check: (r) => expect(flooded(r)).toEqual([expect.stringMatching(/^\[invalidation-flood\] .*soft lockup/)]),
+    // Every hidden test with a range big enough to flood still reports the soft lockup it swallowed.
+    check: (r) => {
+      const f = flooded(r);
+      expect(f.length).toBeGreaterThan(0);
+      for (const m of f) expect(m).toMatch(/^\[invalidation-flood\] .*soft lockup/);
+    },
   },
   "swallow-abort@os": { family: "forgery", text: () => swallowAbort(), caseTimeoutMs: 30_000, layer: "os", score: "partial", reason: /./, check: (r) => expect(flooded(r)).toEqual([]) },
   "forge-results.ts": { family: "forgery", layer: "full", score: "zero", reason: /imports "fs"/ },
