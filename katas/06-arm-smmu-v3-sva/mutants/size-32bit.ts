@@ -1,4 +1,4 @@
-// Wrong: computes the size as (end - start) | 0 on JS numbers before ULONG(): JavaScript's | keeps 32 bits, so a span of 4 GiB + 4 KiB becomes one page and the rest of it stays cached.
+// Wrong: computes the size as (end - start) >>> 0 on JS numbers before ULONG(), as C code that keeps a size in a u32 would: JavaScript's >>> keeps 32 bits, so a span of 4 GiB + 4 KiB becomes one page and the rest of it stays cached.
 import { mn_to_smmu, mm_get_pasid, arm_smmu_tlb_inv_asid, arm_smmu_tlb_inv_range_asid, arm_smmu_atc_inv_domain, ARM_SMMU_FEAT_BTM, ARM_SMMU_FEAT_RANGE_INV, CMDQ_MAX_TLBI_OPS, PAGE_SIZE, ULONG, ULONG_MAX_UL, type mmu_notifier_ops } from "tlbkata";
 import { arm_smmu_mmu_notifier_ops as ref } from "../../../solutions/06-arm-smmu-v3-sva/arm_smmu_v3_sva";
 
@@ -9,7 +9,7 @@ export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
     const smmu_domain = smmu_mn.domain;
     const smmu = smmu_domain.smmu;
     const iova = ULONG(start);
-    let size = ULONG((end - start) | 0);
+    let size = ULONG((end - start) >>> 0);
     if (!(smmu.features & ARM_SMMU_FEAT_RANGE_INV)) {
       if (size >= ULONG(CMDQ_MAX_TLBI_OPS * PAGE_SIZE)) size = 0n;
     } else if (size === ULONG_MAX_UL) {
