@@ -28,6 +28,8 @@ import {
   TASK_SIZE_MAX,
   check_ulong_arg,
   ULONG,
+  build_inv_iommu_pasid,
+  arm_smmu_atc_inv_to_cmd,
   type DriverSpec,
   type RuleId,
   type pasid_state,
@@ -173,6 +175,13 @@ describe("32-bit bitwise operators are caught", () => {
     for (const s of ["munmap", "reclaim", "mprotect-huge"]) expect(ruleFound(s, amdMask), s).toBeNull();
     expect(ruleFound("munmap-above-2g", amdMask)).toBe("stale-tlb-at-free");
     expect(ruleFound("munmap-above-4g", amdMask)).toBe("stale-tlb-at-free");
+  });
+
+  it("a JS number where the AMD and SMMU helpers take an unsigned long (a kata file run without type checks) is refused in one line that names the fix", () => {
+    const fix = /: (address|iova|tlbi\.addr) 4096 is a number, not an unsigned long: pass an unsigned_long \(ULONG\(x\)\)$/;
+    expect(() => build_inv_iommu_pasid(1, 1, 4096 as unknown as bigint, false)).toThrow(fix);
+    expect(() => arm_smmu_atc_inv_to_cmd(1, 4096 as unknown as bigint, 4096n)).toThrow(fix);
+    expect(() => build_inv_iommu_pasid(1, 1, 4096n, false)).not.toThrow();
   });
 
   it("the refusal names the cause", () => {
