@@ -14,7 +14,7 @@ import type { ArmSmmuV3SvaModule } from "../drivers/arm_smmu_v3_sva";
 import { type ArmSmmuV3, CMDQ_MAX_TLBI_OPS } from "../hw/arm/smmu_v3";
 import { AmdIommu, build_inv_iommu_pasid, build_inv_iotlb_pasid } from "../hw/amd/iommu";
 import { IntelIommu, cap_max_amask_val, build_p_iotlb_inv_dsc, build_p_iotlb_inv_dsc_all, build_dev_tlb_pasid_inv_dsc, build_dev_tlb_pasid_inv_dsc_all, FLPT_DEFAULT_DID } from "../hw/intel/vtd";
-import { OcxlLink, out_be64, XTS_ATSD_AVA, XTS_ATSD_LAUNCH, XTS_ATSD_LAUNCH_PID_SHIFT, XTS_ATSD_AP_4K, XTS_ATSD_LAUNCH_AP_SHIFT } from "../hw/ocxl/link";
+import { OcxlLink, out_be64, encode_atsd_launch, XTS_ATSD_AVA, XTS_ATSD_LAUNCH, XTS_ATSD_AP_4K, XTS_ATSD_IS_VA } from "../hw/ocxl/link";
 import { ocxl_link_setup } from "../drivers/ocxl_link";
 
 const PASID = 1;
@@ -100,8 +100,8 @@ export function ocxlCost(n: number): number | null {
         link.atsd_lock.spin_lock();
         try {
           for (let i = 0; i < n; i++) {
-            out_be64(link.arva!, XTS_ATSD_AVA, page(i));
-            out_be64(link.arva!, XTS_ATSD_LAUNCH, (1 << XTS_ATSD_LAUNCH_PID_SHIFT) | (XTS_ATSD_AP_4K << XTS_ATSD_LAUNCH_AP_SHIFT));
+            out_be64(link.arva!, XTS_ATSD_AVA, BigInt(page(i)));
+            out_be64(link.arva!, XTS_ATSD_LAUNCH, encode_atsd_launch({ pid: 1, ap: XTS_ATSD_AP_4K, is: XTS_ATSD_IS_VA }));
             hw.doPendingWork(); // the link performs it (a driver polls XTS_ATSD_STAT)
           }
         } finally {

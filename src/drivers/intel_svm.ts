@@ -120,6 +120,8 @@ export interface IntelSvmModule {
 export interface IntelDriverOptions {
   /** The device uses ATS (default true). */
   readonly ats?: boolean;
+  /** The unit's cap_max_amask_val (default: IntelIommu's). */
+  readonly mamv?: number;
 }
 
 /** pasid_private_find(): the svm already bound for a PASID, per simulated kernel. */
@@ -133,7 +135,7 @@ export function intelSvmDriver(mod: IntelSvmModule, name = "intel", description 
     createIommu(k: Kernel): IommuModel {
       // One VT-d unit per call, each with its own ATS device behind it.
       const n = k.iommus.filter((i) => i instanceof IntelIommu).length;
-      return k.addIommu(new IntelIommu(k.sim, k.phys, k.locks, { ats, sid: nextId(k.sim, "devid", 0x100 * (n + 1)) }, `dmar${n}`));
+      return k.addIommu(new IntelIommu(k.sim, k.phys, k.locks, { ats, sid: nextId(k.sim, "devid", 0x100 * (n + 1)), mamv: o.mamv }, `dmar${n}`));
     },
     bind(k: Kernel, iommu: IommuModel, mm: mm_struct, pasid: number): BoundContext {
       const io = iommu as IntelIommu;

@@ -2,8 +2,9 @@
  * A hardware command queue in the store: the driver writes commands at the tail, the
  * hardware consumes them from the head, one per step of its own, at steps the
  * scheduler picks, and a sync (or wait descriptor) makes the driver's CPU spin until
- * the hardware has got past it. Between two commands anything else may happen: a
- * device may translate and refill what the first command dropped.
+ * the hardware has got past it (the kernel's waits: docs/KERNEL-FACTS.md#cmd-waits).
+ * Between two commands anything else may happen: a device may translate and refill
+ * what the first command dropped.
  *
  * With the model's asyncHardware switch off, or outside a thread's step (scenario
  * set-up), a sync executes everything queued at once, as the first model did.

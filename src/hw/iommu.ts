@@ -10,7 +10,8 @@ import type { Sim } from "../sim/sim";
 import type { mm_struct } from "../mm/mm";
 import type { PhysMem } from "../mm/frames";
 import { Tlb, type TlbHit } from "./tlb";
-import { pte_present, pte_write, pte_pfn, pte_mkyoung, pte_mkdirty, pte_dirty } from "../mm/pte";
+import { type pte_t, pte_present, pte_write, pte_pfn, pte_mkyoung, pte_mkdirty, pte_dirty } from "../mm/pte";
+import type { Level } from "../mm/pgtable";
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../mm/constants";
 import type { WatchedTlb } from "../oracle/oracle";
 
@@ -33,6 +34,16 @@ export abstract class IommuModel {
   readonly cost: Record<string, number> = {};
   /** Commands issued during the running step (flood detection). */
   private issuedThisStep = 0;
+  /**
+   * The paging-structure cache (model.freePageTables): for each address-space tag, the
+   * PMD entries walked, as pointers to their PTE table's page (a Tlb entry at PMD level
+   * whose frame is the table). Only the IOMMU's: an ATS device caches leaf translations.
+   * Null for hardware without one, and with the switch off; unused in worlds where no
+   * kernel path frees page tables (PhysMem.pageTablesFreed), where it cannot matter.
+   */
+  protected walkCache: Tlb | null = null;
+  /** Level of the entry the last walkTables() returned. */
+  protected walkLevel: Level = "pte";
 
   constructor(
     protected readonly sim: Sim,
@@ -55,6 +66,70 @@ export abstract class IommuModel {
   }
   /** Do one unit of queued work (consume a command). */
   abstract doPendingWork(): string;
+
+  /** Give this IOMMU a paging-structure cache (vendor constructors; only with model.freePageTables). */
+  protected addWalkCache(): void {
+    if (this.sim.model.freePageTables) this.walkCache = new Tlb(this.sim, `${this.name}.walk-cache`, "secondary");
+  }
+
+  /** The paging-structure cache, for tests and traces (null if there is none). */
+  get pagingStructureCache(): Tlb | null {
+    return this.walkCache;
+  }
+
+  /** Drop walk-cache entries of `tag` whose PMD span overlaps [start, end): a non-leaf invalidation. */
+  protected invalidateWalks(tag: number, start: number, end: number): void {
+    this.walkCache?.invalidateRange(tag, start, end);
+  }
+
+  /**
+   * The hardware walk of mm's page table for `addr` (no lock taken): from the PTE table
+   * the walk cache holds for (tag, addr's PMD entry) if it holds one, else from the top,
+   * caching the PTE table it went through. Returns the leaf entry, or 0 for nothing
+   * mapped; its level goes to walkLevel. A walk through a table page that has been
+   * freed (or freed and reused) is device-walks-freed-page-table, and faults.
+   */
+  protected walkTables(tag: number, mm: mm_struct, addr: number): pte_t {
+    const pgd = mm.pgd;
+    // Only where some kernel path frees tables can a cached table pointer go stale.
+    const wc = this.phys.pageTablesFreed ? this.walkCache : null;
+    if (wc) {
+      const hit = wc.lookup(tag, addr);
+      if (hit) {
+        const table = hit.entry.pfn;
+        if (this.freedTable(table, hit.entry.gen, addr, true)) return 0;
+        this.walkLevel = "pte";
+        // A table still allocated but no longer linked was unlinked by free_pgtables after
+        // the zap emptied it (it waits in the mmu_gather for the flush): nothing is mapped.
+        return pgd.pte_table_pfn(addr) === table ? pgd.get_pte(addr) : 0;
+      }
+    }
+    const entry = pgd.leaf(addr);
+    this.walkLevel = pgd.leafLevel;
+    if (this.sim.model.freePageTables && pgd.leafLevel === "pte" && entry !== 0) {
+      const table = pgd.pte_table_pfn(addr);
+      if (table > 0) {
+        if (this.freedTable(table, this.phys.generation(table), addr, false)) return 0;
+        wc?.fill(tag, addr, "pmd", table, false, this.phys.generation(table), false);
+      }
+    }
+    return entry;
+  }
+
+  /** Report a walk through page-table page `pfn` (generation `gen` when it was cached) if it is free or reused. */
+  private freedTable(pfn: number, gen: number, addr: number, cached: boolean): boolean {
+    const freed = !this.phys.allocated(pfn);
+    if (!freed && this.phys.generation(pfn) === gen) return false;
+    const what = freed ? "which has been freed" : `which was freed and reused by ${this.phys.ownerOf(pfn)}`;
+    this.sim.report(
+      "device-walks-freed-page-table",
+      cached
+        ? `${this.name} walked ${hex(addr)} through its paging-structure cache to the PTE table in pfn ${pfn}, ${what}: free_pgtables frees a table only after the TLB flush, so that flush's secondary-TLB invalidation must drop cached table pointers too (not leaf-only: leaf=false on an SMMU, ih=0 on VT-d), and release must stop the device walking the mm`
+        : `${this.name} walked ${hex(addr)} through the PTE table in pfn ${pfn}, ${what}: a page table is freed only after it is unlinked and the TLBs are flushed`,
+      { address: addr, pfn },
+    );
+    return true;
+  }
 
   watched(): WatchedTlb[] {
     return this.caches().map((tlb) => ({ tlb, mmOfTag: (t: number) => this.mmOfTag(t) }));
@@ -120,8 +195,8 @@ export abstract class IommuModel {
       break;
     }
     const pgd = ctx.mm.pgd;
-    const entry = pgd.leaf(addr);
-    const level = pgd.leafLevel;
+    const entry = this.walkTables(ctx.tag, ctx.mm, addr);
+    const level = this.walkLevel;
     if (!pte_present(entry)) return { ok: false, reason: "not-present" };
     if (write && !pte_write(entry)) return { ok: false, reason: "permission" };
     const size = level === "pte" ? PAGE_SIZE : level === "pmd" ? PMD_SIZE : PUD_SIZE;

@@ -37,9 +37,25 @@ export interface InvalidationCase<H> {
   readonly hw: H;
 }
 
-/** Ranges as the kernel passes them: page-aligned, from one page to (0, ULONG_MAX), near 2 GiB, 4 GiB and the top of user space. */
-export function rangeArb(): fc.Arbitrary<{ start: number; end: number }> {
-  const pages = fc.oneof(fc.constantFrom(1, 2, 511, 512, 513, 1024), fc.integer({ min: 1, max: 2 ** 20 }), fc.integer({ min: 1, max: USER_PAGES }));
+/** What ranges a property draws. */
+export interface RangeArbOptions {
+  /** The most pages a range may have (default: all of user space). */
+  readonly maxPages?: number;
+  /** Whether (0, ULONG_MAX) is drawn (default true). */
+  readonly wholeMm?: boolean;
+}
+
+/**
+ * Ranges as the kernel passes them: page-aligned, from one page to (0, ULONG_MAX), near
+ * 2 GiB, 4 GiB and the top of user space, with page counts on both sides of 512 and 1024.
+ */
+export function rangeArb(o: RangeArbOptions = {}): fc.Arbitrary<{ start: number; end: number }> {
+  const most = Math.min(o.maxPages ?? USER_PAGES, USER_PAGES);
+  const pages = fc.oneof(
+    fc.constantFrom(...[1, 2, 511, 512, 513, 1024].filter((n) => n <= most)),
+    fc.integer({ min: 1, max: Math.min(2 ** 20, most) }),
+    fc.integer({ min: 1, max: most }),
+  );
   const first = fc.oneof(
     fc.integer({ min: 0, max: USER_PAGES - 1 }),
     fc.integer({ min: 2 ** 19 - 4, max: 2 ** 19 + 4 }), // around 2 GiB
@@ -47,6 +63,7 @@ export function rangeArb(): fc.Arbitrary<{ start: number; end: number }> {
     fc.integer({ min: USER_PAGES - 8, max: USER_PAGES - 1 }), // the last pages of user space
   );
   const ranged = fc.tuple(first, pages).map(([p, n]) => ({ start: p * PAGE_SIZE, end: Math.min(p + n, USER_PAGES) * PAGE_SIZE }));
+  if (o.wholeMm === false) return ranged;
   return fc.oneof({ weight: 1, arbitrary: fc.constant({ start: 0, end: ULONG_MAX }) }, { weight: 6, arbitrary: ranged });
 }
 
@@ -58,9 +75,9 @@ function candidates(start: number, end: number, pick: number): number[] {
   return [...new Set(all.filter((a) => a >= LOW && a < TASK_SIZE_MAX))].sort((a, b) => a - b);
 }
 
-export function invalidationCaseArb<H>(hw: fc.Arbitrary<H>): fc.Arbitrary<InvalidationCase<H>> {
+export function invalidationCaseArb<H>(hw: fc.Arbitrary<H>, ranges: RangeArbOptions = {}): fc.Arbitrary<InvalidationCase<H>> {
   return fc
-    .record({ range: rangeArb(), pick: fc.double({ min: 0, max: 1, noNaN: true }), keep: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }), idSeed: fc.integer({ min: 1, max: 1 << 20 }), hw })
+    .record({ range: rangeArb(ranges), pick: fc.double({ min: 0, max: 1, noNaN: true }), keep: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }), idSeed: fc.integer({ min: 1, max: 1 << 20 }), hw })
     .map(({ range, pick, keep, idSeed, hw }) => ({
       ...range,
       cached: candidates(range.start, range.end, pick).filter((_, i) => keep[i] ?? true),
@@ -82,6 +99,8 @@ export interface InvalidationPropertyOptions<I, H> {
   readonly seed: number;
   readonly numRuns?: number;
   readonly kernel?: KernelOptions;
+  /** The ranges the README grades (default: any, (0, ULONG_MAX) included). */
+  readonly ranges?: RangeArbOptions;
 }
 
 const GRADES: readonly RuleId[] = [...COHERENCE_RULES, "invalidation-flood"];
@@ -180,7 +199,7 @@ export function invalidationProperty<I, H>(o: InvalidationPropertyOptions<I, H>)
     grades: GRADES,
     run(impl: I) {
       const r = fc.check(
-        fc.property(invalidationCaseArb(o.hw), (c) => runCase(o, impl, c).failure === null),
+        fc.property(invalidationCaseArb(o.hw, o.ranges), (c) => runCase(o, impl, c).failure === null),
         { seed: o.seed, numRuns: o.numRuns ?? 60 },
       );
       if (!r.failed || !r.counterexample) return;

@@ -1,7 +1,9 @@
 /**
  * exit_mmap(): tell every subscription the mm is going away (mmu_notifier_release:
  * each ops->release inside one SRCU read section, then every subscription unhashed,
- * then a grace period), then zap everything and free it. The release is several steps,
+ * then a grace period), then zap everything under mmap_lock for read, and with it held
+ * for write free the page tables (free_pgtables) and free it all after the TLB flush
+ * (v6.6's exit_mmap: docs/KERNEL-FACTS.md#release-exit). The release is several steps,
  * one per subscription, so the device keeps running between them, as it does on a
  * real machine. A driver whose release leaves its device translating through this mm
  * is caught when the pages are freed.
@@ -12,6 +14,7 @@ import { ProgramBuilder } from "../sim/program";
 import { Cell } from "../sim/store";
 import { mmu_gather, tlb_finish_mmu } from "./mmu_gather";
 import { zapSteps } from "./zap";
+import { free_pgtables, pgtableRegions } from "./free_pgtables";
 
 export function exitProgram(k: Kernel, mm: mm_struct, batch: number, name = "exit"): ProgramBuilder {
   const tlb = new mmu_gather(k, mm, batch, `${name}.tlb`);
@@ -39,9 +42,18 @@ export function exitProgram(k: Kernel, mm: mm_struct, batch: number, name = "exi
     k.mn.mn_release_unhash(mm, srcuIdx.value);
   });
   b.step("mmu_notifier_release: synchronize_srcu", () => k.mn.srcu.synchronize_srcu());
-  b.label(`${name}:lock`).step("mmap_write_lock", () => mm.mmap_lock.down_write(), () => mm.mmap_lock.available());
+  // unmap_vmas runs under mmap_lock for read (the oom reaper may be zapping too); the
+  // write lock is taken only to free the page tables and the VMAs.
+  b.label(`${name}:lock`).step("mmap_read_lock", () => mm.mmap_lock.down_read(), () => mm.mmap_lock.readAvailable());
   mm.vmas.forEach((vma, i) => b.append(zapSteps(k, vma, vma.vm_start, vma.vm_end, tlb, `${name}.vma${i}`)));
-  b.step("tlb_finish_mmu; remove vmas", () => {
+  b.step("mmap_read_unlock", () => mm.mmap_lock.up_read());
+  b.step("mmap_write_lock", () => mm.mmap_lock.down_write(), () => mm.mmap_lock.available());
+  // exit_mmap(): unmap_vmas, then free_pgtables over all of user space, then
+  // tlb_finish_mmu, then the VMAs go (mm/mmap.c).
+  const freeing = k.sim.model.freePageTables;
+  const regions = freeing ? pgtableRegions(k, mm, 0, 0, true) : [];
+  b.step(freeing ? "free_pgtables; tlb_finish_mmu; remove vmas" : "tlb_finish_mmu; remove vmas", () => {
+    free_pgtables(k, mm, tlb, regions, 0, Number.POSITIVE_INFINITY);
     tlb_finish_mmu(k, tlb);
     for (const v of mm.vmas) v.unlink();
   });

@@ -26,13 +26,15 @@ export interface IdRange {
 }
 
 /**
- * The ranges, disjoint, each within the field its hardware gives it: PASIDs fit an
- * OpenCAPI PE handle (15 bits), ASIDs 16 bits, domain ids 16 bits, requester ids a
- * 16-bit bus/device/function, context ids powerpc's 20-bit PID. Traces print PASIDs,
+ * The ranges, disjoint, each within the field its hardware gives it
+ * (docs/KERNEL-FACTS.md#id-widths): PASIDs fit an OpenCAPI PE handle (15 bits), ASIDs
+ * 16 bits, domain ids 16 bits, requester ids a 16-bit bus/device/function, context ids
+ * powerpc's 20-bit PID. Traces print PASIDs,
  * ASIDs and PIDs in decimal and domain and requester ids in hex, so each range starts
  * at a number that reads plainly the way it is printed. VT-d's SVA domain id is not
  * drawn: intel_svm_bind_mm gives every first-level PASID entry the reserved domain id
- * FLPT_DEFAULT_DID, 1 (hw/intel/vtd.ts), which is in no range below.
+ * FLPT_DEFAULT_DID, 1 (hw/intel/vtd.ts; docs/KERNEL-FACTS.md#flpt-default-did), which
+ * is in no range below.
  */
 export const ID_RANGES: Readonly<Record<IdFamily, IdRange>> = Object.freeze({
   pasid: { first: 1001, last: 1999, step: 1 },

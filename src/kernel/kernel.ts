@@ -71,6 +71,7 @@ export class Kernel {
 
   mm_alloc(name: string): mm_struct {
     const mm = new mm_struct(this.sim, this.locks, this.mms.length + 1, name);
+    if (this.sim.model.freePageTables) mm.pgd.useTableFrames(this.phys);
     this.mms.push(mm);
     return mm;
   }

@@ -32,6 +32,9 @@ export class mmu_gather {
   readonly end: Cell;
   readonly startHi: Cell;
   readonly endHi: Cell;
+  /** Page-table pages unlinked by free_pgtables (pfn + 1), freed after the flush. */
+  readonly tables: SlotMap;
+  readonly nrTables: Cell;
 
   constructor(
     private readonly k: Kernel,
@@ -48,6 +51,23 @@ export class mmu_gather {
     this.end = new Cell(st, `${name}.end`);
     this.startHi = new Cell(st, `${name}.start.hi`);
     this.endHi = new Cell(st, `${name}.end.hi`);
+    this.tables = new SlotMap(st, `${name}.tables`);
+    this.nrTables = new Cell(st, `${name}.nr_tables`);
+  }
+
+  /**
+   * pte_free_tlb() / pmd_free_tlb(): the table at `addr` was unlinked; widen the range
+   * to flush over it (tlb_flush_pmd_range, so the flush, and the secondary TLBs'
+   * notification, happen even when every PTE was flushed already) and keep the page
+   * for tlb_remove_table, which frees it only after the flush. The kernel also sets
+   * tlb->freed_tables so the CPU drops its paging-structure caches; the notifier call
+   * carries no such flag, which is why SVA drivers always invalidate non-leaf.
+   */
+  pte_free_tlb(addr: number, pfn: number): void {
+    this.tlb_remove_tlb_entry(addr);
+    const n = this.nrTables.value;
+    this.tables.set(n, pfn + 1);
+    this.nrTables.value = n + 1;
   }
 
   /** tlb_remove_tlb_entry(): widen the range to flush. */
@@ -99,8 +119,21 @@ export function tlb_flush_mmu_tlbonly(k: Kernel, tlb: mmu_gather): void {
   tlb.end.value = 0;
 }
 
-/** tlb_flush_mmu_free(): drop the gathered pages' references (freeing them). */
+/** tlb_table_flush(): free the gathered page-table pages (the flush has run). */
+function tlb_table_flush(k: Kernel, tlb: mmu_gather): void {
+  const n = tlb.nrTables.value;
+  if (n === 0) return;
+  for (let i = 0; i < n; i++) {
+    const pfn = tlb.tables.get(i) - 1;
+    tlb.tables.set(i, 0);
+    k.phys.put_page(pfn);
+  }
+  tlb.nrTables.value = 0;
+}
+
+/** tlb_flush_mmu_free(): free the gathered page tables, then drop the gathered pages' references (freeing them). */
 export function tlb_flush_mmu_free(k: Kernel, tlb: mmu_gather): void {
+  tlb_table_flush(k, tlb);
   const n = tlb.nr.value;
   for (let i = 0; i < n; i++) {
     const pfn = tlb.pages.get(i) - 1;

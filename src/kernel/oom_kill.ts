@@ -6,6 +6,11 @@
  * -EAGAIN (it would have to sleep) the reaper leaves that VMA alone and moves on,
  * retrying later. Otherwise the VMA is zapped like munmap's, range_end is called and
  * the gathered pages are flushed and freed. The victim's device may still be running.
+ * Kernel: docs/KERNEL-FACTS.md#oom-reaper (mm/oom_kill.c, v6.6, no line) and
+ * #nonblock-eagain. Where the model is simpler: the kernel also reaps private file
+ * mappings (it skips only VM_SHARED ones, hugetlb and VM_PFNMAP), and it only tries
+ * mmap_lock (mmap_read_trylock: when busy it gives up and retries later) where this
+ * program waits for it.
  */
 import type { Kernel } from "./kernel";
 import type { mm_struct } from "../mm/mm";

@@ -1,5 +1,7 @@
 /**
- * Sleepable RCU as kernel/rcu/srcutree.c behaves, small enough to explore.
+ * Sleepable RCU as kernel/rcu/srcutree.c behaves, small enough to explore
+ * (docs/KERNEL-FACTS.md#srcu-index: __srcu_read_lock(), srcu_flip(),
+ * srcu_invoke_callbacks() in v6.6, no line established).
  *
  * A reader takes the index of the counter new readers use and must give that index
  * back to srcu_read_unlock. A grace period flips the index, so that readers who come
@@ -216,7 +218,7 @@ export class srcu_struct {
     }
   }
 
-  /** The static srcu_struct of mm/mmu_notifier.c, one per simulated kernel. */
+  /** The static srcu_struct of mm/mmu_notifier.c (v6.6:mm/mmu_notifier.c:22-23), one per simulated kernel. */
   static of(sim: Sim): srcu_struct {
     let s = STATIC.get(sim);
     if (!s) STATIC.set(sim, (s = new srcu_struct(sim, "srcu")));

@@ -13,8 +13,9 @@ export const HPAGE_PUD_NR = PUD_SIZE / PAGE_SIZE;
 
 /**
  * ULONG_MAX as a JS number. 2^64 - 1 is not representable, so this is 2^64; it is only
- * ever compared for equality (an arch flush of "the whole mm" passes (0, ULONG_MAX))
- * or used to size a range, where the difference does not matter.
+ * ever compared for equality (an arch flush of "the whole mm" passes (0, ULONG_MAX):
+ * docs/KERNEL-FACTS.md#whole-mm-ranges) or used to size a range, where the difference
+ * does not matter.
  */
 export const ULONG_MAX = 2 ** 64;
 
@@ -26,7 +27,8 @@ export const TASK_SIZE = 2 ** 48;
 /**
  * x86-64's TASK_SIZE_MAX with 4-level paging, 0x7fff_ffff_f000: the first address
  * outside user space (the top page below 2^47 is kept unmapped), so the last user page
- * starts at 0x7fff_ffff_e000 (linux@031616c434db:arch/x86/include/asm/page_64_types.h:80).
+ * starts at 0x7fff_ffff_e000 (task_size_max() in arch/x86/include/asm/page_64_types.h,
+ * v6.6, no line established: docs/KERNEL-FACTS.md#task-size-max).
  */
 export const TASK_SIZE_MAX = 2 ** 47 - PAGE_SIZE;
 

@@ -11,6 +11,9 @@ import { SlotMap } from "../sim/store";
 import { HPAGE_PMD_NR } from "./constants";
 
 /** Frame states. A generation counter tells one allocation of a frame from the next. */
+/** First frame of the page-table pool (below the huge-page pool, above any scenario's frames). */
+export const PGTABLE_POOL_PFN = 0x8000;
+
 export const enum FrameState {
   Free = 0,
   Allocated = 1,
@@ -35,7 +38,15 @@ export class PhysMem {
   private readonly freeStack: SlotMap;
   /** Global write counter: contents are write ids. */
   private readonly writeSeq: number;
+  /** Page-table pages handed out so far (alloc_table_page). */
+  private readonly tablesTaken: number;
   private readonly freeHooks: FreeHook[] = [];
+  /**
+   * Set at build time by a kernel path that will free page tables (free_pgtables' users:
+   * munmap, exit). Set-up data, not state: IOMMUs keep a walk cache only in such worlds,
+   * where it can matter, so the others pay no states for it.
+   */
+  pageTablesFreed = false;
 
   constructor(
     private readonly sim: Sim,
@@ -43,6 +54,7 @@ export class PhysMem {
     readonly firstPfn: number,
     readonly nr: number,
   ) {
+    if (firstPfn + nr > PGTABLE_POOL_PFN) throw new RangeError(`${nr} frames from pfn ${firstPfn} reach the page-table pool at pfn ${PGTABLE_POOL_PFN}`);
     const st = sim.store;
     this.refcount = new SlotMap(st, "page.refcount");
     this.mapcount = new SlotMap(st, "page.mapcount");
@@ -52,6 +64,7 @@ export class PhysMem {
     this.freeStack = new SlotMap(st, "freelist");
     this.freeTop = st.alloc("freelist.top");
     this.writeSeq = st.alloc("write_seq");
+    this.tablesTaken = st.alloc("pgtable.taken");
     // Push in reverse so the lowest pfn is handed out first: traces read better.
     for (let i = nr - 1; i >= 0; i--) this.pushFree(firstPfn + i);
   }
@@ -82,6 +95,22 @@ export class PhysMem {
     st.set(this.freeTop, top - 1);
     this.claim(pfn, owner);
     if (this.sim.tracing) this.sim.log(() => `alloc_page -> pfn ${pfn} (${owner})`);
+    return pfn;
+  }
+
+  /**
+   * A frame for a page-table page (pte_alloc_one / pmd_alloc_one). Tables come from a
+   * pool of their own, so that adding them leaves the pfns of data pages as they were;
+   * a freed table goes back to the free list like any page, and alloc_page hands it out
+   * again.
+   */
+  alloc_table_page(owner: string): number {
+    const st = this.sim.store;
+    const n = st.get(this.tablesTaken);
+    st.set(this.tablesTaken, n + 1);
+    const pfn = PGTABLE_POOL_PFN + n;
+    this.claim(pfn, owner);
+    if (this.sim.tracing) this.sim.log(() => `alloc table page -> pfn ${pfn} (${owner})`);
     return pfn;
   }
 

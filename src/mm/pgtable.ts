@@ -7,7 +7,12 @@ import type { Sim } from "../sim/sim";
 import { SlotMap } from "../sim/store";
 import { SpinLock, type LockRegistry } from "../locking/lock";
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "./constants";
-import { type pte_t, pte_huge, pmd_table, mk_table_entry, PTE_PFN_SHIFT, MAX_PFN } from "./pte";
+import { type pte_t, pte_huge, pmd_table, pte_pfn, mk_table_entry, PTE_PFN_SHIFT, MAX_PFN } from "./pte";
+
+/** Where page-table pages come from (the frame allocator), when tables have frames. */
+export interface TableFrames {
+  alloc_table_page(owner: string): number;
+}
 
 export type Level = "pte" | "pmd" | "pud";
 
@@ -23,6 +28,11 @@ export class PageTable {
   private readonly pte: SlotMap;
   private readonly ptlocks = new Map<number, SpinLock>();
   private readonly pmdlocks = new Map<number, SpinLock>();
+  /**
+   * With model.freePageTables: PMD and PTE tables are page frames from here, named in
+   * the entry above them, and free_pgtables gives them back. Null: tables have no frame.
+   */
+  private frames: TableFrames | null = null;
 
   constructor(
     private readonly sim: Sim,
@@ -95,12 +105,65 @@ export class PageTable {
     }
   }
 
+  /** Give page-table pages frames from `frames` (set up by the Kernel, before any populate). */
+  useTableFrames(frames: TableFrames): void {
+    this.frames = frames;
+  }
+
+  /** A new table's entry: in a frame of its own when tables have frames (pmd_alloc_one, pte_alloc_one). */
+  private newTable(what: string): pte_t {
+    return mk_table_entry(this.frames ? this.frames.alloc_table_page(`${this.mmName} ${what} table`) : 0);
+  }
+
   /** Make sure the upper levels point to tables down to `level` (setup and faults). */
   populate(addr: number, level: Level): void {
     if (level === "pud") return;
-    if (!pmd_table(this.get_pud(addr))) this.write_pud(addr, mk_table_entry());
+    if (!pmd_table(this.get_pud(addr))) this.write_pud(addr, this.newTable("PMD"));
     if (level === "pmd") return;
-    if (!pmd_table(this.get_pmd(addr))) this.write_pmd(addr, mk_table_entry());
+    if (!pmd_table(this.get_pmd(addr))) this.write_pmd(addr, this.newTable("PTE"));
+  }
+
+  /** The frame of the PTE table that maps `addr`, 0 if that table has none, -1 if there is no PTE table. */
+  pte_table_pfn(addr: number): number {
+    if (!pmd_table(this.get_pud(addr))) return -1;
+    const pmd = this.get_pmd(addr);
+    return pmd_table(pmd) ? pte_pfn(pmd) : -1;
+  }
+
+  /**
+   * free_pgtables() (mm/memory.c): unlink the PTE tables of the PMD regions `regions`,
+   * and the PMD tables above them, that no address still in use needs (`inUse(lo, hi)`:
+   * some VMA still maps part of [lo, hi)), and hand each table's frame to `free`
+   * (pte_free_tlb / pmd_free_tlb: the mmu_gather frees it after the TLB flush).
+   * Called after the range's PTEs have all been zapped, so an unlinked table is empty.
+   */
+  free_pgtables(regions: readonly number[], inUse: (lo: number, hi: number) => boolean, free: (addr: number, pfn: number) => void): void {
+    let lastPud = -1;
+    const puds: number[] = [];
+    for (const r of regions) {
+      const pudStart = Math.floor(r / PUD_SIZE) * PUD_SIZE;
+      if (pudStart !== lastPud) {
+        lastPud = pudStart;
+        if (!pmd_table(this.get_pud(r))) continue;
+        puds.push(pudStart);
+      } else if (puds[puds.length - 1] !== pudStart) continue;
+      const pmd = this.get_pmd(r);
+      if (!pmd_table(pmd) || inUse(r, r + PMD_SIZE)) continue;
+      this.write_pmd(r, 0);
+      if (pte_pfn(pmd)) free(r, pte_pfn(pmd));
+    }
+    for (const p of puds) {
+      const pud = this.get_pud(p);
+      if (inUse(p, p + PUD_SIZE) || !this.pmdTableEmpty(p)) continue;
+      this.write_pud(p, 0);
+      if (pte_pfn(pud)) free(p, pte_pfn(pud));
+    }
+  }
+
+  /** Whether every entry of the PMD table under the PUD entry at `pudStart` is none. */
+  private pmdTableEmpty(pudStart: number): boolean {
+    for (let a = pudStart; a < pudStart + PUD_SIZE; a += PMD_SIZE) if (this.get_pmd(a) !== 0) return false;
+    return true;
   }
 
   /**

@@ -49,13 +49,16 @@ export const swp_slot = (p: pte_t): number => p >>> PFN_SHIFT;
 /** A non-present entry that makes faults wait for migration of `pfn` to finish. */
 export const make_migration_entry = (pfn: number, write: boolean): pte_t =>
   (pfn << PFN_SHIFT) | MIGRATION | (write ? WRITE : 0);
-/** A PMD or PUD entry pointing to a lower-level table. */
-export const mk_table_entry = (): pte_t => TABLE | PRESENT;
+/**
+ * A PMD or PUD entry pointing to a lower-level table, in page-table page `pfn` (0: a
+ * table with no frame of its own, as in the model without freed page tables).
+ */
+export const mk_table_entry = (pfn = 0): pte_t => (pfn << PFN_SHIFT) | TABLE | PRESENT;
 
 export function pte_describe(p: pte_t): string {
   if (p === 0) return "none";
   if (is_swap_pte(p)) return `swap:${swp_slot(p)}`;
   if (is_migration_entry(p)) return `migration:pfn ${pte_pfn(p)}`;
-  if (pmd_table(p)) return "table";
+  if (pmd_table(p)) return pte_pfn(p) ? `table pfn ${pte_pfn(p)}` : "table";
   return `pfn ${pte_pfn(p)} ${p & WRITE ? "rw" : "ro"}${p & DIRTY ? " dirty" : ""}${p & HUGE ? " huge" : ""}`;
 }

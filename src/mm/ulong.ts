@@ -2,7 +2,8 @@
  * C's `unsigned long` on a 64-bit kernel, as a bigint: arithmetic wraps modulo 2^64,
  * as the kernel's does. Driver code that computes page counts from (start, end) uses
  * these helpers so that a computation that wraps in C wraps here too (v6.6's Intel
- * driver turned (0, -1UL) into a count of 0 pages: v6.6:drivers/iommu/intel/svm.c:226-227).
+ * driver turned (0, -1UL) into a count of 0 pages: v6.6:drivers/iommu/intel/svm.c:226-227,
+ * docs/KERNEL-FACTS.md#intel-v66-wrap).
  *
  * A bigint cannot be shifted with `>>>` and cannot be mixed with a number by accident
  * (TypeScript and the runtime both refuse), so a 64-bit value is not silently cut to

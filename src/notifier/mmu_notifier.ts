@@ -3,6 +3,7 @@
  * invalidate_secondary_tlbs. Subscriptions hang off mm->notifier_subscriptions and
  * are walked inside an SRCU read section (callbacks run with srcu held, so they may
  * sleep unless the caller holds a spinlock, as the ptl-holding call sites do).
+ * Kernel facts, with their v6.6 lines: docs/KERNEL-FACTS.md#the-core.
  */
 import { atUserFrame } from "../sim/where";
 import type { Sim } from "../sim/sim";
@@ -17,7 +18,7 @@ export const EINVAL = 22;
 export const EAGAIN = 11;
 export const ENOMEM = 12;
 
-/** enum mmu_notifier_event: why a range is being invalidated. */
+/** enum mmu_notifier_event: why a range is being invalidated (v6.6:include/linux/mmu_notifier.h:51-60). */
 export type mmu_notifier_event =
   | "MMU_NOTIFY_UNMAP"
   | "MMU_NOTIFY_CLEAR"
@@ -28,6 +29,7 @@ export type mmu_notifier_event =
   | "MMU_NOTIFY_MIGRATE"
   | "MMU_NOTIFY_EXCLUSIVE";
 
+/** v6.6:include/linux/mmu_notifier.h:62. */
 export const MMU_NOTIFIER_RANGE_BLOCKABLE = 1;
 
 export interface mmu_notifier_range {
@@ -38,6 +40,7 @@ export interface mmu_notifier_range {
   readonly flags: number;
 }
 
+/** v6.6:include/linux/mmu_notifier.h:404-408. */
 export function mmu_notifier_range_blockable(range: mmu_notifier_range): boolean {
   return (range.flags & MMU_NOTIFIER_RANGE_BLOCKABLE) !== 0;
 }
@@ -91,8 +94,8 @@ export class mmu_notifier_subscriptions implements NotifierSubscriptions {
   readonly kind = "mmu_notifier_subscriptions" as const;
   /**
    * Every subscription ever added, newest first (the kernel adds with
-   * hlist_add_head_rcu, so walks meet the newest subscription first); `linked` says
-   * which are on the list now.
+   * hlist_add_head_rcu, so walks meet the newest subscription first:
+   * v6.6:mm/mmu_notifier.c:679-680); `linked` says which are on the list now.
    */
   readonly list: mmu_notifier[] = [];
 }
@@ -128,7 +131,7 @@ export class MmuNotifierCore {
   private readonly heldStack: Lock[][] = [];
   /** Called after range_end ran the subscriptions (the oracle's range-end check). */
   onRangeEnd: (mm: mm_struct, start: number, end: number) => void = () => {};
-  /** DEFINE_STATIC_SRCU(srcu) of mm/mmu_notifier.c: what every walk reads under. */
+  /** DEFINE_STATIC_SRCU(srcu) of mm/mmu_notifier.c (v6.6:mm/mmu_notifier.c:22-23): what every walk reads under. */
   readonly srcu: srcu_struct;
 
   constructor(
@@ -244,7 +247,7 @@ export class MmuNotifierCore {
     const s = this.subs(mm)!;
     subscription.mm = mm;
     subscription.users.value = 1;
-    // hlist_add_head_rcu(): the newest subscription is walked first.
+    // hlist_add_head_rcu(): the newest subscription is walked first (v6.6:mm/mmu_notifier.c:672-681).
     const at = s.list.indexOf(subscription);
     if (at >= 0) s.list.splice(at, 1);
     s.list.unshift(subscription);
@@ -253,7 +256,7 @@ export class MmuNotifierCore {
     return 0;
   }
 
-  /** mmu_notifier_register(): takes mmap_lock for write around __mmu_notifier_register. */
+  /** mmu_notifier_register(): takes mmap_lock for write around __mmu_notifier_register (v6.6:mm/mmu_notifier.c:714-723). */
   mmu_notifier_register(subscription: mmu_notifier, mm: mm_struct): number {
     mm.mmap_lock.down_write();
     const r = this.__mmu_notifier_register(subscription, mm);
@@ -263,7 +266,9 @@ export class MmuNotifierCore {
 
   /**
    * mmu_notifier_get_locked(): return the existing subscription with these ops on mm
-   * (taking a reference), or allocate one with ops.alloc_notifier and register it.
+   * (taking a reference), or allocate one with ops.alloc_notifier and register it
+   * (v6.6:mm/mmu_notifier.c:726-747,766-791). The kernel calls alloc_notifier without
+   * checking that the ops have one; the -EINVAL for ops without it is the model's.
    */
   mmu_notifier_get_locked(ops: mmu_notifier_ops, mm: mm_struct): mmu_notifier | number {
     mm.mmap_lock.assertWriteHeld("mmu_notifier_get_locked");
@@ -290,7 +295,8 @@ export class MmuNotifierCore {
   /**
    * mmu_notifier_put(): drop a reference; the last one unhashes the subscription and
    * frees it through call_srcu, so that a reader still walking the list (a callback
-   * that sleeps, an invalidation in flight on another CPU) never meets freed memory.
+   * that sleeps, an invalidation in flight on another CPU) never meets freed memory
+   * (v6.6:mm/mmu_notifier.c:887-902).
    */
   mmu_notifier_put(subscription: mmu_notifier): void {
     if (this.warnings.WARN_ON(subscription.users.value === 0, "mmu_notifier_put", `${subscription.name} has no users left`)) return;
@@ -302,7 +308,7 @@ export class MmuNotifierCore {
     this.srcu.call_srcu(subscription.rcu, subscription.freeRcu);
   }
 
-  /** mmu_notifier_free_rcu(): the call_srcu callback: the driver frees its structure. */
+  /** mmu_notifier_free_rcu(): the call_srcu callback: the driver frees its structure (v6.6:mm/mmu_notifier.c:854-863). */
   mmu_notifier_free_rcu(subscription: mmu_notifier): void {
     if (subscription.ops.free_notifier) this.callOp(subscription, "free_notifier", () => subscription.ops.free_notifier!(subscription));
     subscription.freed.value = 1;
@@ -310,7 +316,8 @@ export class MmuNotifierCore {
 
   /**
    * mmu_notifier_unregister(): runs release if the subscription is still hashed, unhashes
-   * it, then waits for a grace period: after it returns no callback runs any more.
+   * it, then waits for a grace period: after it returns no callback runs any more
+   * (v6.6:mm/mmu_notifier.c:812-851).
    */
   mmu_notifier_unregister(subscription: mmu_notifier, mm: mm_struct): void {
     if (subscription.linked.value) {
@@ -326,7 +333,8 @@ export class MmuNotifierCore {
   /**
    * __mmu_notifier_release() (mn_hlist_release): exit_mmap() tells every subscription
    * the mm is going away, inside one SRCU read section, unhashes them all, and waits
-   * for a grace period. exitProgram runs the same three parts as separate steps.
+   * for a grace period (v6.6:mm/mmu_notifier.c:299-358). exitProgram runs the same
+   * three parts as separate steps.
    */
   __mmu_notifier_release(mm: mm_struct): void {
     const id = this.mn_release_begin(mm);
@@ -363,7 +371,7 @@ export class MmuNotifierCore {
     srcu_read_unlock(this.sim, id);
   }
 
-  /** mmu_notifier_invalidate_range_start(): may sleep, so the range is blockable whatever the caller set. */
+  /** mmu_notifier_invalidate_range_start(): may sleep, so the range is blockable whatever the caller set (v6.6:include/linux/mmu_notifier.h:449-460). */
   mmu_notifier_invalidate_range_start(range: mmu_notifier_range): void {
     might_sleep(this.sim, "mmu_notifier_invalidate_range_start");
     if (!this.mm_has_notifiers(range.mm)) return;
@@ -373,7 +381,7 @@ export class MmuNotifierCore {
   /**
    * mmu_notifier_invalidate_range_start_nonblock(): for callers that cannot wait (the
    * oom reaper): the range is not blockable, and a user that would have to sleep
-   * returns -EAGAIN, which the caller gets back.
+   * returns -EAGAIN, which the caller gets back (v6.6:include/linux/mmu_notifier.h:462-474).
    */
   mmu_notifier_invalidate_range_start_nonblock(range: mmu_notifier_range): number {
     if (!this.mm_has_notifiers(range.mm)) return 0;
@@ -384,7 +392,7 @@ export class MmuNotifierCore {
    * mn_hlist_invalidate_range_start(): call every subscription's range_start (inside
    * non_block_start() when the range is not blockable). A failure is allowed only as
    * -EAGAIN on a non-blockable range; then every range_end user is told the range is
-   * over, since the caller will not call range_end.
+   * over, since the caller will not call range_end (v6.6:mm/mmu_notifier.c:475-534).
    */
   mn_hlist_invalidate_range_start(range: mmu_notifier_range): number {
     const sim = this.sim;
@@ -421,7 +429,8 @@ export class MmuNotifierCore {
 
   /**
    * mn_hlist_invalidate_end(): for each subscription, flush its secondary TLB (unless
-   * the call site already did so under the ptl: only_end), then call range_end.
+   * the call site already did so under the ptl: only_end), then call range_end
+   * (RFC:mm/mmu_notifier.c:560-582).
    */
   /**
    * The RFC flushes secondary TLBs at range_end too; v6.6 does not (the arch TLB
@@ -450,6 +459,7 @@ export class MmuNotifierCore {
     srcu_read_unlock(this.sim, id);
   }
 
+  /** v6.6:include/linux/mmu_notifier.h:476-484: may sleep only when the range is blockable. */
   mmu_notifier_invalidate_range_end(range: mmu_notifier_range): void {
     if (mmu_notifier_range_blockable(range)) might_sleep(this.sim, "mmu_notifier_invalidate_range_end");
     if (this.mm_has_notifiers(range.mm)) {
@@ -468,7 +478,7 @@ export class MmuNotifierCore {
     this.onRangeEnd(range.mm, range.start, range.end);
   }
 
-  /** __mmu_notifier_invalidate_secondary_tlbs(): call the op on each subscription that has it. */
+  /** __mmu_notifier_invalidate_secondary_tlbs(): call the op on each subscription that has it (RFC:mm/mmu_notifier.c:607-623; v6.6:mm/mmu_notifier.c:588-604). */
   __mmu_notifier_invalidate_secondary_tlbs(mm: mm_struct, start: number, end: number): void {
     const id = srcu_read_lock(this.sim);
     const list = this.walkList(mm);
@@ -483,7 +493,7 @@ export class MmuNotifierCore {
     srcu_read_unlock(this.sim, id);
   }
 
-  /** mmu_notifier_invalidate_secondary_tlbs(): the fast path skips mms without notifiers. */
+  /** mmu_notifier_invalidate_secondary_tlbs(): the fast path skips mms without notifiers (RFC:include/linux/mmu_notifier.h:495-500). */
   mmu_notifier_invalidate_secondary_tlbs(mm: mm_struct, start: number, end: number): void {
     if (this.mm_has_notifiers(mm)) {
       if (this.sim.tracing) this.sim.log(() => `mmu_notifier_invalidate_secondary_tlbs [${hex(start)}, ${hex(end)})`);

@@ -17,6 +17,7 @@ export type RuleId =
   | "stale-write-permission"
   | "stale-tlb-at-copy"
   | "use-after-free"
+  | "device-walks-freed-page-table"
   | "corruption"
   | "ordering"
   | "lost-write"
@@ -53,6 +54,7 @@ export const RULE_KIND: Readonly<Record<RuleId, ViolationKind>> = {
   "stale-write-permission": "coherence",
   "stale-tlb-at-copy": "coherence",
   "use-after-free": "corruption",
+  "device-walks-freed-page-table": "corruption",
   corruption: "corruption",
   ordering: "ordering",
   "lost-write": "corruption",

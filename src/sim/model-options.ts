@@ -46,6 +46,16 @@ export interface ModelOptions {
    * the grace period. Off: SRCU sections only count depth and grace periods are immediate.
    */
   readonly srcuGracePeriods: boolean;
+  /**
+   * Page-table pages are frames: munmap and exit free the tables a range no longer needs
+   * (free_pgtables, through the mmu_gather: after the TLB flush), and the frame allocator
+   * hands them out again. IOMMUs keep a paging-structure (walk) cache of the PTE tables
+   * they walked, per address-space id; a leaf-only invalidation (ARM Leaf=1, VT-d ih=1)
+   * leaves it, any other drops the entries in range. A walk through a freed table is
+   * `device-walks-freed-page-table`. Off: tables are never freed and walks start from
+   * the top, as in the first model.
+   */
+  readonly freePageTables: boolean;
 }
 
 export const DEFAULT_MODEL: ModelOptions = Object.freeze({
@@ -55,4 +65,5 @@ export const DEFAULT_MODEL: ModelOptions = Object.freeze({
   dirtyBitWalk: true,
   distinctIds: true,
   srcuGracePeriods: true,
+  freePageTables: true,
 });

@@ -278,20 +278,24 @@ describe("course.traceToSvg's diagram text", () => {
 });
 
 describe("course.callSites", () => {
-  it("finds where the core calls the op: the gather under the ptl, then range_end, for munmap in the RFC", () => {
+  it("finds where the core calls the op: the gather under the ptl, then range_end, then tlb_finish_mmu over the freed page table, for munmap in the RFC", () => {
     const sites = course.callSites(undefined, [findScenario("munmap")!]);
     expect(sites.map((s) => [s.caller, s.context])).toEqual([
       ["tlb_flush_mmu_tlbonly()", "atomic"],
       ["tlb_flush_mmu_tlbonly()", "atomic"],
       ["range_end: mn_hlist_invalidate_end()", "may sleep"],
+      ["tlb_flush_mmu_tlbonly()", "may sleep"],
     ]);
     expect(sites[0]!.spinlocks).toMatch(/ptl/);
     expect(sites[2]!.spinlocks).toBe("-");
+    // Without freed page tables (model.freePageTables off) the gather is empty by then.
+    expect(course.callSites({ model: { freePageTables: false } }, [findScenario("munmap")!])).toHaveLength(3);
   });
   it("in v6.6 every call comes from the TLB flush and fork's is (0, ULONG_MAX)", () => {
     const sites = course.callSites(course.V66_KERNEL, [findScenario("munmap")!, findScenario("fork")!]);
     expect(new Set(sites.map((s) => s.caller))).toEqual(new Set(["flush_tlb_mm_range(): the TLB flush"]));
-    expect(sites.filter((s) => s.scenario === "munmap")).toHaveLength(2);
+    // The two full batches, then tlb_finish_mmu's flush over the freed PTE table.
+    expect(sites.filter((s) => s.scenario === "munmap")).toHaveLength(3);
     expect(sites.some((s) => s.scenario === "fork" && s.range === "[0x0, ULONG_MAX)")).toBe(true);
   });
 });

@@ -20,11 +20,6 @@ import {
   XTS_ATSD_AVA,
   XTS_ATSD_LAUNCH,
   XTS_ATSD_STAT,
-  XTS_ATSD_LAUNCH_PID_SHIFT,
-  XTS_ATSD_LAUNCH_AP_SHIFT,
-  XTS_ATSD_LAUNCH_IS_SHIFT,
-  XTS_ATSD_IS_VA,
-  XTS_ATSD_AP_4K,
   PAGE_SIZE,
   rcu_read_lock,
   rcu_read_unlock,
@@ -38,7 +33,7 @@ import {
 } from "tlbkata";
 import { exploreWorld } from "./helpers";
 import { iommu_mn as amd_ref } from "../../solutions/05-amd-iommu-v2/amd_iommu_v2";
-import { ocxl_mmu_notifier_ops as ocxl_ref } from "../../solutions/08-ocxl/link";
+import { ocxl_mmu_notifier_ops as ocxl_ref, atsd_launch_val } from "../../solutions/08-ocxl/link";
 import { intel_mmuops as intel_ref } from "../../solutions/07-intel-svm/intel_svm";
 
 const STALE = ["stale-tlb-at-free", "stale-tlb-after-ptl-release", "stale-write-permission", "stale-tlb-at-copy", "use-after-free"];
@@ -103,12 +98,8 @@ const ocxlPollOnce: mmu_notifier_ops = {
     if (!link.arva) return;
     link.atsd_lock.spin_lock();
     for (let addr = start; addr < end; addr += PAGE_SIZE) {
-      out_be64(link.arva, XTS_ATSD_AVA, addr);
-      out_be64(
-        link.arva,
-        XTS_ATSD_LAUNCH,
-        (mm.context_id << XTS_ATSD_LAUNCH_PID_SHIFT) | (XTS_ATSD_AP_4K << XTS_ATSD_LAUNCH_AP_SHIFT) | (XTS_ATSD_IS_VA << XTS_ATSD_LAUNCH_IS_SHIFT),
-      );
+      out_be64(link.arva, XTS_ATSD_AVA, BigInt(addr));
+      out_be64(link.arva, XTS_ATSD_LAUNCH, atsd_launch_val(BigInt(mm.context_id), BigInt(addr), BigInt(PAGE_SIZE)));
       in_be64(link.arva, XTS_ATSD_STAT);
     }
     link.atsd_lock.spin_unlock();

@@ -197,7 +197,7 @@ function ocxlWith(name: string, pid: (pe: pe_data, mmPid: number) => number): mm
       const link = pe.link;
       if (!link.arva) return;
       link.atsd_lock.spin_lock();
-      for (let a = start; a < end; a += PAGE_SIZE) pnv_ocxl_tlb_invalidate(link.arva, pid(pe, mm.context_id), a, PAGE_SIZE);
+      for (let a = start; a < end; a += PAGE_SIZE) pnv_ocxl_tlb_invalidate(link.arva, BigInt(pid(pe, mm.context_id)), BigInt(a), BigInt(PAGE_SIZE));
       link.atsd_lock.spin_unlock();
     },
   };

@@ -5,6 +5,10 @@
 import {
   defineSuite,
   runScenarioStraight,
+  buildScenario,
+  runBuiltStraight,
+  pte_pfn,
+  pte_present,
   eagerSvaDriver,
   clearFlushKernel,
   require_,
@@ -17,15 +21,22 @@ import {
   fileThpSplitHighScenario,
   HIGH_THP_BASE,
   daxPudSplitScenario,
+  munmapCpuScenario,
+  baseScenario,
+  entry_lock,
+  ptep_clear_flush_notify,
+  ungradedRules,
+  KataFailure,
   type ClearFlushNotifyModule,
   type RecordedInvalidation,
   type ScenarioRef,
+  type KernelOptions,
 } from "tlbkata";
 
-function recorded(impl: ClearFlushNotifyModule, scenario: ScenarioRef): RecordedInvalidation[] {
+function recorded(impl: ClearFlushNotifyModule, scenario: ScenarioRef, extra: KernelOptions = {}): RecordedInvalidation[] {
   const record: RecordedInvalidation[] = [];
   // The ranges themselves are graded here; what stale entries they leave, in coherence.
-  runScenarioStraight(scenario, eagerSvaDriver({ record }), { kernel: clearFlushKernel(impl), grades: [] });
+  runScenarioStraight(scenario, eagerSvaDriver({ record }), { kernel: clearFlushKernel(impl, extra), grades: [] });
   return record;
 }
 
@@ -39,12 +50,46 @@ function expectUnderPtl(rs: readonly RecordedInvalidation[], want: readonly [num
   require_(ok, `${what}: expected ${want.map(([s, e]) => `[${hex(s)}, ${hex(e)})`).join(", ")} under the ptl, got ${show(got)} (all invalidations: ${show(rs)})`);
 }
 
+/**
+ * ptep_clear_flush_notify(vma, address) called under A's ptl with an address inside A,
+ * as the kernel's macro allows (it notifies for the address masked with PAGE_MASK:
+ * RFC:include/linux/mmu_notifier.h:593, docs/KERNEL-FACTS.md#clear-flush-notify): what
+ * it notified.
+ */
+function notifiedForOffset(impl: ClearFlushNotifyModule, at: number): RecordedInvalidation[] {
+  const record: RecordedInvalidation[] = [];
+  const p = baseScenario(eagerSvaDriver({ record }), { pages: 2, kernel: clearFlushKernel(impl) });
+  const w = p.w;
+  // The range is graded here, nothing else.
+  for (const r of ungradedRules([])) w.k.sim.disabledRules.add(r);
+  const ptl = entry_lock(p.mm, at, "pte");
+  w.setup(() => {
+    ptl.spin_lock();
+    ptep_clear_flush_notify(w.k, p.vma, at, "unmap");
+    ptl.spin_unlock();
+  });
+  const v = w.setupViolations[0];
+  if (v) throw new KataFailure(`[${v.rule}] ptep_clear_flush_notify(${hex(at)}): ${v.message}`, v.rule);
+  return record;
+}
+
 export default defineSuite<ClearFlushNotifyModule>("ranges", [
   {
     name: "COW: ptep_clear_flush_notify invalidates exactly the one page, once",
     points: 1,
     grades: [],
     run: (impl) => expectUnderPtl(recorded(impl, "cow"), [[page(0), page(1)]], "wp_page_copy of A"),
+  },
+  {
+    name: "ptep_clear_flush_notify given an address inside the page invalidates exactly that page (the kernel's macro masks the address with PAGE_MASK)",
+    points: 1,
+    grades: [],
+    run(impl) {
+      const at = page(0) + 0x123;
+      const rs = notifiedForOffset(impl, at);
+      const ok = rs.length === 1 && rs[0]!.start === page(0) && rs[0]!.end === page(1);
+      require_(ok, `ptep_clear_flush_notify(${hex(at)}) notified ${show(rs)}; expected [${hex(page(0))}, ${hex(page(1))}): the page that contains the address, address & PAGE_MASK`);
+    },
   },
   {
     name: "file THP split at an unaligned address: the aligned 2 MiB page is invalidated",
@@ -71,12 +116,33 @@ export default defineSuite<ClearFlushNotifyModule>("ranges", [
     points: 2,
     grades: [],
     run(impl) {
-      const rs = recorded(impl, "munmap");
+      // Page tables kept (model.freePageTables off): freeing the emptied PTE table would
+      // give tlb_finish_mmu a range of its own to flush (pte_free_tlb widens the gather).
+      const rs = recorded(impl, "munmap", { model: { freePageTables: false } });
       expectUnderPtl(rs, [[page(0), page(2)], [page(2), page(4)]], "the two full batches");
       const after = rs.filter((r) => !r.atomic);
       require_(
         after.length === 1 && after[0]!.start === page(0) && after[0]!.end === page(4),
         `outside the ptl only invalidate_range_end's [${hex(page(0))}, ${hex(page(4))}) was expected, got ${show(after)}: an empty gather has nothing to flush`,
+      );
+    },
+  },
+  {
+    name: "munmap of A and B with a batch that never fills: tlb_finish_mmu's tlb_flush_mmu frees what was gathered, so no page munmap took out is still allocated",
+    points: 1,
+    grades: [],
+    run(impl) {
+      const w = buildScenario(munmapCpuScenario, eagerSvaDriver(), { kernel: clearFlushKernel(impl), grades: [] });
+      const mm = w.k.mms[0]!;
+      const pfns = [0, 1].map((i) => mm.pgd.get_pte(page(i))).filter(pte_present).map(pte_pfn);
+      require_(pfns.length === 2, "the munmap-cpu scenario no longer maps A and B: the kata is broken");
+      const generation = pfns.map((pfn) => w.k.phys.generation(pfn));
+      runBuiltStraight(munmapCpuScenario, w);
+      // Freed and allocated again (by the scenario's other process) counts as freed.
+      const kept = pfns.filter((pfn, i) => w.k.phys.allocated(pfn) && w.k.phys.generation(pfn) === generation[i]);
+      require_(
+        kept.length === 0,
+        `after munmap, page(s) pfn ${kept.join(", ")} are still allocated: tlb_flush_mmu flushes (tlb_flush_mmu_tlbonly) and then frees the gathered pages (tlb_flush_mmu_free), and tlb_finish_mmu relies on it for what the batch still holds`,
       );
     },
   },

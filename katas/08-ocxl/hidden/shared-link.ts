@@ -2,19 +2,22 @@
  * Hidden tests, kata 08: two processes attached to one link, their shootdowns going
  * through the same ATSD registers (the reason atsd_lock exists).
  */
-import { defineSuite, expectCoherent, runScenarioStraight, ocxlDriver, ocxlSharedLinkScenario, ocxlSharedLinkRaceScenario, require_, page, hex, type OcxlLink, type OcxlModule } from "tlbkata";
+import { defineSuite, expectCoherent, runScenarioStraight, ocxlDriver, ocxlSharedLinkScenario, ocxlSharedLinkRaceScenario, require_, page, hex, COHERENCE_RULES, type OcxlLink, type OcxlModule } from "tlbkata";
 
 export default defineSuite<OcxlModule>("shared link", [
   {
     name: "two processes on one link, every interleaving: each shootdown hits its own PID and page, none is lost or mixed",
     points: 3,
-    run: (impl) => expectCoherent(ocxlSharedLinkRaceScenario, ocxlDriver(impl)),
+    // Mixed or lost shootdowns show as stale translations; a register touched without atsd_lock is the rules suite's.
+    grades: COHERENCE_RULES,
+    run: (impl) => expectCoherent(ocxlSharedLinkRaceScenario, ocxlDriver(impl), { grades: COHERENCE_RULES }),
   },
   {
     name: "two processes, run straight: a shootdown drops only its own page of its own PID",
     points: 2,
+    grades: COHERENCE_RULES,
     run(impl) {
-      const w = runScenarioStraight(ocxlSharedLinkScenario, ocxlDriver(impl));
+      const w = runScenarioStraight(ocxlSharedLinkScenario, ocxlDriver(impl), { grades: COHERENCE_RULES });
       const link = w.k.iommus[0] as OcxlLink;
       const proc = w.k.mms.find((m) => m.name === "proc")!;
       const proc2 = w.k.mms.find((m) => m.name === "proc2")!;

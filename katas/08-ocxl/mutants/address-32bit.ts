@@ -1,5 +1,5 @@
 // Wrong: keeps the address in 32 bits (an unsigned int loop variable, or JavaScript's `>>> 0`): above 4 GiB every shootdown names a low address and the range stays cached.
-import { container_of, PAGE_SIZE, type mmu_notifier_ops, type pe_data } from "tlbkata";
+import { container_of, PAGE_SIZE, ULONG, ul_add, type mmu_notifier_ops, type pe_data } from "tlbkata";
 import { pnv_ocxl_tlb_invalidate, ocxl_mmu_notifier_ops as ref } from "../../../solutions/08-ocxl/link";
 
 export const ocxl_mmu_notifier_ops: mmu_notifier_ops = {
@@ -7,7 +7,7 @@ export const ocxl_mmu_notifier_ops: mmu_notifier_ops = {
   invalidate_secondary_tlbs(mn, mm, start, end) {
     const link = container_of<pe_data>(mn).link;
     link.atsd_lock.spin_lock();
-    for (let a = start; a < end; a += PAGE_SIZE) pnv_ocxl_tlb_invalidate(link.arva!, mm.context_id, a >>> 0, PAGE_SIZE);
+    for (let a = ULONG(start); a < ULONG(end); a = ul_add(a, ULONG(PAGE_SIZE))) pnv_ocxl_tlb_invalidate(link.arva, ULONG(mm.context_id), BigInt.asUintN(32, a), ULONG(PAGE_SIZE));
     link.atsd_lock.spin_unlock();
   },
 };

@@ -1,5 +1,5 @@
 // Wrong: steps by 4 KiB but launches with the 64 KiB page size code (ppc64's PAGE_SIZE): each shootdown drops 16 pages' translations.
-import { container_of, PAGE_SIZE, type mmu_notifier_ops, type pe_data } from "tlbkata";
+import { container_of, PAGE_SIZE, ULONG, ul_add, type mmu_notifier_ops, type pe_data } from "tlbkata";
 import { pnv_ocxl_tlb_invalidate, ocxl_mmu_notifier_ops as ref } from "../../../solutions/08-ocxl/link";
 
 export const ocxl_mmu_notifier_ops: mmu_notifier_ops = {
@@ -7,7 +7,7 @@ export const ocxl_mmu_notifier_ops: mmu_notifier_ops = {
   invalidate_secondary_tlbs(mn, mm, start, end) {
     const link = container_of<pe_data>(mn).link;
     link.atsd_lock.spin_lock();
-    for (let a = start; a < end; a += PAGE_SIZE) pnv_ocxl_tlb_invalidate(link.arva!, mm.context_id, a, 16 * PAGE_SIZE);
+    for (let a = ULONG(start); a < ULONG(end); a = ul_add(a, ULONG(PAGE_SIZE))) pnv_ocxl_tlb_invalidate(link.arva, ULONG(mm.context_id), a, ULONG(16 * PAGE_SIZE));
     link.atsd_lock.spin_unlock();
   },
 };

@@ -1,19 +1,19 @@
 // Wrong: launches every page's shootdown, then polls once after the loop: each launch overwrote the one still in flight.
-import {
-  container_of, out_be64, in_be64, PAGE_SIZE, XTS_ATSD_AVA, XTS_ATSD_LAUNCH, XTS_ATSD_STAT, XTS_ATSD_STAT_PENDING, XTS_ATSD_LAUNCH_PID_SHIFT,
-  XTS_ATSD_LAUNCH_AP_SHIFT, XTS_ATSD_AP_4K, type mmu_notifier_ops, type pe_data,
-} from "tlbkata";
-import { ocxl_mmu_notifier_ops as ref } from "../../../solutions/08-ocxl/link";
+import { container_of, out_be64, in_be64, PAGE_SIZE, ULONG, ul_add, XTS_ATSD_AVA, XTS_ATSD_LAUNCH, XTS_ATSD_STAT, XTS_ATSD_STAT_PENDING, type mmu_notifier_ops, type pe_data } from "tlbkata";
+import { atsd_launch_val, ocxl_mmu_notifier_ops as ref } from "../../../solutions/08-ocxl/link";
+
+const PG = ULONG(PAGE_SIZE);
 
 export const ocxl_mmu_notifier_ops: mmu_notifier_ops = {
   ...ref,
   invalidate_secondary_tlbs(mn, mm, start, end) {
     const link = container_of<pe_data>(mn).link;
     const arva = link.arva!;
+    const pid = ULONG(mm.context_id);
     link.atsd_lock.spin_lock();
-    for (let a = start; a < end; a += PAGE_SIZE) {
+    for (let a = ULONG(start); a < ULONG(end); a = ul_add(a, PG)) {
       out_be64(arva, XTS_ATSD_AVA, a);
-      out_be64(arva, XTS_ATSD_LAUNCH, (mm.context_id << XTS_ATSD_LAUNCH_PID_SHIFT) | (XTS_ATSD_AP_4K << XTS_ATSD_LAUNCH_AP_SHIFT));
+      out_be64(arva, XTS_ATSD_LAUNCH, atsd_launch_val(pid, a, PG));
     }
     while (in_be64(arva, XTS_ATSD_STAT) & XTS_ATSD_STAT_PENDING) {
       /* cpu_relax() */

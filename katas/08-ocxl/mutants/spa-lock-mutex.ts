@@ -1,5 +1,5 @@
 // Wrong: serialises the shootdowns with the SPA's spa_lock, a mutex, instead of the atsd_lock spinlock: sleeps under the ptl.
-import { container_of, PAGE_SIZE, type mmu_notifier_ops, type pe_data } from "tlbkata";
+import { container_of, PAGE_SIZE, ULONG, ul_add, type mmu_notifier_ops, type pe_data } from "tlbkata";
 import { pnv_ocxl_tlb_invalidate, ocxl_mmu_notifier_ops as ref } from "../../../solutions/08-ocxl/link";
 
 export const ocxl_mmu_notifier_ops: mmu_notifier_ops = {
@@ -7,7 +7,7 @@ export const ocxl_mmu_notifier_ops: mmu_notifier_ops = {
   invalidate_secondary_tlbs(mn, mm, start, end) {
     const link = container_of<pe_data>(mn).link;
     link.spa.spa_lock.mutex_lock();
-    for (let a = start; a < end; a += PAGE_SIZE) pnv_ocxl_tlb_invalidate(link.arva!, mm.context_id, a, PAGE_SIZE);
+    for (let a = ULONG(start); a < ULONG(end); a = ul_add(a, ULONG(PAGE_SIZE))) pnv_ocxl_tlb_invalidate(link.arva, ULONG(mm.context_id), a, ULONG(PAGE_SIZE));
     link.spa.spa_lock.mutex_unlock();
   },
 };

@@ -1,5 +1,5 @@
 // Wrong: steps through the range 2 MiB at a time but launches 4 KiB shootdowns: the pages in between keep their translations.
-import { container_of, PAGE_SIZE, PMD_SIZE, type mmu_notifier_ops, type pe_data } from "tlbkata";
+import { container_of, PAGE_SIZE, ULONG, ul_add, PMD_SIZE, type mmu_notifier_ops, type pe_data } from "tlbkata";
 import { pnv_ocxl_tlb_invalidate, ocxl_mmu_notifier_ops as ref } from "../../../solutions/08-ocxl/link";
 
 export const ocxl_mmu_notifier_ops: mmu_notifier_ops = {
@@ -7,7 +7,7 @@ export const ocxl_mmu_notifier_ops: mmu_notifier_ops = {
   invalidate_secondary_tlbs(mn, mm, start, end) {
     const link = container_of<pe_data>(mn).link;
     link.atsd_lock.spin_lock();
-    for (let a = start; a < end; a += PMD_SIZE) pnv_ocxl_tlb_invalidate(link.arva!, mm.context_id, a, PAGE_SIZE);
+    for (let a = ULONG(start); a < ULONG(end); a = ul_add(a, ULONG(PMD_SIZE))) pnv_ocxl_tlb_invalidate(link.arva, ULONG(mm.context_id), a, ULONG(PAGE_SIZE));
     link.atsd_lock.spin_unlock();
   },
 };

@@ -58,9 +58,9 @@ function flush(smmu_mn: arm_smmu_mmu_notifier, ssid: number, start: unsigned_lon
     smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_ASID, tlbi: { asid } });
     smmu.arm_smmu_cmdq_issue_sync();
   } else if (smmu.features & ARM_SMMU_FEAT_RANGE_INV) {
-    arm_smmu_tlb_inv_range_asid(start, size, asid, PAGE_SIZE, true, d);
+    arm_smmu_tlb_inv_range_asid(start, size, asid, PAGE_SIZE, false, d);
   } else {
-    for (let i = 0n; i < pages; i++) smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_VA, tlbi: { asid, addr: ul_add(start, ul_shl(i, PAGE_SHIFT)), leaf: true } });
+    for (let i = 0n; i < pages; i++) smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_VA, tlbi: { asid, addr: ul_add(start, ul_shl(i, PAGE_SHIFT)), leaf: false } });
     smmu.arm_smmu_cmdq_issue_sync();
   }
   queue_atc_inv(d, ssid, start, whole ? 0n : size);

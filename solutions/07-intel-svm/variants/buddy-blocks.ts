@@ -3,7 +3,8 @@
  * naturally aligned blocks that fit inside it (as a buddy allocator would), each block
  * is sent as its own descriptor pair and waited for at once (qi_submit_sync, the way
  * dmar.c's helpers do it), the IOTLB before the device-TLB (a device-TLB cleaned first
- * could refill from the IOTLB); a range of more than 512 pages flushes the whole PASID.
+ * could refill from the IOTLB); a range of more than 512 pages, or one whose blocks are
+ * larger than cap_max_amask_val allows, flushes the whole PASID.
  */
 import {
   container_of,
@@ -16,6 +17,7 @@ import {
   build_dev_tlb_pasid_inv_dsc,
   build_dev_tlb_pasid_inv_dsc_all,
   VTD_PAGE_SIZE,
+  cap_max_amask_val,
   type mmu_notifier_ops,
   type intel_svm,
   type intel_svm_dev,
@@ -39,12 +41,13 @@ function blocks(first: number, n: number): [number, number][] {
 
 function flush_dev(svm: intel_svm, sdev: intel_svm_dev, first: number, n: number): void {
   const io = sdev.iommu;
-  if (n > WHOLE_PASID_ABOVE) {
+  const bs = n > WHOLE_PASID_ABOVE ? [] : blocks(first, n);
+  if (n > WHOLE_PASID_ABOVE || bs.some(([, order]) => order > cap_max_amask_val(io))) {
     io.qi_submit_sync(build_p_iotlb_inv_dsc_all(sdev.did, svm.pasid));
     if (sdev.dev_iotlb) io.qi_submit_sync(build_dev_tlb_pasid_inv_dsc_all(sdev.sid, svm.pasid, sdev.qdep));
     return;
   }
-  for (const [p, order] of blocks(first, n)) {
+  for (const [p, order] of bs) {
     const addr = p * VTD_PAGE_SIZE;
     io.qi_submit_sync(build_p_iotlb_inv_dsc(sdev.did, svm.pasid, addr, order, 0));
     if (sdev.dev_iotlb) io.qi_submit_sync(build_dev_tlb_pasid_inv_dsc(sdev.sid, svm.pasid, sdev.qdep, addr, order));

@@ -86,6 +86,7 @@ export class AmdIommu extends IommuModel {
     this.iotlb = new Tlb(sim, `${name}.iotlb`, "secondary");
     this.devIotlb = o.ats === false ? null : new Tlb(sim, `dev ${hex(this.devid)}.iotlb`, "secondary");
     this.cmdbuf = new CommandQueue(sim, `${name}.cmdbuf`, 32, (c) => this.execute(c));
+    this.addWalkCache();
   }
 
   caches(): readonly Tlb[] {
@@ -163,8 +164,13 @@ export class AmdIommu extends IommuModel {
     const start = all ? 0 : c.c * PAGE_SIZE;
     const end = all ? Infinity : start + PAGE_SIZE;
     if (c.op === CMD_INV_IOMMU_PAGES) {
-      // The IOTLB is tagged by domain too: a command for another domain misses.
-      if (c.a === this.domid) this.iotlb.invalidateRange(pasid, start, end);
+      // The IOTLB is tagged by domain too: a command for another domain misses. The
+      // kernel's build_inv_iommu_pasid always sets the PDE bit, so the command drops
+      // cached page-directory entries in range too: AMD has no leaf-only choice.
+      if (c.a === this.domid) {
+        this.iotlb.invalidateRange(pasid, start, end);
+        this.invalidateWalks(pasid, start, end);
+      }
     } else if (c.op === CMD_INV_IOTLB_PAGES) {
       if (c.a === this.devid && this.devIotlb) this.devIotlb.invalidateRange(pasid, start, end);
     }

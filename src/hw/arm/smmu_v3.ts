@@ -68,7 +68,10 @@ export interface arm_smmu_cmdq_ent {
     /** Range TLBI (ARM_SMMU_FEAT_RANGE_INV only): NUM pages times 2^SCALE; 0 = one address. */
     readonly num?: number;
     readonly scale?: number;
-    /** Only leaf entries (the model has no walk cache, so this changes nothing). */
+    /**
+     * Leaf=1: only last-level entries changed, so the SMMU keeps its walk cache (the
+     * table pointers it cached); Leaf=0 drops those in range too (model.freePageTables).
+     */
     readonly leaf?: boolean;
   };
   /** CMD_ATC_INV: the master's stream, the substream, and a 2^size-page span at addr (a u64). */
@@ -122,6 +125,9 @@ export interface CdView {
   readonly mm: mm_struct | null;
 }
 
+/** The Leaf bit of a queued CMD_TLBI_NH_VA, kept above its SCALE operand. */
+const TLBI_LEAF = 1 << 8;
+
 const LEVEL_OF_SIZE = (size: number): Level => (size === PAGE_SIZE ? "pte" : size === PMD_SIZE ? "pmd" : "pud");
 
 // CD words in the store: valid | epd0 << 1, the ASID, the mm id (kept after
@@ -166,6 +172,7 @@ export class ArmSmmuV3 extends IommuModel {
     this.cdtab = new SlotMap(k.sim.store, `${name}.cdtab`);
     this.cdcache = new SlotMap(k.sim.store, `${name}.cdcache`);
     this.evtq = new SlotMap(k.sim.store, `${name}.evtq`);
+    this.addWalkCache();
   }
 
   /** arm_smmu_device_probe(): create the SMMU, let the oracle watch it, hook BTM up. */
@@ -253,7 +260,10 @@ export class ArmSmmuV3 extends IommuModel {
       return { ok: false, reason: "not-present" };
     }
     const hit = this.tlb.lookup(cd.asid, addr);
-    // A write through a clean writable entry: HTTU sets the descriptor's dirty bit, a walk.
+    // A write through a clean writable entry walks again to dirty the PTE. (v6.6's SVA
+    // context descriptor does not enable HTTU, so a real SMMU sees a clean arm64 PTE as
+    // read-only: the write faults and the page-fault path dirties it. The model lets the
+    // walk set the bit; either way the write never goes through the cached entry.)
     if (hit && !(write && hit.write && !hit.dirty && this.sim.model.dirtyBitWalk)) {
       if (!write || hit.write) {
         // The SMMU answers the translation request from its TLB, stale or not.
@@ -268,12 +278,13 @@ export class ArmSmmuV3 extends IommuModel {
       return { ok: false, reason: "not-present" };
     }
     const mm = cd.mm;
-    const w = mm.pgd.walk(addr);
-    if (!w || !pte_present(w.entry)) return { ok: false, reason: "not-present" };
+    const e = this.walkTables(cd.asid, mm, addr);
+    const w = { entry: e, level: this.walkLevel };
+    if (!pte_present(w.entry)) return { ok: false, reason: "not-present" };
     if (write && !pte_write(w.entry)) return { ok: false, reason: "permission" };
     const size = w.level === "pte" ? PAGE_SIZE : w.level === "pmd" ? PMD_SIZE : PUD_SIZE;
     const base = Math.floor(addr / size) * size;
-    // The SMMU sets the accessed and dirty bits (hardware DBM), as the CPU would.
+    // Accessed and dirty bits: set by the walk here (see the note above on HTTU).
     const updated = write ? pte_mkdirty(pte_mkyoung(w.entry)) : pte_mkyoung(w.entry);
     if (updated !== w.entry) {
       if (w.level === "pte") mm.pgd.write_pte(addr, updated);
@@ -295,6 +306,8 @@ export class ArmSmmuV3 extends IommuModel {
   snoopTlbi(mm: mm_struct, start: number, end: number): void {
     if (!(this.features & ARM_SMMU_FEAT_BTM)) return;
     const n = this.tlb.invalidateRange(arm64_mm_context_get(mm), start, end);
+    // The CPU's TLBI for a range whose tables were freed is not leaf-only (conservative).
+    this.invalidateWalks(arm64_mm_context_get(mm), start, end);
     if (n) this.sim.log(() => `${this.name}: BTM: snooped TLBI for asid ${arm64_mm_context_get(mm)} dropped ${n} entr${n === 1 ? "y" : "ies"}`);
   }
 
@@ -337,7 +350,7 @@ export class ArmSmmuV3 extends IommuModel {
     const atcPage = a?.addr === undefined ? 0 : pageOf("atc.addr", a.addr);
     switch (ent.opcode) {
       case CMDQ_OP_TLBI_NH_VA:
-        this.cmdq.push(ent.opcode, t?.asid ?? 0, tlbiPage, t?.num ?? 0, t?.scale ?? 0);
+        this.cmdq.push(ent.opcode, t?.asid ?? 0, tlbiPage, t?.num ?? 0, (t?.scale ?? 0) | (t?.leaf ? TLBI_LEAF : 0));
         break;
       case CMDQ_OP_TLBI_NH_ASID:
         this.cmdq.push(ent.opcode, t?.asid ?? 0);
@@ -377,12 +390,16 @@ export class ArmSmmuV3 extends IommuModel {
         const start = c.b * PAGE_SIZE;
         // NUM and SCALE are RES0 without range support: one address, whatever the span.
         const ranged = c.c > 0 && (this.features & ARM_SMMU_FEAT_RANGE_INV) !== 0;
-        const pages = ranged ? c.c * 2 ** c.d : 1;
+        const scale = c.d & (TLBI_LEAF - 1);
+        const pages = ranged ? c.c * 2 ** scale : 1;
         this.tlb.invalidateRange(c.a, start, start + pages * PAGE_SIZE);
+        // Leaf=0: the walk-cache entries used to translate these addresses go too.
+        if ((c.d & TLBI_LEAF) === 0) this.invalidateWalks(c.a, start, start + pages * PAGE_SIZE);
         break;
       }
       case CMDQ_OP_TLBI_NH_ASID:
         this.tlb.invalidateTag(c.a);
+        this.walkCache?.invalidateTag(c.a);
         break;
       case CMDQ_OP_ATC_INV: {
         // The request goes to the master named by the StreamID; the span is naturally aligned.
@@ -420,7 +437,7 @@ function describe(ent: arm_smmu_cmdq_ent): string {
   const a = ent.atc;
   switch (ent.opcode) {
     case CMDQ_OP_TLBI_NH_VA:
-      return `asid ${t?.asid} ${hex64(t?.addr)}${t?.num ? ` num ${t.num} scale ${t.scale ?? 0}` : ""}`;
+      return `asid ${t?.asid} ${hex64(t?.addr)}${t?.num ? ` num ${t.num} scale ${t.scale ?? 0}` : ""}${t?.leaf ? " leaf" : ""}`;
     case CMDQ_OP_TLBI_NH_ASID:
       return `asid ${t?.asid}`;
     case CMDQ_OP_ATC_INV:

@@ -26,6 +26,7 @@ export class GenericIommu extends IommuModel {
     super(sim, phys, name, opts);
     this.iotlb = new Tlb(sim, `${name}.iotlb`, "secondary");
     this.cmdq = new CommandQueue(sim, `${name}.cmdq`, 16, (c) => this.execute(c));
+    this.addWalkCache();
   }
 
   caches(): readonly Tlb[] {
@@ -64,10 +65,18 @@ export class GenericIommu extends IommuModel {
     return `${this.name} executed ${op === INV_PAGE ? "INV_PAGE" : op === INV_RANGE ? "INV_RANGE" : op === INV_PASID ? "INV_PASID" : "SYNC"}`;
   }
 
+  /** Every command invalidates the walk cache in its range too (none is leaf-only). */
   private execute(c: Command): void {
-    if (c.op === INV_PAGE) this.iotlb.invalidateRange(c.a, c.b * PAGE_SIZE, (c.b + 1) * PAGE_SIZE);
-    else if (c.op === INV_RANGE) this.iotlb.invalidateRange(c.a, c.b * PAGE_SIZE, c.c < 0 ? Infinity : (c.b + c.c) * PAGE_SIZE);
-    else if (c.op === INV_PASID) this.iotlb.invalidateTag(c.a);
+    if (c.op === INV_PASID) {
+      this.iotlb.invalidateTag(c.a);
+      this.walkCache?.invalidateTag(c.a);
+      return;
+    }
+    const start = c.b * PAGE_SIZE;
+    const end = c.op === INV_PAGE ? start + PAGE_SIZE : c.op === INV_RANGE ? (c.c < 0 ? Infinity : (c.b + c.c) * PAGE_SIZE) : -1;
+    if (end < 0) return;
+    this.iotlb.invalidateRange(c.a, start, end);
+    this.invalidateWalks(c.a, start, end);
   }
 
   /** Queue an invalidation of one page for `pasid`. */

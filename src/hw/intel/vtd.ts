@@ -4,8 +4,8 @@
  * IOTLB tagged by (domain id, PASID), a device-TLB (ATC) in an ATS device, and an
  * invalidation queue (QI). Software writes descriptors at the queue's tail; the unit
  * fetches and executes them when it gets to them; an invalidation wait descriptor,
- * polled for completion under the queue's spinlock, is how software knows that
- * everything before it has been done.
+ * whose status word the CPU polls without sleeping, is how software knows that
+ * everything before it has been done (docs/KERNEL-FACTS.md#cmd-waits).
  *
  * The hardware rule that makes this driver interesting: a page-selective descriptor
  * does not name [address, address + size) but a naturally aligned block of 2^AM pages.
@@ -29,7 +29,7 @@ import { check_ulong_arg } from "../../mm/ulong";
 export const VTD_PAGE_SHIFT = PAGE_SHIFT;
 export const VTD_PAGE_SIZE = PAGE_SIZE;
 
-/** Descriptor types (the values of the VT-d specification). */
+/** Descriptor types (the values of the VT-d specification, defined in drivers/iommu/intel/iommu.h). */
 export const QI_IWD_TYPE = 0x5;
 export const QI_EIOTLB_TYPE = 0x6;
 export const QI_DEIOTLB_TYPE = 0x8;
@@ -41,7 +41,11 @@ export const QI_GRAN_PSI_PASID = 3;
 /** A device-TLB size order this large names the whole address space (address 0, every S bit set). */
 export const QI_DEV_EIOTLB_ALL_ORDER = 64 - VTD_PAGE_SHIFT;
 
-/** The domain id scalable-mode SVA binds use for first-level tables (FLPT_DEFAULT_DID). */
+/**
+ * The domain id scalable-mode SVA binds use for first-level tables: FLPT_DEFAULT_DID of
+ * drivers/iommu/intel/pasid.h, given by intel_svm_bind_mm()
+ * (v6.6:drivers/iommu/intel/svm.c:334,345-346; docs/KERNEL-FACTS.md#flpt-default-did).
+ */
 export const FLPT_DEFAULT_DID = 1;
 
 /** PASID-based IOTLB invalidation. */
@@ -55,7 +59,10 @@ export interface p_iotlb_inv_dsc {
   readonly addr: number;
   /** Page-selective only: address mask, the block is 2^am pages. */
   readonly am: number;
-  /** Invalidation hint: only leaf entries changed (kept, not modelled). */
+  /**
+   * Invalidation hint: 1 says only leaf entries changed, so the unit keeps its
+   * paging-structure caches; 0 drops them in the block too (with model.freePageTables).
+   */
   readonly ih: number;
 }
 
@@ -162,7 +169,7 @@ export class IntelIommu extends IommuModel {
   readonly devtlb: Tlb | null;
   /** The invalidation queue. */
   readonly qi: CommandQueue;
-  /** qi->q_lock: serialises writers of the queue, held while polling a wait descriptor. */
+  /** qi->q_lock: serialises writers of the queue (not held while polling: see qi_wait). */
   readonly qi_lock: SpinLock;
   readonly sid: number;
   readonly qdep: number;
@@ -191,6 +198,7 @@ export class IntelIommu extends IommuModel {
     this.qi_lock = new SpinLock(locks, `${name}.qi->q_lock`, "qi_lock");
     this.waitStatus = new Cell(sim.store, `${name}.qi.wait_status`);
     this.waitSeq = new Cell(sim.store, `${name}.qi.wait_seq`);
+    this.addWalkCache();
   }
 
   caches(): readonly Tlb[] {
@@ -282,24 +290,28 @@ export class IntelIommu extends IommuModel {
   }
 
   /**
-   * Write an invalidation wait descriptor and poll its status word, all under
-   * qi->q_lock (spinning, never sleeping): when this returns, every descriptor
-   * written before it has been executed.
+   * Write an invalidation wait descriptor and poll its status word (spinning, never
+   * sleeping): when this returns, every descriptor written before it has been executed.
+   * The kernel's qi_submit_sync() writes the descriptors and the wait descriptor under
+   * qi->q_lock and drops the lock around each poll, so other CPUs can queue meanwhile;
+   * here the wait descriptor is written under the lock and the poll runs without it,
+   * and each descriptor of a submission takes the lock on its own
+   * (docs/KERNEL-FACTS.md#cmd-waits).
    */
   qi_wait(): void {
     this.qi_lock.spin_lock();
     const seq = this.waitSeq.value + 1;
     this.waitSeq.value = seq;
     this.queue(build_inv_wait_dsc(), seq);
+    this.qi_lock.spin_unlock();
     if (this.sim.hardwareWaitBlocks()) {
       // The unit writes the status word when it reaches the descriptor; the CPU spins on it.
       this.sim.waitUntil(() => this.waitStatus.value >= seq, `${this.name}: inv_wait_dsc ${seq}`);
     } else {
-      while (this.waitStatus.value !== seq) {
+      while (this.waitStatus.value < seq) {
         if (this.qi.consume(1) === 0) throw new Error(`${this.name}: wait descriptor ${seq} lost`);
       }
     }
-    this.qi_lock.spin_unlock();
   }
 
   /** qi_submit_sync(): write the descriptors, then a wait descriptor, and poll it. */
@@ -339,7 +351,10 @@ export class IntelIommu extends IommuModel {
       // The IOTLB is tagged by domain too: a descriptor for another domain misses.
       const mine = this.pasidTable.get(pasid)?.did === did;
       if (granu === QI_GRAN_NONG_PASID) {
-        if (mine) this.iotlb.invalidateTag(pasid);
+        if (mine) {
+          this.iotlb.invalidateTag(pasid);
+          this.walkCache?.invalidateTag(pasid);
+        }
         return;
       }
       if (granu !== QI_GRAN_PSI_PASID || am > this.mamv) {
@@ -352,7 +367,12 @@ export class IntelIommu extends IommuModel {
       }
       // The unit ignores the address bits below the block size: a naturally aligned block.
       const b = vtd_block(c.d * VTD_PAGE_SIZE, am);
-      if (mine) this.iotlb.invalidateRange(pasid, b.first * VTD_PAGE_SIZE, (b.first + b.count) * VTD_PAGE_SIZE);
+      if (!mine) return;
+      const start = b.first * VTD_PAGE_SIZE;
+      const end = (b.first + b.count) * VTD_PAGE_SIZE;
+      this.iotlb.invalidateRange(pasid, start, end);
+      // ih = 1: only leaf entries changed, the paging-structure caches stay.
+      if (((c.c >> EIOTLB_IH_SHIFT) & 1) === 0) this.invalidateWalks(pasid, start, end);
       return;
     }
     if (c.op === QI_DEIOTLB_TYPE) {

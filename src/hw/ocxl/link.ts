@@ -28,7 +28,7 @@ import { Cell } from "../../sim/store";
 import { IommuModel } from "../iommu";
 import { Tlb } from "../tlb";
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../../mm/constants";
-import { check_ulong_arg } from "../../mm/ulong";
+import type { unsigned_long } from "../../mm/ulong";
 
 /** Register offsets in the ATSD MMIO block (arva + offset in C). */
 export const XTS_ATSD_LAUNCH = 0x00;
@@ -36,14 +36,18 @@ export const XTS_ATSD_AVA = 0x08;
 export const XTS_ATSD_STAT = 0x10;
 
 /*
- * XTS_ATSD_LAUNCH fields. The real register packs more (radix, RIC, PRS, ...) in
- * big-endian bit numbering; this model keeps the three a driver chooses, low bits first.
+ * XTS_ATSD_LAUNCH fields, where the POWER9 register has them (IBM bit 0 is the most
+ * significant: PPC_BITMASK(19, 38) is bits 44..25): IS at IBM 11-12, AP at 15-17, PID
+ * at 19-38 (v6.5:arch/powerpc/include/asm/pnv-ocxl.h:32,43,50). They all sit above bit
+ * 31, so a launch value computed in 32 bits (JavaScript's << and |, or a C u32) loses
+ * them. The register has more fields (R, RIC, PRS, ...) that the kernel always sets
+ * alike; this model reads only the three a driver chooses and ignores the others.
  */
-export const XTS_ATSD_LAUNCH_PID_SHIFT = 0;
+export const XTS_ATSD_LAUNCH_PID_SHIFT = 25;
 export const XTS_ATSD_LAUNCH_PID_MASK = 0xfffff;
-export const XTS_ATSD_LAUNCH_AP_SHIFT = 20;
+export const XTS_ATSD_LAUNCH_AP_SHIFT = 46;
 export const XTS_ATSD_LAUNCH_AP_MASK = 0x7;
-export const XTS_ATSD_LAUNCH_IS_SHIFT = 23;
+export const XTS_ATSD_LAUNCH_IS_SHIFT = 51;
 export const XTS_ATSD_LAUNCH_IS_MASK = 0x3;
 
 /** IS (invalidation selector): the one page at XTS_ATSD_AVA, or every translation of the PID. */
@@ -56,8 +60,8 @@ export const XTS_ATSD_AP_64K = 0b101;
 export const XTS_ATSD_AP_2M = 0b001;
 export const XTS_ATSD_AP_1G = 0b010;
 
-/** XTS_ATSD_STAT: set while a launched shootdown has not been performed. */
-export const XTS_ATSD_STAT_PENDING = 1;
+/** XTS_ATSD_STAT: its top bit is set while a launched shootdown has not been performed (the kernel tests `val >> 63`). */
+export const XTS_ATSD_STAT_PENDING: unsigned_long = 1n << 63n;
 
 const AP_SIZE: Readonly<Record<number, number>> = {
   [XTS_ATSD_AP_4K]: PAGE_SIZE,
@@ -75,8 +79,14 @@ const AP_NAME: Readonly<Record<number, string>> = {
 /** Cost keys, by page size code. */
 const ATSD_KIND: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(AP_NAME).map(([ap, n]) => [ap, `ATSD ${n}`]));
 
-/** XTS_ATSD_AVA keeps the page number in two store slots: low 31 bits, and the rest. */
-const AVA_WORD = 2 ** 31;
+/** XTS_ATSD_AVA keeps the page number (the address >> 12) in two store slots: low 31 bits, and the rest. */
+const AVA_SHIFT = 12n;
+const AVA_WORD_BITS = 31n;
+const AVA_WORD_MASK = (1n << AVA_WORD_BITS) - 1n;
+
+/** The launch fields as one store slot (a slot holds 32 bits; the fields need 25). */
+const packLaunch = (l: AtsdLaunch): number => l.pid + l.ap * 2 ** 20 + l.is * 2 ** 23;
+const unpackLaunch = (w: number): AtsdLaunch => ({ pid: w % 2 ** 20, ap: Math.floor(w / 2 ** 20) % 8, is: Math.floor(w / 2 ** 23) % 4 });
 
 const REG_NAME: Readonly<Record<number, string>> = {
   [XTS_ATSD_LAUNCH]: "XTS_ATSD_LAUNCH",
@@ -109,12 +119,33 @@ export interface AtsdLaunch {
   readonly is: number;
 }
 
-export function decode_atsd_launch(val: number): AtsdLaunch {
+const field = (val: unsigned_long, shift: number, mask: number): number => Number((val >> BigInt(shift)) & BigInt(mask));
+
+export function decode_atsd_launch(val: unsigned_long): AtsdLaunch {
   return {
-    pid: (val >>> XTS_ATSD_LAUNCH_PID_SHIFT) & XTS_ATSD_LAUNCH_PID_MASK,
-    ap: (val >>> XTS_ATSD_LAUNCH_AP_SHIFT) & XTS_ATSD_LAUNCH_AP_MASK,
-    is: (val >>> XTS_ATSD_LAUNCH_IS_SHIFT) & XTS_ATSD_LAUNCH_IS_MASK,
+    pid: field(val, XTS_ATSD_LAUNCH_PID_SHIFT, XTS_ATSD_LAUNCH_PID_MASK),
+    ap: field(val, XTS_ATSD_LAUNCH_AP_SHIFT, XTS_ATSD_LAUNCH_AP_MASK),
+    is: field(val, XTS_ATSD_LAUNCH_IS_SHIFT, XTS_ATSD_LAUNCH_IS_MASK),
   };
+}
+
+/** The launch value with these fields (the others zero). */
+export function encode_atsd_launch(l: AtsdLaunch): unsigned_long {
+  return (BigInt(l.pid) << BigInt(XTS_ATSD_LAUNCH_PID_SHIFT)) | (BigInt(l.ap) << BigInt(XTS_ATSD_LAUNCH_AP_SHIFT)) | (BigInt(l.is) << BigInt(XTS_ATSD_LAUNCH_IS_SHIFT));
+}
+
+/**
+ * A register value must be a u64: a bigint from 0 to 2^64 - 1 (ULONG() and the ul_*
+ * helpers make one). A JS number is refused rather than converted: the address or the
+ * launch fields it stands for may already have been cut to 32 bits or rounded.
+ */
+function check_u64(fn: string, v: unsigned_long): void {
+  if (typeof v === "bigint" && v >= 0n && v <= 0xffff_ffff_ffff_ffffn) return;
+  throw new RangeError(
+    typeof v === "number"
+      ? `${fn}: value ${v} is a JavaScript number, not a u64: compute register values as unsigned_long (ULONG(x), ul_shl, ul_add, and | on bigints)`
+      : `${fn}: value ${String(v)} is not a u64`,
+  );
 }
 
 /**
@@ -130,13 +161,13 @@ export class AtsdMmio {
 }
 
 /** out_be64(arva + reg, val): a 64-bit big-endian MMIO store to an ATSD register. */
-export function out_be64(arva: AtsdMmio, reg: number, val: number): void {
-  check_ulong_arg("out_be64", "value", val);
+export function out_be64(arva: AtsdMmio, reg: number, val: unsigned_long): void {
+  check_u64("out_be64", val);
   arva.link.mmio_write(arva, reg, val);
 }
 
 /** in_be64(arva + reg): a 64-bit MMIO load from an ATSD register. */
-export function in_be64(arva: AtsdMmio, reg: number): number {
+export function in_be64(arva: AtsdMmio, reg: number): unsigned_long {
   return arva.link.mmio_read(arva, reg);
 }
 
@@ -209,7 +240,7 @@ export class OcxlLink extends IommuModel {
 
   /** The address XTS_ATSD_AVA holds. */
   private avaAddress(): number {
-    return (this.avaHi.value * AVA_WORD + this.ava.value) * PAGE_SIZE;
+    return (this.avaHi.value * 2 ** Number(AVA_WORD_BITS) + this.ava.value) * PAGE_SIZE;
   }
 
   /** A launched shootdown has not been performed yet. */
@@ -234,26 +265,26 @@ export class OcxlLink extends IommuModel {
     if (!arva.guard.held) arva.guard.assertHeld(`${this.name}: ${what} ${REG_NAME[reg] ?? `register ${hex(reg)}`}`);
   }
 
-  mmio_write(arva: AtsdMmio, reg: number, val: number): void {
+  mmio_write(arva: AtsdMmio, reg: number, val: unsigned_long): void {
     this.checkHeld(arva, "writing", reg);
     const me = this.sim.owner;
     if (reg === XTS_ATSD_AVA) {
+      // The register holds the page number (the abbreviated VA, IBM bits 0-51), in two store slots.
+      const vpn = val >> AVA_SHIFT;
+      const addr = Number(vpn) * PAGE_SIZE;
       if (this.busy) {
         if (!this.sim.store.replaying) this.overruns.ava++;
         const was = this.avaAddress();
         this.sim.log(() =>
-          Math.floor(val / PAGE_SIZE) * PAGE_SIZE === was
+          addr === was
             ? `${this.name}: XTS_ATSD_AVA written while the shootdown of ${hex(was)} is still in flight`
-            : `${this.name}: XTS_ATSD_AVA overwritten with ${hex(val)} while the shootdown of ${hex(was)} is still in flight: that shootdown will hit ${hex(val)} instead`,
+            : `${this.name}: XTS_ATSD_AVA overwritten with ${hex(addr)} while the shootdown of ${hex(was)} is still in flight: that shootdown will hit ${hex(addr)} instead`,
         );
       }
-      // The register holds the page number (the abbreviated VA), in two store slots.
-      const vpn = Math.floor(val / PAGE_SIZE);
-      const hi = Math.floor(vpn / AVA_WORD);
-      this.ava.value = vpn - hi * AVA_WORD;
-      this.avaHi.value = hi;
+      this.ava.value = Number(vpn & AVA_WORD_MASK);
+      this.avaHi.value = Number(vpn >> AVA_WORD_BITS);
       this.avaOwner.value = me;
-      this.sim.log(() => `${this.name}: XTS_ATSD_AVA <- ${hex(val)}`);
+      this.sim.log(() => `${this.name}: XTS_ATSD_AVA <- ${hex(addr)}`);
     } else if (reg === XTS_ATSD_LAUNCH) {
       const l = decode_atsd_launch(val);
       // Counted by page size and scope: the cost a notebook plots against other drivers.
@@ -262,7 +293,7 @@ export class OcxlLink extends IommuModel {
         if (!this.sim.store.replaying) this.overruns.launch++;
         this.sim.log(() => `${this.name}: XTS_ATSD_LAUNCH written while a shootdown is in flight: the engine has one set of registers, the earlier shootdown is replaced`);
       }
-      this.launch.value = val;
+      this.launch.value = packLaunch(l);
       this.launchOwner.value = me;
       this.pending.value = 1;
       this.polled.value = 0;
@@ -272,12 +303,12 @@ export class OcxlLink extends IommuModel {
     }
   }
 
-  mmio_read(arva: AtsdMmio, reg: number): number {
+  mmio_read(arva: AtsdMmio, reg: number): unsigned_long {
     this.checkHeld(arva, "reading", reg);
-    if (reg === XTS_ATSD_AVA) return this.avaAddress();
-    if (reg === XTS_ATSD_LAUNCH) return this.launch.value;
-    if (reg !== XTS_ATSD_STAT) return 0;
-    if (!this.busy) return 0;
+    if (reg === XTS_ATSD_AVA) return ((BigInt(this.avaHi.value) << AVA_WORD_BITS) | BigInt(this.ava.value)) << AVA_SHIFT;
+    if (reg === XTS_ATSD_LAUNCH) return encode_atsd_launch(unpackLaunch(this.launch.value));
+    if (reg !== XTS_ATSD_STAT) return 0n;
+    if (!this.busy) return 0n;
     const sim = this.sim;
     if (!sim.hardwareWaitBlocks()) {
       // The first model: still pending at this read, and done by the next one.
@@ -288,7 +319,7 @@ export class OcxlLink extends IommuModel {
     // The engine works at steps of its own. A first read may find it pending; a CPU
     // that reads again is spinning (cpu_relax between reads) until the engine finishes.
     if (this.polled.value !== 0) sim.waitUntil(() => !this.busy, `${this.name}: XTS_ATSD_STAT`);
-    if (!this.busy) return 0;
+    if (!this.busy) return 0n;
     this.polled.value = 1;
     return XTS_ATSD_STAT_PENDING;
   }
@@ -296,7 +327,7 @@ export class OcxlLink extends IommuModel {
   /** Do the shootdown the registers describe now, and clear the pending bit. */
   private perform(): string {
     if (!this.busy) return `${this.name}: idle`;
-    const l = decode_atsd_launch(this.launch.value);
+    const l = unpackLaunch(this.launch.value);
     const addr = this.avaAddress();
     const mixed = this.avaOwner.value !== this.launchOwner.value;
     this.pending.value = 0;

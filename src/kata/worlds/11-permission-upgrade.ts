@@ -114,12 +114,18 @@ export const upgradeOffsetScenario: Scenario = {
   },
 };
 
+/** A learner's file is not type-checked when graded: an arch other than these two would quietly mean "not arm64". */
+function checkArch(what: string, arch: ArchName): void {
+  if (arch !== "arm64" && arch !== "x86") throw new Error(`${what}: arch must be "arm64" or "x86", not ${JSON.stringify(arch)}`);
+}
+
 /**
  * The machine: an arm64 system's SMMU faults from its cached read-only entry; an x86
  * system's IOMMU re-walks the page table on a permission fault. Both are bound with a
  * correct SVA driver (optionally recording its invalidations).
  */
 export function upgradeDriver(arch: ArchName, record?: RecordedInvalidation[]): DriverSpec {
+  checkArch("upgradeDriver", arch);
   return eagerSvaDriver({ rewalkOnPermissionFault: arch === "x86", record, name: arch === "arm64" ? "smmu-sva" : "iommu-sva" });
 }
 
@@ -128,5 +134,6 @@ export function upgradeDriver(arch: ArchName, record?: RecordedInvalidation[]): 
  * kernel's own), in the RFC's notifier model unless `notifierModel` says "v6.6".
  */
 export function upgradeKernel(arch: ArchName, mod?: Pick<PermissionUpgradeModule, "ptep_set_access_flags">, notifierModel: NotifierModel = "rfc"): KernelOptions {
+  checkArch("upgradeKernel", arch);
   return mod ? { arch: { arch, notifierModel }, hooks: { ptep_set_access_flags: mod.ptep_set_access_flags } } : { arch: { arch, notifierModel } };
 }

@@ -106,8 +106,8 @@ export function rangeEndSite(range: mmu_notifier_range, onlyEnd: boolean): Range
 }
 
 export interface PluggableOptions {
-  /** At these call sites, end the range with this call instead of the kernel path's own; null: not decided yet (an oops when the site is reached). */
-  readonly rangeEndCalls?: Partial<Record<RangeEndSite, RangeEndCall | null>>;
+  /** At every one of these call sites, end the range with this call instead of the kernel path's own; null, a missing site or any other value: an oops when the site is reached. */
+  readonly rangeEndCalls?: Readonly<Record<RangeEndSite, RangeEndCall | null>>;
   /** Named in messages: "your __mmu_notifier_register threw ...". */
   readonly whose?: string;
 }
@@ -190,8 +190,15 @@ export class PluggableCore extends MmuNotifierCore {
   private endCall(range: mmu_notifier_range, onlyEnd: boolean): RangeEndCall | undefined {
     const site = rangeEndSite(range, onlyEnd);
     if (!site) return undefined;
-    const call = this.options.rangeEndCalls?.[site];
-    if (call === null) this.sim.abort("driver-crash", `${this.options.whose ?? "your"} range_end_calls.${site} is null: not decided yet (mmu_notifier_invalidate_range_end or mmu_notifier_invalidate_range_only_end)`);
+    const calls = this.options.rangeEndCalls;
+    if (!calls) return undefined;
+    const call = calls[site];
+    const whose = `${this.options.whose ?? "your"} range_end_calls.${site}`;
+    if (call === null) this.sim.abort("driver-crash", `${whose} is null: not decided yet (mmu_notifier_invalidate_range_end or mmu_notifier_invalidate_range_only_end)`);
+    // A missing or misspelt answer is not the kernel's choice by default: the file is not type-checked when graded.
+    if (call !== "mmu_notifier_invalidate_range_end" && call !== "mmu_notifier_invalidate_range_only_end") {
+      this.sim.abort("driver-crash", `${whose} is ${call === undefined ? "missing" : JSON.stringify(call)}: it must be "mmu_notifier_invalidate_range_end" or "mmu_notifier_invalidate_range_only_end"`);
+    }
     return call;
   }
 
