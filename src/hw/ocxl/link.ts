@@ -18,7 +18,8 @@
  * held (lockdep_assert_held: rule register-not-held). A driver callback runs inside one
  * simulation step, so two CPUs can never be half-way through a register sequence at
  * once here: that check stands for the race, and a shootdown left in flight shows its
- * harm (another process's shootdown takes it over).
+ * harm (another process's shootdown takes it over). Kernel: docs/KERNEL-FACTS.md#ocxl-atsd
+ * and #cmd-waits (the poll of XTS_ATSD_STAT).
  */
 import type { Sim } from "../../sim/sim";
 import type { PhysMem } from "../../mm/frames";
