@@ -20,6 +20,11 @@ export default defineSuite<AmdIommuV2Module>("visible", [
     points: 1,
     run: (impl) => void runScenarioStraight("exit", amdIommuV2Driver(impl)),
   },
+  {
+    name: "munmap of [4 GiB, 8 GiB + 4 KiB), run straight: a range wider than 32 bits leaves nothing of it cached (README, Addresses are unsigned long)",
+    points: 1,
+    run: (impl) => void runScenarioStraight("munmap-4g-span", amdIommuV2Driver(impl)),
+  },
   // One cheap cost check: a loop over the pages of a 4 MiB range must not look like a pass.
   costCase("mprotect-huge", 1, "a 1024-page range costs a few commands per call, not one per page", amdIommuV2Driver, ({ commands, total, calls }) =>
     total <= 8 * Math.max(calls, 1)

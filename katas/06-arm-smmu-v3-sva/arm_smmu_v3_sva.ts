@@ -19,7 +19,10 @@ import {
   ARM_SMMU_FEAT_RANGE_INV,
   CMDQ_MAX_TLBI_OPS,
   PAGE_SIZE,
-  ULONG_MAX,
+  ULONG,
+  ULONG_MAX_UL,
+  ul_sub,
+  type unsigned_long,
   type mm_struct,
   type mmu_notifier,
   type mmu_notifier_ops,
@@ -34,6 +37,10 @@ export function arm_smmu_mm_invalidate_range(mn: mmu_notifier, mm: mm_struct, st
   const smmu_mn = mn_to_smmu(mn);
   const smmu_domain = smmu_mn.domain;
   const smmu = smmu_domain.smmu;
+  // start, end and size are unsigned long / size_t in the kernel: compute on these, with
+  // ul_sub() and friends (README.md, "Addresses are 64 bits"), not on the numbers.
+  const iova: unsigned_long = ULONG(start);
+  let size: unsigned_long = ul_sub(ULONG(end), iova);
   // TODO: the SMMU TLB (tagged by smmu_mn.cd.asid): per address, or the whole ASID for
   //       huge ranges, and not at all when smmu.features has ARM_SMMU_FEAT_BTM.
   // TODO: the ATCs (tagged by the PASID, mm_get_pasid(mm)): always.

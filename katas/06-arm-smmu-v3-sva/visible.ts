@@ -20,6 +20,11 @@ export default defineSuite<ArmSmmuV3SvaModule>("visible", [
     points: 1,
     run: (impl) => void runScenarioStraight("exit", armSmmuV3SvaDriver(impl)),
   },
+  {
+    name: "munmap of [4 GiB, 8 GiB + 4 KiB), run straight: a range wider than 32 bits leaves nothing of it cached (README, Addresses and sizes are unsigned long)",
+    points: 1,
+    run: (impl) => void runScenarioStraight("munmap-4g-span", armSmmuV3SvaDriver(impl)),
+  },
   // One cheap cost check: a TLBI per page of a 4 MiB range must not look like a pass.
   costCase("mprotect-huge", 1, "a 1024-page range costs a few TLBI commands per call, not one per page", armSmmuV3SvaDriver, ({ commands, calls }) => {
     const tlbis = (commands["CMD_TLBI_NH_VA"] ?? 0) + (commands["CMD_TLBI_NH_VA (range)"] ?? 0) + (commands["CMD_TLBI_NH_ASID"] ?? 0);

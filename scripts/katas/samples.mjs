@@ -16,8 +16,8 @@ function derive(comment, find, replace) {
 export function partialAmd() {
   return derive(
     "A wrong submission for kata 05: it flushes only the first page of a range (partial credit).",
-    "if (Math.floor(start / PAGE_SIZE) === Math.floor((end - 1) / PAGE_SIZE)) {",
-    "if (end > start || Math.floor(start / PAGE_SIZE) === Math.floor((end - 1) / PAGE_SIZE)) {",
+    "if ((s ^ ul_sub(e, 1n)) < ULONG(PAGE_SIZE)) amd_iommu_flush_page",
+    "if (end > start || (s ^ ul_sub(e, 1n)) < ULONG(PAGE_SIZE)) amd_iommu_flush_page",
   );
 }
 
@@ -25,8 +25,8 @@ export function partialAmd() {
 export function noisyAmd() {
   return derive(
     "Noisy but correct: floods its output from every callback; it must still get full marks.",
-    "const pasid_state = container_of<pasid_state>(mn);\n  const dev_state = pasid_state.device_state;\n  // One page",
-    'for (let i = 0; i < 200; i++) console.log("FLOOD".repeat(2000));\n  const pasid_state = container_of<pasid_state>(mn);\n  const dev_state = pasid_state.device_state;\n  // One page',
+    "const pasid_state = container_of<pasid_state>(mn);\n  const dev_state = pasid_state.device_state;\n  const s = ULONG(start);",
+    'for (let i = 0; i < 200; i++) console.log("FLOOD".repeat(2000));\n  const pasid_state = container_of<pasid_state>(mn);\n  const dev_state = pasid_state.device_state;\n  const s = ULONG(start);',
   );
 }
 

@@ -6,6 +6,7 @@
 import { measureCommands } from "./cost";
 import type { ChartSeries } from "./chart";
 import { PAGE_SIZE } from "../mm/constants";
+import { ULONG } from "../mm/ulong";
 import { page } from "../scenarios/builder";
 import type { Kernel } from "../kernel/kernel";
 import { armSmmuV3SvaDriver, arm_smmu_domain_of, arm_smmu_tlb_inv_asid, arm_smmu_atc_inv_domain, arm_smmu_tlb_inv_range_asid } from "../drivers/arm_smmu_v3_sva";
@@ -37,10 +38,10 @@ export function armCost(n: number, mode: "per page" | "fixed" | "range"): number
       const dom = arm_smmu_domain_of(smmu);
       if (whole) {
         arm_smmu_tlb_inv_asid(smmu, ASID);
-        arm_smmu_atc_inv_domain(dom, PASID, 0, 0);
+        arm_smmu_atc_inv_domain(dom, PASID, 0n, 0n);
       } else {
-        arm_smmu_tlb_inv_range_asid(page(0), n * PAGE_SIZE, ASID, PAGE_SIZE, true, dom);
-        arm_smmu_atc_inv_domain(dom, PASID, page(0), n * PAGE_SIZE);
+        arm_smmu_tlb_inv_range_asid(ULONG(page(0)), ULONG(n * PAGE_SIZE), ASID, PAGE_SIZE, true, dom);
+        arm_smmu_atc_inv_domain(dom, PASID, ULONG(page(0)), ULONG(n * PAGE_SIZE));
       }
     }),
   );
@@ -51,7 +52,7 @@ export function armWholeCost(rangeInv: boolean): number | null {
   return total(
     measureCommands(freshSmmu(rangeInv), (smmu) => {
       arm_smmu_tlb_inv_asid(smmu, ASID);
-      arm_smmu_atc_inv_domain(arm_smmu_domain_of(smmu), PASID, 0, 0);
+      arm_smmu_atc_inv_domain(arm_smmu_domain_of(smmu), PASID, 0n, 0n);
     }),
   );
 }
@@ -63,9 +64,9 @@ export function amdCost(n: number): number | null {
     measureCommands(
       (k) => k.addIommu(new AmdIommu(k.sim, k.phys, { ats: true })),
       (hw) => {
-        hw.iommu_queue_command(build_inv_iommu_pasid(hw.domid, PASID, page(0), all));
+        hw.iommu_queue_command(build_inv_iommu_pasid(hw.domid, PASID, ULONG(page(0)), all));
         hw.iommu_completion_wait();
-        hw.iommu_queue_command(build_inv_iotlb_pasid(hw.devid, PASID, page(0), all));
+        hw.iommu_queue_command(build_inv_iotlb_pasid(hw.devid, PASID, ULONG(page(0)), all));
         hw.iommu_completion_wait();
       },
     ),

@@ -27,8 +27,8 @@ import { mmu_notifier, container_of, type mmu_notifier_ops } from "../notifier/m
 import { Mutex } from "../locking/lock";
 import { Cell, kstruct } from "../sim/store";
 import { ProgramBuilder } from "../sim/program";
-import { PAGE_SIZE, ULONG_MAX } from "../mm/constants";
-import { check_ulong_arg } from "../mm/ulong";
+import { PAGE_SHIFT } from "../mm/constants";
+import { ULONG, u64_arg, ul_add, ul_sub, ul_shl, ul_shr, type unsigned_long } from "../mm/ulong";
 import type { DriverSpec, BoundContext } from "./driver";
 
 // --- structures ---------------------------------------------------------------------
@@ -196,62 +196,68 @@ export function arm_smmu_tlb_inv_asid(smmu: arm_smmu_device, asid: number): void
   smmu.arm_smmu_cmdq_issue_cmd_with_sync({ opcode: CMDQ_OP_TLBI_NH_ASID, tlbi: { asid } });
 }
 
-/** Lowest set bit of a page count that may exceed 2^32 (__ffs). */
-function ffs(n: number): number {
+/** __ffs(): the lowest set bit of a non-zero page count. */
+function ffs(n: unsigned_long): number {
   let s = 0;
-  while (Math.floor(n / 2 ** s) % 2 === 0) s++;
+  while (((n >> BigInt(s)) & 1n) === 0n) s++;
   return s;
 }
+
+/** fls_long(): one more than the highest set bit (0 for 0). */
+const fls_long = (n: unsigned_long): number => (n === 0n ? 0 : n.toString(2).length);
 
 /**
  * arm_smmu_tlb_inv_range_asid(): invalidate [iova, iova + size) of an ASID in the SMMU
  * TLB, then CMD_SYNC. Without ARM_SMMU_FEAT_RANGE_INV that is one CMD_TLBI_NH_VA per
  * granule; with it, a few range commands of NUM << SCALE pages. size 0 does nothing.
+ * iova is an unsigned long and size a size_t, as in the kernel (arm-smmu-v3.h), and the
+ * end is computed as C computes it: iova + size wraps at 2^64.
  */
-export function arm_smmu_tlb_inv_range_asid(iova: number, size: number, asid: number, granule: number, leaf: boolean, smmu_domain: arm_smmu_domain): void {
-  check_ulong_arg("arm_smmu_tlb_inv_range_asid", "iova", iova);
-  check_ulong_arg("arm_smmu_tlb_inv_range_asid", "size", size);
+export function arm_smmu_tlb_inv_range_asid(iova: unsigned_long, size: unsigned_long, asid: number, granule: number, leaf: boolean, smmu_domain: arm_smmu_domain): void {
+  iova = u64_arg("arm_smmu_tlb_inv_range_asid", "iova", iova);
+  size = u64_arg("arm_smmu_tlb_inv_range_asid", "size", size);
   const smmu = smmu_domain.smmu;
   if (!size) return;
   if (smmu.features & ARM_SMMU_FEAT_RANGE_INV) {
-    // (0, ULONG_MAX) is 2^64 - 1 bytes: 2^52 - 1 pages (ULONG_MAX is 2^64 here).
-    let num_pages = size >= ULONG_MAX ? 2 ** 52 - 1 : Math.floor(size / PAGE_SIZE);
-    while (num_pages > 0) {
+    let num_pages = ul_shr(size, PAGE_SHIFT);
+    while (num_pages > 0n) {
       const scale = ffs(num_pages);
-      const num = Math.floor(num_pages / 2 ** scale) % (CMDQ_TLBI_RANGE_NUM_MAX + 1);
+      const num = Number((num_pages >> BigInt(scale)) & BigInt(CMDQ_TLBI_RANGE_NUM_MAX));
       smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_VA, tlbi: { asid, addr: iova, num, scale, leaf } });
-      iova += num * 2 ** scale * PAGE_SIZE;
-      num_pages -= num * 2 ** scale;
+      iova = ul_add(iova, ul_shl(BigInt(num), scale + PAGE_SHIFT));
+      num_pages -= BigInt(num) << BigInt(scale);
     }
   } else {
-    const end = iova + size;
-    for (; iova < end; iova += granule) smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_VA, tlbi: { asid, addr: iova, leaf } });
+    const end = ul_add(iova, size);
+    for (; iova < end; iova = ul_add(iova, ULONG(granule))) smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_VA, tlbi: { asid, addr: iova, leaf } });
   }
   smmu.arm_smmu_cmdq_issue_sync();
 }
 
 /**
  * arm_smmu_atc_inv_to_cmd(): a CMD_ATC_INV for [iova, iova + size) of `ssid`, as the
- * smallest naturally aligned power-of-two span that covers it; size 0 means all.
+ * smallest naturally aligned power-of-two span that covers it; size 0 means all. The
+ * last page is (iova + size - 1) >> PAGE_SHIFT in unsigned long, as the kernel has it.
  */
-export function arm_smmu_atc_inv_to_cmd(ssid: number, iova: number, size: number): { ssid: number; addr: number; size: number } {
-  if (!size) return { ssid, addr: 0, size: ATC_INV_SIZE_ALL };
-  const first = Math.floor(iova / PAGE_SIZE);
-  const last = Math.floor((Math.min(iova + size, ULONG_MAX) - 1) / PAGE_SIZE);
-  let log2_span = 0;
-  while (Math.floor(first / 2 ** log2_span) !== Math.floor(last / 2 ** log2_span)) log2_span++;
-  if (log2_span >= ATC_INV_SIZE_ALL) return { ssid, addr: 0, size: ATC_INV_SIZE_ALL };
-  const span = 2 ** log2_span;
-  return { ssid, addr: Math.floor(first / span) * span * PAGE_SIZE, size: log2_span };
+export function arm_smmu_atc_inv_to_cmd(ssid: number, iova: unsigned_long, size: unsigned_long): { ssid: number; addr: unsigned_long; size: number } {
+  iova = u64_arg("arm_smmu_atc_inv_to_cmd", "iova", iova);
+  size = u64_arg("arm_smmu_atc_inv_to_cmd", "size", size);
+  if (!size) return { ssid, addr: 0n, size: ATC_INV_SIZE_ALL };
+  const first = ul_shr(iova, PAGE_SHIFT);
+  const last = ul_shr(ul_sub(ul_add(iova, size), 1n), PAGE_SHIFT);
+  const log2_span = fls_long(first ^ last);
+  if (log2_span >= ATC_INV_SIZE_ALL) return { ssid, addr: 0n, size: ATC_INV_SIZE_ALL };
+  return { ssid, addr: ul_shl(ul_shr(first, log2_span), log2_span + PAGE_SHIFT), size: log2_span };
 }
 
 /**
  * arm_smmu_atc_inv_domain(): invalidate [iova, iova + size) of `ssid` (size 0: all of
- * it) in the ATC of every ATS master of the domain, then CMD_SYNC.
+ * it) in the ATC of every ATS master of the domain, then CMD_SYNC. iova is an unsigned
+ * long and size a size_t, as in the kernel.
  */
-export function arm_smmu_atc_inv_domain(smmu_domain: arm_smmu_domain, ssid: number, iova: number, size: number): number {
-  check_ulong_arg("arm_smmu_atc_inv_domain", "iova", iova);
-  check_ulong_arg("arm_smmu_atc_inv_domain", "size", size);
+export function arm_smmu_atc_inv_domain(smmu_domain: arm_smmu_domain, ssid: number, iova: unsigned_long, size: unsigned_long): number {
+  iova = u64_arg("arm_smmu_atc_inv_domain", "iova", iova);
+  size = u64_arg("arm_smmu_atc_inv_domain", "size", size);
   const smmu = smmu_domain.smmu;
   if (!(smmu.features & ARM_SMMU_FEAT_ATS)) return 0;
   if (!smmu_domain.nr_ats_masters) return 0;
@@ -332,7 +338,7 @@ function arm_smmu_mmu_notifier_put(k: Kernel, smmu_mn: arm_smmu_mmu_notifier): v
   // If release already ran, it flushed everything: nothing can have been cached since.
   if (!smmu_mn.cleared) {
     arm_smmu_tlb_inv_asid(smmu_domain.smmu, cd.asid);
-    arm_smmu_atc_inv_domain(smmu_domain, mm_get_pasid(mm), 0, 0);
+    arm_smmu_atc_inv_domain(smmu_domain, mm_get_pasid(mm), 0n, 0n);
   }
   // Frees smmu_mn through ops->free_notifier.
   k.mn.mmu_notifier_put(smmu_mn.mn);

@@ -29,6 +29,17 @@ export function ULONG(n: number | bigint): unsigned_long {
   return BigInt.asUintN(BITS, BigInt(n));
 }
 
+/**
+ * The u64 argument `what` of `fn` (a hardware helper that takes `unsigned long`/`u64`),
+ * wrapped to 64 bits as a C conversion does. TypeScript already refuses a number there;
+ * a kata file run without type checks gets a one-line oops naming the fix, not a value
+ * silently rounded above 2^53.
+ */
+export function u64_arg(fn: string, what: string, v: unsigned_long): unsigned_long {
+  if (typeof v !== "bigint") throw new TypeError(`${fn}: ${what} ${String(v)} is a ${typeof v}, not an unsigned long: pass an unsigned_long (ULONG(x))`);
+  return BigInt.asUintN(BITS, v);
+}
+
 /** a + b, wrapping as unsigned long does. */
 export const ul_add = (a: unsigned_long, b: unsigned_long): unsigned_long => BigInt.asUintN(BITS, a + b);
 /** a - b, wrapping as unsigned long does. */

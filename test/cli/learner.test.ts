@@ -52,21 +52,21 @@ describe("check and list", () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/✗ reclaim, run straight/);
     expect(r.stdout).toMatch(/\[stale-tlb-after-ptl-release\] on the reclaim scenario at 0x40000000/);
-    expect(r.stdout).toMatch(/0\/4 points: visible tests fail/);
-    expect(tlbkata("list").stdout).toMatch(new RegExp(`^${KATA} +visible tests fail +0/4`, "m"));
+    expect(r.stdout).toMatch(/0\/5 points: visible tests fail/);
+    expect(tlbkata("list").stdout).toMatch(new RegExp(`^${KATA} +visible tests fail +0/5`, "m"));
 
     fs.writeFileSync(FILE, SOLUTION.replace(/from "tlbkata"/g, 'from "tlbkata"'));
     expect(tlbkata("list").stdout).toMatch(new RegExp(`^${KATA} +edited, not checked`, "m"));
     r = tlbkata("check", KATA);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/4\/4 points: visible tests pass/);
+    expect(r.stdout).toMatch(/5\/5 points: visible tests pass/);
     // What the visible tests leave out, from kata.json, and how to run the rest.
     expect(r.stdout).toMatch(/The visible tests pass\. They do not check the other kernel paths/);
     expect(r.stdout).toMatch(/`tlbkata check 05-amd-iommu-v2 --full` runs the hidden tests too/);
     // Half a fix, then the whole: each check says what changed since the last.
-    expect(r.stdout).toMatch(/Since your last check:\n  now passing \(4\):/);
-    expect(tlbkata("list").stdout).toMatch(new RegExp(`^${KATA} +visible tests pass +4/4`, "m"));
+    expect(r.stdout).toMatch(/Since your last check:\n  now passing \(5\):/);
+    expect(tlbkata("list").stdout).toMatch(new RegExp(`^${KATA} +visible tests pass +5/5`, "m"));
   });
 
   it("--trace shows the steps that led to a failure; --ktap prints KTAP", () => {
@@ -80,12 +80,12 @@ describe("check and list", () => {
   });
 
   it("a type error is named with its line beside the results (types do not decide a test)", () => {
-    const withTypeError = SOLUTION.replace("  const pasid_state = container_of<pasid_state>(mn);\n  const dev_state = pasid_state.device_state;\n  // One page", "  const label: string = start;\n  void label;\n  const pasid_state = container_of<pasid_state>(mn);\n  const dev_state = pasid_state.device_state;\n  // One page");
+    const withTypeError = SOLUTION.replace("  const pasid_state = container_of<pasid_state>(mn);\n  const dev_state = pasid_state.device_state;\n  const s = ULONG(start);", "  const label: string = start;\n  void label;\n  const pasid_state = container_of<pasid_state>(mn);\n  const dev_state = pasid_state.device_state;\n  const s = ULONG(start);");
     expect(withTypeError).not.toBe(SOLUTION);
     fs.writeFileSync(FILE, withTypeError);
     const r = tlbkata("check", "05");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/4\/4 points: visible tests pass/);
+    expect(r.stdout).toMatch(/5\/5 points: visible tests pass/);
     expect(r.stdout).toMatch(/TypeScript finds type errors[^\n]*\n\s+amd_iommu_v2\.ts:\d+:\d+: Type 'number' is not assignable to type 'string'\./);
   });
 
@@ -100,14 +100,14 @@ describe("check and list", () => {
   });
 
   it("an infinite loop loses that test only, after the time limit", () => {
-    fs.writeFileSync(FILE, SOLUTION.replace("const pasid_state = container_of<pasid_state>(mn);\n  const dev_state = pasid_state.device_state;\n  // One page", "for (;;) {}\n  const pasid_state = container_of<pasid_state>(mn);\n  const dev_state = pasid_state.device_state;\n  // One page"));
+    fs.writeFileSync(FILE, SOLUTION.replace("const pasid_state = container_of<pasid_state>(mn);\n  const dev_state = pasid_state.device_state;\n  const s = ULONG(start);", "for (;;) {}\n  const pasid_state = container_of<pasid_state>(mn);\n  const dev_state = pasid_state.device_state;\n  const s = ULONG(start);"));
     // A limit well above what a test takes even on a loaded machine.
     const r = tlbkataEnv({ TLBKATA_CASE_TIMEOUT_MS: "8000" }, "check", "05");
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/✗ reclaim.*\n\s+your code took longer than 8 s during this test/);
     // exit never calls invalidate_secondary_tlbs (release does the work): that test still runs and passes.
     expect(r.stdout).toMatch(/✓ exit, run straight/);
-    expect(r.stdout).toMatch(/1\/4 points/);
+    expect(r.stdout).toMatch(/1\/5 points/);
   });
 
   it("a deleted file or an unknown kata: one line, exit 2", () => {
@@ -127,10 +127,10 @@ describe("the hidden tests, the course order, the solution", () => {
     fs.writeFileSync(FILE, SOLUTION);
     let r = tlbkata("check", "05", "--full");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/4\/4 points: visible tests pass/);
+    expect(r.stdout).toMatch(/5\/5 points: visible tests pass/);
     expect(r.stdout).toMatch(/amd_iommu_v2\.ts\): hidden tests\n/);
     expect(r.stdout).toMatch(/(\d+)\/\1 points: hidden tests pass/);
-    expect(tlbkata("list").stdout).toMatch(new RegExp(`^${KATA} +all tests pass +4/4`, "m"));
+    expect(tlbkata("list").stdout).toMatch(new RegExp(`^${KATA} +all tests pass +5/5`, "m"));
 
     fs.rmSync(path.join(COURSE, "katas", KATA, "hidden"), { recursive: true });
     r = tlbkata("check", "05", "--full");
@@ -165,13 +165,13 @@ describe("the hidden tests, the course order, the solution", () => {
     let r = tlbkata("solution", "05");
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^Checking 05-amd-iommu-v2 first/);
-    expect(r.stdout).toMatch(/your file does not pass its visible tests yet \(0\/4 points\).*The solution stays hidden until then\.\n$/);
+    expect(r.stdout).toMatch(/your file does not pass its visible tests yet \(0\/5 points\).*The solution stays hidden until then\.\n$/);
     expect(r.stdout).not.toContain(SOLUTION.slice(0, 200));
 
     fs.writeFileSync(FILE, SOLUTION.replace(/^/, "// mine\n"));
     r = tlbkata("solution", "05");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/Your file passes the visible tests of 05-amd-iommu-v2 \(4\/4\); the hidden tests were not run\./);
+    expect(r.stdout).toMatch(/Your file passes the visible tests of 05-amd-iommu-v2 \(5\/5\); the hidden tests were not run\./);
     expect(r.stdout).toContain(SOLUTION.trimEnd());
 
     fs.rmSync(path.join(COURSE, "solutions"), { recursive: true });
@@ -219,9 +219,9 @@ describe("watch", () => {
       }
     };
     try {
-      await until(/0\/4 points: visible tests fail[\s\S]*Watching/);
+      await until(/0\/5 points: visible tests fail[\s\S]*Watching/);
       fs.writeFileSync(FILE, SOLUTION);
-      await until(/4\/4 points: visible tests pass/);
+      await until(/5\/5 points: visible tests pass/);
       await until(/The visible tests of 05-amd-iommu-v2 pass, and so do those of every kata after it/);
     } finally {
       child.kill("SIGINT");

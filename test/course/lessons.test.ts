@@ -129,7 +129,7 @@ describe("course cost helpers", () => {
   const amd = (k: Parameters<Parameters<typeof course.measureCommands>[0]>[0]) => k.addIommu(new AmdIommu(k.sim, k.phys, { ats: true }));
   const perPage = (bytes: number) =>
     course.measureCommands(amd, (hw) => {
-      for (let a = 0; a < bytes; a += PAGE_SIZE) hw.iommu_queue_command(build_inv_iommu_pasid(hw.domid, 1, a, false));
+      for (let a = 0; a < bytes; a += PAGE_SIZE) hw.iommu_queue_command(build_inv_iommu_pasid(hw.domid, 1, BigInt(a), false));
       hw.iommu_completion_wait();
     });
 

@@ -30,10 +30,10 @@ const fixture = (name: string) => (): string => fs.readFileSync(path.join(FIXTUR
 const flooded = (r: SubmissionResult): string[] => r.katas.find((k) => k.id === amd.id)!.tests.map((t) => t.message ?? "").filter((m) => /invalidation-flood/.test(m));
 /** The solution, flooding the IOMMU one page at a time first, and swallowing what the simulation throws for it. */
 function swallowAbort(): string {
-  const at = "  if (Math.floor(start / PAGE_SIZE)";
+  const at = "  if ((s ^ ul_sub(e, 1n)) < ULONG(PAGE_SIZE))";
   const text = solution();
   if (!text.includes(at)) throw new Error("the solution of kata 05 changed: update swallowAbort()");
-  return text.replace(at, `  try {\n    for (let a = start; a < end; a += PAGE_SIZE) amd_iommu_flush_page(dev_state, pasid_state.pasid, a);\n  } catch {\n    // swallow the soft lockup\n  }\n${at}`);
+  return text.replace(at, `  try {\n    for (let a = start; a < end; a += PAGE_SIZE) amd_iommu_flush_page(dev_state, pasid_state.pasid, ULONG(a));\n  } catch {\n    // swallow the soft lockup\n  }\n${at}`);
 }
 
 /** A server on this machine's loopback that a submission would love to reach. */
@@ -155,7 +155,12 @@ const HOSTILE: Record<string, Hostile> = {
     layer: "full",
     score: "partial",
     reason: /./,
-    check: (r) => expect(flooded(r)).toEqual([expect.stringMatching(/^\[invalidation-flood\] .*soft lockup/)]),
+    // Every hidden test with a range big enough to flood still reports the soft lockup it swallowed.
+    check: (r) => {
+      const f = flooded(r);
+      expect(f.length).toBeGreaterThan(0);
+      for (const m of f) expect(m).toMatch(/^\[invalidation-flood\] .*soft lockup/);
+    },
   },
   "swallow-abort@os": { family: "forgery", text: () => swallowAbort(), caseTimeoutMs: 30_000, layer: "os", score: "partial", reason: /./, check: (r) => expect(flooded(r)).toEqual([]) },
   "forge-results.ts": { family: "forgery", layer: "full", score: "zero", reason: /imports "fs"/ },

@@ -29,8 +29,11 @@ describe.each(CASES)("%s", (id, mutants) => {
     const k = await loadKata(findKata(ROOT, id)!);
     const rs = runOn(k.visible!, await loadImpl(k.kata, path.join(k.kata.dir, "mutants", `${m}.ts`)));
     const failed = rs.filter((r) => !r.ok);
-    expect(failed.map((r) => r.name)).toEqual([expect.stringMatching(/^mprotect-huge, run straight: a 1024-page range/)]);
+    const cost = failed.filter((r) => /^mprotect-huge, run straight: a 1024-page range/.test(r.name));
+    expect(cost).toHaveLength(1);
     // step-2m also leaves a page writable, which the same run reports first.
-    expect(failed[0]!.message).toMatch(/mprotect of 1024 pages: \d+ call\(s\) of invalidate_secondary_tlbs|stale-write-permission/);
+    expect(cost[0]!.message).toMatch(/mprotect of 1024 pages: \d+ call\(s\) of invalidate_secondary_tlbs|stale-write-permission/);
+    // The one other visible test a per-page loop may fail: a range wider than 32 bits (05, 06), for the same flood.
+    for (const r of failed.filter((x) => !cost.includes(x))) expect(`${r.name}: ${r.message}`).toMatch(/^munmap of \[4 GiB, 8 GiB \+ 4 KiB\).*\[invalidation-flood\]/s);
   });
 });

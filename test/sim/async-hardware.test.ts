@@ -53,8 +53,8 @@ const amdDeviceFirst: mmu_notifier_ops = {
   invalidate_secondary_tlbs(mn) {
     const ps = container_of<pasid_state>(mn);
     const d = ps.device_state;
-    d.iommu.iommu_queue_command(build_inv_iotlb_pasid(d.devid, ps.pasid, 0, true));
-    d.iommu.iommu_queue_command(build_inv_iommu_pasid(d.domain.id, ps.pasid, 0, true));
+    d.iommu.iommu_queue_command(build_inv_iotlb_pasid(d.devid, ps.pasid, 0n, true));
+    d.iommu.iommu_queue_command(build_inv_iommu_pasid(d.domain.id, ps.pasid, 0n, true));
     d.iommu.iommu_completion_wait();
   },
 };
@@ -67,9 +67,9 @@ const amdFlushThenCutOff: mmu_notifier_ops = {
     const ps = container_of<pasid_state>(mn);
     const d = ps.device_state;
     ps.invalid = true;
-    d.iommu.iommu_queue_command(build_inv_iommu_pasid(d.domain.id, ps.pasid, 0, true));
+    d.iommu.iommu_queue_command(build_inv_iommu_pasid(d.domain.id, ps.pasid, 0n, true));
     d.iommu.iommu_completion_wait();
-    d.iommu.iommu_queue_command(build_inv_iotlb_pasid(d.devid, ps.pasid, 0, true));
+    d.iommu.iommu_queue_command(build_inv_iotlb_pasid(d.devid, ps.pasid, 0n, true));
     d.iommu.iommu_completion_wait();
     d.iommu.amd_iommu_domain_clear_gcr3(ps.pasid);
   },

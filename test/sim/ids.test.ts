@@ -113,9 +113,9 @@ const amdSwapped: mmu_notifier_ops = {
   invalidate_secondary_tlbs(mn) {
     const ps = container_of<pasid_state>(mn);
     const d = ps.device_state;
-    d.iommu.iommu_queue_command(build_inv_iommu_pasid(ps.pasid, d.domain.id, 0, true));
+    d.iommu.iommu_queue_command(build_inv_iommu_pasid(ps.pasid, d.domain.id, 0n, true));
     d.iommu.iommu_completion_wait();
-    d.iommu.iommu_queue_command(build_inv_iotlb_pasid(d.devid, ps.pasid, 0, true));
+    d.iommu.iommu_queue_command(build_inv_iotlb_pasid(d.devid, ps.pasid, 0n, true));
     d.iommu.iommu_completion_wait();
   },
 };
@@ -126,9 +126,9 @@ const amdFixed: mmu_notifier_ops = {
   name: "amd, fixed ids",
   invalidate_secondary_tlbs(mn) {
     const d = container_of<pasid_state>(mn).device_state;
-    d.iommu.iommu_queue_command(build_inv_iommu_pasid(1, 1, 0, true));
+    d.iommu.iommu_queue_command(build_inv_iommu_pasid(1, 1, 0n, true));
     d.iommu.iommu_completion_wait();
-    d.iommu.iommu_queue_command(build_inv_iotlb_pasid(0x100, 1, 0, true));
+    d.iommu.iommu_queue_command(build_inv_iotlb_pasid(0x100, 1, 0n, true));
     d.iommu.iommu_completion_wait();
   },
 };
@@ -140,7 +140,7 @@ const armSwapped: mmu_notifier_ops = {
   invalidate_secondary_tlbs(mn, mm) {
     const smmu_mn = mn_to_smmu(mn);
     arm_smmu_tlb_inv_asid(smmu_mn.domain.smmu, mm_get_pasid(mm));
-    arm_smmu_atc_inv_domain(smmu_mn.domain, smmu_mn.cd.asid, 0, 0);
+    arm_smmu_atc_inv_domain(smmu_mn.domain, smmu_mn.cd.asid, 0n, 0n);
   },
 };
 
@@ -152,7 +152,7 @@ function armOtherAsid(name: string, pick: (all: readonly arm_smmu_mmu_notifier[]
     invalidate_secondary_tlbs(mn, mm) {
       const smmu_mn = mn_to_smmu(mn);
       arm_smmu_tlb_inv_asid(smmu_mn.domain.smmu, pick(smmu_mn.domain.mmu_notifiers).cd.asid);
-      arm_smmu_atc_inv_domain(smmu_mn.domain, mm_get_pasid(mm), 0, 0);
+      arm_smmu_atc_inv_domain(smmu_mn.domain, mm_get_pasid(mm), 0n, 0n);
     },
   };
 }

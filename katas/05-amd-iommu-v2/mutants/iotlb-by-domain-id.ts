@@ -1,8 +1,8 @@
 // Wrong: tags INVALIDATE_IOTLB_PAGES with the domain id instead of the device id (requester id), so the device IOTLB invalidation goes nowhere.
-import { container_of, PAGE_SIZE, build_inv_iommu_pasid, build_inv_iotlb_pasid, type mmu_notifier_ops, type pasid_state, type device_state } from "tlbkata";
+import { container_of, PAGE_SIZE, ULONG, ul_sub, build_inv_iommu_pasid, build_inv_iotlb_pasid, type unsigned_long, type mmu_notifier_ops, type pasid_state, type device_state } from "tlbkata";
 import { iommu_mn as ref } from "../../../solutions/05-amd-iommu-v2/amd_iommu_v2";
 
-function flush(d: device_state, pasid: number, address: number, all: boolean): void {
+function __flush_pasid(d: device_state, pasid: number, address: unsigned_long, all: boolean): void {
   d.iommu.iommu_queue_command(build_inv_iommu_pasid(d.domain.id, pasid, address, all));
   d.iommu.iommu_completion_wait();
   if (d.ats_enabled) {
@@ -15,7 +15,7 @@ export const iommu_mn: mmu_notifier_ops = {
   ...ref,
   invalidate_secondary_tlbs(mn, _mm, start, end) {
     const ps = container_of<pasid_state>(mn);
-    if (Math.floor(start / PAGE_SIZE) === Math.floor((end - 1) / PAGE_SIZE)) flush(ps.device_state, ps.pasid, start, false);
-    else flush(ps.device_state, ps.pasid, 0, true);
+    if ((ULONG(start) ^ ul_sub(ULONG(end), 1n)) < ULONG(PAGE_SIZE)) __flush_pasid(ps.device_state, ps.pasid, ULONG(start), false);
+    else __flush_pasid(ps.device_state, ps.pasid, 0n, true);
   },
 };

@@ -7,7 +7,7 @@ export const iommu_mn: mmu_notifier_ops = {
   invalidate_secondary_tlbs(mn) {
     const ps = container_of<pasid_state>(mn);
     const d = ps.device_state;
-    d.iommu.iommu_queue_command(build_inv_iommu_pasid(d.domain.id, ps.pasid, 0, true));
-    if (d.ats_enabled) d.iommu.iommu_queue_command(build_inv_iotlb_pasid(d.devid, ps.pasid, 0, true));
+    d.iommu.iommu_queue_command(build_inv_iommu_pasid(d.domain.id, ps.pasid, 0n, true));
+    if (d.ats_enabled) d.iommu.iommu_queue_command(build_inv_iotlb_pasid(d.devid, ps.pasid, 0n, true));
   },
 };

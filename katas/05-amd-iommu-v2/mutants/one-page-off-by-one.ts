@@ -1,12 +1,12 @@
 // Wrong: tests "one page" with end instead of end - 1, so every one-page range flushes the whole PASID.
-import { container_of, PAGE_SIZE, type mmu_notifier_ops, type pasid_state } from "tlbkata";
+import { container_of, PAGE_SIZE, ULONG, type mmu_notifier_ops, type pasid_state } from "tlbkata";
 import { amd_iommu_flush_page, amd_iommu_flush_tlb, iommu_mn as ref } from "../../../solutions/05-amd-iommu-v2/amd_iommu_v2";
 
 export const iommu_mn: mmu_notifier_ops = {
   ...ref,
   invalidate_secondary_tlbs(mn, _mm, start, end) {
     const ps = container_of<pasid_state>(mn);
-    if (Math.floor(start / PAGE_SIZE) === Math.floor(end / PAGE_SIZE)) amd_iommu_flush_page(ps.device_state, ps.pasid, start);
+    if ((ULONG(start) ^ ULONG(end)) < ULONG(PAGE_SIZE)) amd_iommu_flush_page(ps.device_state, ps.pasid, ULONG(start));
     else amd_iommu_flush_tlb(ps.device_state, ps.pasid);
   },
 };

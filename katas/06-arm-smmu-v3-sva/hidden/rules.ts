@@ -1,5 +1,5 @@
 /** Hidden tests, kata 06: the notifier's rules (atomic context, registration, release, free_notifier). */
-import { defineSuite, doesNotSleepUnderPtl, straightWithWork, SLEEP_RULES, callsInvalidateSecondaryTlbs, runScenarioStraight, armSmmuV3SvaDriver, armSmmuSvaUnbindProgram, kmemleak_scan, require_, baseScenario, addDevice, addKernelThread, exitProgram, page, type ArmSmmuV3, type ArmSmmuV3SvaModule, type Scenario } from "tlbkata";
+import { defineSuite, doesNotSleepUnderPtl, straightWithWork, SLEEP_RULES, COHERENCE_RULES, callsInvalidateSecondaryTlbs, runScenarioStraight, armSmmuV3SvaDriver, armSmmuSvaUnbindProgram, kmemleak_scan, require_, baseScenario, addDevice, addKernelThread, exitProgram, page, type ArmSmmuV3, type ArmSmmuV3SvaModule, type Scenario } from "tlbkata";
 
 /** The process exits first; its device's DMA arrives after release. */
 const exitThenDma: Scenario = {
@@ -49,8 +49,9 @@ export default defineSuite<ArmSmmuV3SvaModule>("rules", [
   {
     name: "release leaves no translation of the exiting mm in the SMMU TLB or the ATC",
     points: 1,
+    grades: COHERENCE_RULES,
     run(impl) {
-      const w = runScenarioStraight("exit", armSmmuV3SvaDriver(impl, "arm", "", { btm: true }));
+      const w = runScenarioStraight("exit", armSmmuV3SvaDriver(impl, "arm", "", { btm: true }), { grades: COHERENCE_RULES });
       const left = w.k.iommus[0]!.caches().reduce((n, c) => n + [...c.entries()].length, 0);
       require_(left === 0, `after exit, ${left} translation(s) of the dead mm are still cached: release invalidates the whole ASID and every ATC entry of the PASID`);
     },
@@ -58,8 +59,9 @@ export default defineSuite<ArmSmmuV3SvaModule>("rules", [
   {
     name: "after release, DMA still in flight is aborted quietly: the CD stays valid (quiet_cd), no C_BAD_CD events",
     points: 1,
+    grades: COHERENCE_RULES,
     run(impl) {
-      const w = runScenarioStraight(exitThenDma, armSmmuV3SvaDriver(impl));
+      const w = runScenarioStraight(exitThenDma, armSmmuV3SvaDriver(impl), { grades: COHERENCE_RULES });
       const smmu = w.k.iommus[0] as ArmSmmuV3;
       require_(smmu.events("C_BAD_CD") === 0, `the device's DMA after exit raised ${smmu.events("C_BAD_CD")} C_BAD_CD event(s): release installs quiet_cd, which keeps the CD valid and makes walks fail silently, instead of clearing it`);
       require_(smmu.liveCd(w.k.mms[0]!.pasid).epd0, "after release the PASID's CD still lets the SMMU walk the dying mm's page table: install quiet_cd (arm_smmu_write_ctx_desc)");
@@ -68,9 +70,10 @@ export default defineSuite<ArmSmmuV3SvaModule>("rules", [
   {
     name: "unbind after release does not invalidate again (smmu_mn->cleared)",
     points: 1,
+    grades: COHERENCE_RULES,
     run(impl) {
       const flushes = (s: string | Scenario): number => {
-        const c = (runScenarioStraight(s, armSmmuV3SvaDriver(impl)).k.iommus[0] as ArmSmmuV3).cost;
+        const c = (runScenarioStraight(s, armSmmuV3SvaDriver(impl), { grades: COHERENCE_RULES }).k.iommus[0] as ArmSmmuV3).cost;
         return (c["CMD_TLBI_NH_ASID"] ?? 0) + (c["CMD_ATC_INV (all)"] ?? 0);
       };
       const exitOnly = flushes("exit");
@@ -81,10 +84,11 @@ export default defineSuite<ArmSmmuV3SvaModule>("rules", [
   {
     name: "free_notifier frees the arm_smmu_mmu_notifier, once: nothing leaks whether unbind comes before or after exit",
     points: 2,
+    grades: COHERENCE_RULES,
     run(impl) {
       for (const first of [false, true]) {
         const s = teardown(first);
-        const w = runScenarioStraight(s, armSmmuV3SvaDriver(impl));
+        const w = runScenarioStraight(s, armSmmuV3SvaDriver(impl), { grades: COHERENCE_RULES });
         const leaked = kmemleak_scan(w.k);
         require_(leaked.length === 0, `${s.name}: kmemleak: unreferenced object(s) ${leaked.join(", ")}: free_notifier must kfree() the structure the notifier is embedded in`);
       }

@@ -4,9 +4,9 @@ import { arm_smmu_mmu_notifier_ops as ref } from "../../../solutions/06-arm-smmu
 
 export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
   ...ref,
-  invalidate_secondary_tlbs(mn, mm) {
+  invalidate_secondary_tlbs(mn, mm, start, end) {
     const smmu_mn = mn_to_smmu(mn);
     if (!(smmu_mn.domain.smmu.features & ARM_SMMU_FEAT_BTM)) arm_smmu_tlb_inv_asid(smmu_mn.domain.smmu, smmu_mn.cd.asid);
-    arm_smmu_atc_inv_domain(smmu_mn.domain, mm_get_pasid(mm), 0, 0);
+    arm_smmu_atc_inv_domain(smmu_mn.domain, mm_get_pasid(mm), 0n, 0n);
   },
 };

@@ -1,19 +1,5 @@
 // Wrong: invalidates the ATC before the SMMU TLB: a device access in between misses the ATC, is served from the SMMU TLB's stale entry and refills the ATC (the ordering fixed by 353e3cf8590c "iommu/arm-smmu-v3: Fix ATC invalidation ordering wrt main TLBs").
-import {
-  mn_to_smmu,
-  mm_get_pasid,
-  arm_smmu_sva_lock,
-  arm_smmu_tlb_inv_asid,
-  arm_smmu_tlb_inv_range_asid,
-  arm_smmu_atc_inv_domain,
-  ARM_SMMU_FEAT_BTM,
-  ARM_SMMU_FEAT_RANGE_INV,
-  CMDQ_MAX_TLBI_OPS,
-  PAGE_SIZE,
-  PMD_SIZE,
-  ULONG_MAX,
-  type mmu_notifier_ops,
-} from "tlbkata";
+import { mn_to_smmu, mm_get_pasid, arm_smmu_tlb_inv_asid, arm_smmu_tlb_inv_range_asid, arm_smmu_atc_inv_domain, ARM_SMMU_FEAT_BTM, ARM_SMMU_FEAT_RANGE_INV, CMDQ_MAX_TLBI_OPS, PAGE_SIZE, ULONG, ULONG_MAX_UL, ul_sub, type mmu_notifier_ops } from "tlbkata";
 import { arm_smmu_mmu_notifier_ops as ref } from "../../../solutions/06-arm-smmu-v3-sva/arm_smmu_v3_sva";
 
 export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
@@ -22,16 +8,17 @@ export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
     const smmu_mn = mn_to_smmu(mn);
     const smmu_domain = smmu_mn.domain;
     const smmu = smmu_domain.smmu;
-    let size = end - start;
+    const iova = ULONG(start);
+    let size = ul_sub(ULONG(end), iova);
     if (!(smmu.features & ARM_SMMU_FEAT_RANGE_INV)) {
-      if (size >= CMDQ_MAX_TLBI_OPS * PAGE_SIZE) size = 0;
-    } else if (size === ULONG_MAX) {
-      size = 0;
+      if (size >= ULONG(CMDQ_MAX_TLBI_OPS * PAGE_SIZE)) size = 0n;
+    } else if (size === ULONG_MAX_UL) {
+      size = 0n;
     }
-    arm_smmu_atc_inv_domain(smmu_domain, mm_get_pasid(mm), start, size);
+    arm_smmu_atc_inv_domain(smmu_domain, mm_get_pasid(mm), iova, size);
     if (!(smmu.features & ARM_SMMU_FEAT_BTM)) {
-      if (size === 0) arm_smmu_tlb_inv_asid(smmu, smmu_mn.cd.asid);
-      else arm_smmu_tlb_inv_range_asid(start, size, smmu_mn.cd.asid, PAGE_SIZE, false, smmu_domain);
+      if (size === 0n) arm_smmu_tlb_inv_asid(smmu, smmu_mn.cd.asid);
+      else arm_smmu_tlb_inv_range_asid(iova, size, smmu_mn.cd.asid, PAGE_SIZE, false, smmu_domain);
     }
   },
 };

@@ -1,17 +1,5 @@
 // Wrong: passes leaf = true to arm_smmu_tlb_inv_range_asid, so the TLBIs drop only last-level entries and the SMMU keeps the page-table pointers it cached for a table munmap frees; the kernel passes false because the notifier cannot know whether tables were freed (v6.6:drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-sva.c:228).
-import {
-  mn_to_smmu,
-  mm_get_pasid,
-  arm_smmu_tlb_inv_asid,
-  arm_smmu_tlb_inv_range_asid,
-  arm_smmu_atc_inv_domain,
-  ARM_SMMU_FEAT_BTM,
-  ARM_SMMU_FEAT_RANGE_INV,
-  CMDQ_MAX_TLBI_OPS,
-  PAGE_SIZE,
-  ULONG_MAX,
-  type mmu_notifier_ops,
-} from "tlbkata";
+import { mn_to_smmu, mm_get_pasid, arm_smmu_tlb_inv_asid, arm_smmu_tlb_inv_range_asid, arm_smmu_atc_inv_domain, ARM_SMMU_FEAT_BTM, ARM_SMMU_FEAT_RANGE_INV, CMDQ_MAX_TLBI_OPS, PAGE_SIZE, ULONG, ULONG_MAX_UL, ul_sub, type mmu_notifier_ops } from "tlbkata";
 import { arm_smmu_mmu_notifier_ops as ref } from "../../../solutions/06-arm-smmu-v3-sva/arm_smmu_v3_sva";
 
 export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
@@ -20,16 +8,17 @@ export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
     const smmu_mn = mn_to_smmu(mn);
     const smmu_domain = smmu_mn.domain;
     const smmu = smmu_domain.smmu;
-    let size = end - start;
+    const iova = ULONG(start);
+    let size = ul_sub(ULONG(end), iova);
     if (!(smmu.features & ARM_SMMU_FEAT_RANGE_INV)) {
-      if (size >= CMDQ_MAX_TLBI_OPS * PAGE_SIZE) size = 0;
-    } else if (size === ULONG_MAX) {
-      size = 0;
+      if (size >= ULONG(CMDQ_MAX_TLBI_OPS * PAGE_SIZE)) size = 0n;
+    } else if (size === ULONG_MAX_UL) {
+      size = 0n;
     }
     if (!(smmu.features & ARM_SMMU_FEAT_BTM)) {
-      if (size === 0) arm_smmu_tlb_inv_asid(smmu, smmu_mn.cd.asid);
-      else arm_smmu_tlb_inv_range_asid(start, size, smmu_mn.cd.asid, PAGE_SIZE, true, smmu_domain);
+      if (size === 0n) arm_smmu_tlb_inv_asid(smmu, smmu_mn.cd.asid);
+      else arm_smmu_tlb_inv_range_asid(iova, size, smmu_mn.cd.asid, PAGE_SIZE, true, smmu_domain);
     }
-    arm_smmu_atc_inv_domain(smmu_domain, mm_get_pasid(mm), start, size);
+    arm_smmu_atc_inv_domain(smmu_domain, mm_get_pasid(mm), iova, size);
   },
 };

@@ -8,6 +8,6 @@ export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
     const smmu_mn = mn_to_smmu(mn);
     const smmu = smmu_mn.domain.smmu;
     smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_ASID, tlbi: { asid: smmu_mn.cd.asid } });
-    smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_ATC_INV, atc: { sid: smmu.sid, ...arm_smmu_atc_inv_to_cmd(mm_get_pasid(mm), 0, 0) } });
+    smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_ATC_INV, atc: { sid: smmu.sid, ...arm_smmu_atc_inv_to_cmd(mm_get_pasid(mm), 0n, 0n) } });
   },
 };

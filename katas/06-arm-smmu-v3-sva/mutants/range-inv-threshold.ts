@@ -1,17 +1,20 @@
 // Wrong: with RANGE_INV it still drops the whole ASID from CMDQ_MAX_TLBI_OPS pages, where one range TLBI would do.
-import { mn_to_smmu, mm_get_pasid, arm_smmu_tlb_inv_asid, arm_smmu_tlb_inv_range_asid, arm_smmu_atc_inv_domain, ARM_SMMU_FEAT_BTM, CMDQ_MAX_TLBI_OPS, PAGE_SIZE, type mmu_notifier_ops } from "tlbkata";
+import { mn_to_smmu, mm_get_pasid, arm_smmu_tlb_inv_asid, arm_smmu_tlb_inv_range_asid, arm_smmu_atc_inv_domain, ARM_SMMU_FEAT_BTM, CMDQ_MAX_TLBI_OPS, PAGE_SIZE, ULONG, ul_sub, type mmu_notifier_ops } from "tlbkata";
 import { arm_smmu_mmu_notifier_ops as ref } from "../../../solutions/06-arm-smmu-v3-sva/arm_smmu_v3_sva";
 
 export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
   ...ref,
   invalidate_secondary_tlbs(mn, mm, start, end) {
     const smmu_mn = mn_to_smmu(mn);
-    const smmu = smmu_mn.domain.smmu;
-    const size = end - start >= CMDQ_MAX_TLBI_OPS * PAGE_SIZE ? 0 : end - start;
+    const smmu_domain = smmu_mn.domain;
+    const smmu = smmu_domain.smmu;
+    const iova = ULONG(start);
+    let size = ul_sub(ULONG(end), iova);
+    if (size >= ULONG(CMDQ_MAX_TLBI_OPS * PAGE_SIZE)) size = 0n;
     if (!(smmu.features & ARM_SMMU_FEAT_BTM)) {
-      if (!size) arm_smmu_tlb_inv_asid(smmu, smmu_mn.cd.asid);
-      else arm_smmu_tlb_inv_range_asid(start, size, smmu_mn.cd.asid, PAGE_SIZE, false, smmu_mn.domain);
+      if (size === 0n) arm_smmu_tlb_inv_asid(smmu, smmu_mn.cd.asid);
+      else arm_smmu_tlb_inv_range_asid(iova, size, smmu_mn.cd.asid, PAGE_SIZE, false, smmu_domain);
     }
-    arm_smmu_atc_inv_domain(smmu_mn.domain, mm_get_pasid(mm), start, size);
+    arm_smmu_atc_inv_domain(smmu_domain, mm_get_pasid(mm), iova, size);
   },
 };

@@ -10,7 +10,7 @@ export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
     if (!smmu_mn.cleared) {
       arm_smmu_write_ctx_desc(smmu_mn.domain, mm_get_pasid(mm), null);
       arm_smmu_tlb_inv_asid(smmu_mn.domain.smmu, smmu_mn.cd.asid);
-      arm_smmu_atc_inv_domain(smmu_mn.domain, mm_get_pasid(mm), 0, 0);
+      arm_smmu_atc_inv_domain(smmu_mn.domain, mm_get_pasid(mm), 0n, 0n);
       smmu_mn.cleared = true;
     }
     arm_smmu_sva_lock.mutex_unlock();

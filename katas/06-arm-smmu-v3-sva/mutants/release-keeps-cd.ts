@@ -9,7 +9,7 @@ export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
     arm_smmu_sva_lock.mutex_lock();
     if (!smmu_mn.cleared) {
       arm_smmu_tlb_inv_asid(smmu_mn.domain.smmu, smmu_mn.cd.asid);
-      arm_smmu_atc_inv_domain(smmu_mn.domain, mm_get_pasid(mm), 0, 0);
+      arm_smmu_atc_inv_domain(smmu_mn.domain, mm_get_pasid(mm), 0n, 0n);
       smmu_mn.cleared = true;
     }
     arm_smmu_sva_lock.mutex_unlock();

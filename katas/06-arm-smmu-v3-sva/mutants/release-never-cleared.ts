@@ -9,7 +9,7 @@ export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
     arm_smmu_sva_lock.mutex_lock();
     arm_smmu_write_ctx_desc(smmu_mn.domain, mm_get_pasid(mm), quiet_cd);
     arm_smmu_tlb_inv_asid(smmu_mn.domain.smmu, smmu_mn.cd.asid);
-    arm_smmu_atc_inv_domain(smmu_mn.domain, mm_get_pasid(mm), 0, 0);
+    arm_smmu_atc_inv_domain(smmu_mn.domain, mm_get_pasid(mm), 0n, 0n);
     arm_smmu_sva_lock.mutex_unlock();
   },
 };

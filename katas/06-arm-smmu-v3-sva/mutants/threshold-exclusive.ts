@@ -1,18 +1,24 @@
 // Wrong: falls back to the whole ASID only above CMDQ_MAX_TLBI_OPS pages (>), not from it (>=).
-import { mn_to_smmu, mm_get_pasid, arm_smmu_tlb_inv_asid, arm_smmu_tlb_inv_range_asid, arm_smmu_atc_inv_domain, ARM_SMMU_FEAT_BTM, ARM_SMMU_FEAT_RANGE_INV, CMDQ_MAX_TLBI_OPS, PAGE_SIZE, ULONG_MAX, type mmu_notifier_ops } from "tlbkata";
+import { mn_to_smmu, mm_get_pasid, arm_smmu_tlb_inv_asid, arm_smmu_tlb_inv_range_asid, arm_smmu_atc_inv_domain, ARM_SMMU_FEAT_BTM, ARM_SMMU_FEAT_RANGE_INV, CMDQ_MAX_TLBI_OPS, PAGE_SIZE, ULONG, ULONG_MAX_UL, ul_sub, type mmu_notifier_ops } from "tlbkata";
 import { arm_smmu_mmu_notifier_ops as ref } from "../../../solutions/06-arm-smmu-v3-sva/arm_smmu_v3_sva";
 
 export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
   ...ref,
   invalidate_secondary_tlbs(mn, mm, start, end) {
     const smmu_mn = mn_to_smmu(mn);
-    const smmu = smmu_mn.domain.smmu;
-    let size = end - start;
-    if (smmu.features & ARM_SMMU_FEAT_RANGE_INV ? size === ULONG_MAX : size > CMDQ_MAX_TLBI_OPS * PAGE_SIZE) size = 0;
-    if (!(smmu.features & ARM_SMMU_FEAT_BTM)) {
-      if (!size) arm_smmu_tlb_inv_asid(smmu, smmu_mn.cd.asid);
-      else arm_smmu_tlb_inv_range_asid(start, size, smmu_mn.cd.asid, PAGE_SIZE, false, smmu_mn.domain);
+    const smmu_domain = smmu_mn.domain;
+    const smmu = smmu_domain.smmu;
+    const iova = ULONG(start);
+    let size = ul_sub(ULONG(end), iova);
+    if (!(smmu.features & ARM_SMMU_FEAT_RANGE_INV)) {
+      if (size > ULONG(CMDQ_MAX_TLBI_OPS * PAGE_SIZE)) size = 0n;
+    } else if (size === ULONG_MAX_UL) {
+      size = 0n;
     }
-    arm_smmu_atc_inv_domain(smmu_mn.domain, mm_get_pasid(mm), start, size);
+    if (!(smmu.features & ARM_SMMU_FEAT_BTM)) {
+      if (size === 0n) arm_smmu_tlb_inv_asid(smmu, smmu_mn.cd.asid);
+      else arm_smmu_tlb_inv_range_asid(iova, size, smmu_mn.cd.asid, PAGE_SIZE, false, smmu_domain);
+    }
+    arm_smmu_atc_inv_domain(smmu_domain, mm_get_pasid(mm), iova, size);
   },
 };

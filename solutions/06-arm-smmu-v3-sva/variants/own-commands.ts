@@ -22,14 +22,21 @@ import {
   CMDQ_OP_TLBI_NH_ASID,
   CMDQ_OP_TLBI_NH_VA,
   PAGE_SIZE,
-  ULONG_MAX,
+  PAGE_SHIFT,
+  ULONG,
+  ULONG_MAX_UL,
+  ul_add,
+  ul_sub,
+  ul_shl,
+  ul_shr,
+  type unsigned_long,
   type arm_smmu_domain,
   type arm_smmu_mmu_notifier,
   type mmu_notifier_ops,
 } from "tlbkata";
 
 /** Queue ATC invalidations of [start, start + size) (size 0: all) for every ATS master. */
-function queue_atc_inv(d: arm_smmu_domain, ssid: number, start: number, size: number): void {
+function queue_atc_inv(d: arm_smmu_domain, ssid: number, start: unsigned_long, size: unsigned_long): void {
   if (!(d.smmu.features & ARM_SMMU_FEAT_ATS)) return;
   const inv = arm_smmu_atc_inv_to_cmd(ssid, start, size);
   for (const m of d.devices.filter((x) => x.ats_enabled)) {
@@ -37,31 +44,33 @@ function queue_atc_inv(d: arm_smmu_domain, ssid: number, start: number, size: nu
   }
 }
 
-function flush(smmu_mn: arm_smmu_mmu_notifier, ssid: number, start: number, end: number): void {
+function flush(smmu_mn: arm_smmu_mmu_notifier, ssid: number, start: unsigned_long, end: unsigned_long): void {
   const d = smmu_mn.domain;
   const smmu = d.smmu;
   const asid = smmu_mn.cd.asid;
-  const pages = (end - start) / PAGE_SIZE;
-  const whole = smmu.features & ARM_SMMU_FEAT_RANGE_INV ? end - start === ULONG_MAX : pages >= CMDQ_MAX_TLBI_OPS;
+  const size = ul_sub(end, start);
+  // A page count, not a byte size, tested against the threshold: no wrap for (0, -1UL), 2^52 - 1 pages.
+  const pages = ul_shr(size, PAGE_SHIFT);
+  const whole = smmu.features & ARM_SMMU_FEAT_RANGE_INV ? size === ULONG_MAX_UL : pages >= ULONG(CMDQ_MAX_TLBI_OPS);
   if (smmu.features & ARM_SMMU_FEAT_BTM) {
     // The SMMU TLB followed the CPU's TLBIs; only the ATCs are left.
   } else if (whole) {
     smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_ASID, tlbi: { asid } });
     smmu.arm_smmu_cmdq_issue_sync();
   } else if (smmu.features & ARM_SMMU_FEAT_RANGE_INV) {
-    arm_smmu_tlb_inv_range_asid(start, end - start, asid, PAGE_SIZE, false, d);
+    arm_smmu_tlb_inv_range_asid(start, size, asid, PAGE_SIZE, false, d);
   } else {
-    for (let i = 0; i < pages; i++) smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_VA, tlbi: { asid, addr: start + i * PAGE_SIZE, leaf: false } });
+    for (let i = 0n; i < pages; i++) smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_VA, tlbi: { asid, addr: ul_add(start, ul_shl(i, PAGE_SHIFT)), leaf: false } });
     smmu.arm_smmu_cmdq_issue_sync();
   }
-  queue_atc_inv(d, ssid, start, whole ? 0 : end - start);
+  queue_atc_inv(d, ssid, start, whole ? 0n : size);
   smmu.arm_smmu_cmdq_issue_sync();
 }
 
 export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
   name: "arm_smmu_v3_sva (variant)",
   invalidate_secondary_tlbs(mn, mm, start, end) {
-    flush(container_of<arm_smmu_mmu_notifier>(mn), mm_get_pasid(mm), start, end);
+    flush(container_of<arm_smmu_mmu_notifier>(mn), mm_get_pasid(mm), ULONG(start), ULONG(end));
   },
   release(mn, mm) {
     const smmu_mn = container_of<arm_smmu_mmu_notifier>(mn);
@@ -75,7 +84,7 @@ export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
       // Whatever BTM does, release drops the whole ASID, then the whole PASID from the ATCs.
       smmu.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_TLBI_NH_ASID, tlbi: { asid: smmu_mn.cd.asid } });
       smmu.arm_smmu_cmdq_issue_sync();
-      queue_atc_inv(smmu_mn.domain, ssid, 0, 0);
+      queue_atc_inv(smmu_mn.domain, ssid, 0n, 0n);
       smmu.arm_smmu_cmdq_issue_sync();
       smmu_mn.cleared = true;
     }

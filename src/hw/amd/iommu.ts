@@ -14,8 +14,8 @@ import { IommuModel } from "../iommu";
 import { Tlb } from "../tlb";
 import { CommandQueue, type Command } from "../cmdqueue";
 import { nextId } from "../../kernel/ids";
-import { PAGE_SIZE, hex } from "../../mm/constants";
-import { check_ulong_arg } from "../../mm/ulong";
+import { PAGE_SHIFT, PAGE_SIZE, hex } from "../../mm/constants";
+import { u64_arg, ul_shr, type unsigned_long } from "../../mm/ulong";
 
 /** Command opcodes (the values the AMD IOMMU specification gives them). */
 export const CMD_COMPL_WAIT = 0x01;
@@ -28,26 +28,30 @@ export interface amd_iommu_cmd {
   /** INVALIDATE_IOMMU_PAGES: the domain id; INVALIDATE_IOTLB_PAGES: the device id. */
   readonly id: number;
   readonly pasid: number;
-  /** Page-aligned address of the one page to invalidate (ignored when `all`). */
-  readonly address: number;
+  /** The address of the one page to invalidate, a u64 as the kernel's (ignored when `all`). */
+  readonly address: unsigned_long;
   /** The S bit with the all-ones address: every page of the PASID. */
   readonly all: boolean;
 }
 
-/** INVALIDATE_IOMMU_PAGES for a PASID: one page, or every page when `all`. */
-export function build_inv_iommu_pasid(domid: number, pasid: number, address: number, all: boolean): amd_iommu_cmd {
-  if (!all) check_ulong_arg("build_inv_iommu_pasid", "address", address);
-  return { opcode: CMD_INV_IOMMU_PAGES, id: domid, pasid, address: all ? 0 : address, all };
+/**
+ * INVALIDATE_IOMMU_PAGES for a PASID: one page, or every page when `all`. The kernel's
+ * builder takes `u64 address` (build_inv_iommu_pages(), called from __flush_pasid(),
+ * v6.5:drivers/iommu/amd/iommu.c:2561-2621).
+ */
+export function build_inv_iommu_pasid(domid: number, pasid: number, address: unsigned_long, all: boolean): amd_iommu_cmd {
+  const a = u64_arg("build_inv_iommu_pasid", "address", address);
+  return { opcode: CMD_INV_IOMMU_PAGES, id: domid, pasid, address: all ? 0n : a, all };
 }
 
 /** INVALIDATE_IOTLB_PAGES: the same, sent on to an ATS device's own IOTLB. */
-export function build_inv_iotlb_pasid(devid: number, pasid: number, address: number, all: boolean): amd_iommu_cmd {
-  if (!all) check_ulong_arg("build_inv_iotlb_pasid", "address", address);
-  return { opcode: CMD_INV_IOTLB_PAGES, id: devid, pasid, address: all ? 0 : address, all };
+export function build_inv_iotlb_pasid(devid: number, pasid: number, address: unsigned_long, all: boolean): amd_iommu_cmd {
+  const a = u64_arg("build_inv_iotlb_pasid", "address", address);
+  return { opcode: CMD_INV_IOTLB_PAGES, id: devid, pasid, address: all ? 0n : a, all };
 }
 
 export function build_completion_wait(): amd_iommu_cmd {
-  return { opcode: CMD_COMPL_WAIT, id: 0, pasid: 0, address: 0, all: false };
+  return { opcode: CMD_COMPL_WAIT, id: 0, pasid: 0, address: 0n, all: false };
 }
 
 export interface AmdIommuOptions {
@@ -135,8 +139,9 @@ export class AmdIommu extends IommuModel {
     const name = NAME_OF[cmd.opcode] ?? `opcode ${cmd.opcode}`;
     // Counted apart: whole-PASID invalidations are what a notebook compares against per-page ones.
     this.charge(cmd.all ? `${name} (all pages)` : name);
-    this.cmdbuf.push(cmd.opcode, cmd.id, cmd.pasid, cmd.all ? -1 : Math.floor(cmd.address / PAGE_SIZE));
-    this.sim.log(() => `${this.name}: queue ${name} ${cmd.opcode === CMD_COMPL_WAIT ? "" : `id ${hex(cmd.id)} pasid ${cmd.pasid} ${cmd.all ? "all pages" : hex(cmd.address)}`}`);
+    // The page number of a 64-bit address has at most 52 bits: a JS number holds it exactly.
+    this.cmdbuf.push(cmd.opcode, cmd.id, cmd.pasid, cmd.all ? -1 : Number(ul_shr(cmd.address, PAGE_SHIFT)));
+    this.sim.log(() => `${this.name}: queue ${name} ${cmd.opcode === CMD_COMPL_WAIT ? "" : `id ${hex(cmd.id)} pasid ${cmd.pasid} ${cmd.all ? "all pages" : `0x${cmd.address.toString(16)}`}`}`);
   }
 
   /**

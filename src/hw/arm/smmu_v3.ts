@@ -32,7 +32,7 @@ import { CommandQueue, type Command } from "../cmdqueue";
 import { nextId } from "../../kernel/ids";
 import { pte_present, pte_write, pte_pfn, pte_mkyoung, pte_mkdirty, pte_dirty } from "../../mm/pte";
 import { PAGE_SHIFT, PAGE_SIZE, PMD_SIZE, PUD_SIZE, hex } from "../../mm/constants";
-import { check_ulong_arg } from "../../mm/ulong";
+import { u64_arg, ul_shr, type unsigned_long } from "../../mm/ulong";
 
 /** Command opcodes, as the SMMUv3 architecture numbers them. */
 export const CMDQ_OP_CFGI_CD = 0x05;
@@ -63,8 +63,8 @@ export interface arm_smmu_cmdq_ent {
   /** CMD_TLBI_NH_VA / CMD_TLBI_NH_ASID. */
   readonly tlbi?: {
     readonly asid: number;
-    /** CMD_TLBI_NH_VA: the address (page aligned). */
-    readonly addr?: number;
+    /** CMD_TLBI_NH_VA: the address, a u64 as the kernel's (page aligned). */
+    readonly addr?: unsigned_long;
     /** Range TLBI (ARM_SMMU_FEAT_RANGE_INV only): NUM pages times 2^SCALE; 0 = one address. */
     readonly num?: number;
     readonly scale?: number;
@@ -74,8 +74,8 @@ export interface arm_smmu_cmdq_ent {
      */
     readonly leaf?: boolean;
   };
-  /** CMD_ATC_INV: the master's stream, the substream, and a 2^size-page span at addr. */
-  readonly atc?: { readonly sid: number; readonly ssid: number; readonly addr: number; readonly size: number };
+  /** CMD_ATC_INV: the master's stream, the substream, and a 2^size-page span at addr (a u64). */
+  readonly atc?: { readonly sid: number; readonly ssid: number; readonly addr: unsigned_long; readonly size: number };
   /** CMD_CFGI_CD: reload the CD of (sid, ssid). */
   readonly cfgi?: { readonly sid: number; readonly ssid: number };
 }
@@ -346,17 +346,17 @@ export class ArmSmmuV3 extends IommuModel {
     const t = ent.tlbi;
     const a = ent.atc;
     const c = ent.cfgi;
-    if (t?.addr !== undefined) check_ulong_arg("arm_smmu_cmdq_issue_cmd", "tlbi.addr", t.addr);
-    if (a?.addr !== undefined) check_ulong_arg("arm_smmu_cmdq_issue_cmd", "atc.addr", a.addr);
+    const tlbiPage = t?.addr === undefined ? 0 : pageOf("tlbi.addr", t.addr);
+    const atcPage = a?.addr === undefined ? 0 : pageOf("atc.addr", a.addr);
     switch (ent.opcode) {
       case CMDQ_OP_TLBI_NH_VA:
-        this.cmdq.push(ent.opcode, t?.asid ?? 0, Math.floor((t?.addr ?? 0) / PAGE_SIZE), t?.num ?? 0, (t?.scale ?? 0) | (t?.leaf ? TLBI_LEAF : 0));
+        this.cmdq.push(ent.opcode, t?.asid ?? 0, tlbiPage, t?.num ?? 0, (t?.scale ?? 0) | (t?.leaf ? TLBI_LEAF : 0));
         break;
       case CMDQ_OP_TLBI_NH_ASID:
         this.cmdq.push(ent.opcode, t?.asid ?? 0);
         break;
       case CMDQ_OP_ATC_INV:
-        this.cmdq.push(ent.opcode, a?.sid ?? 0, a?.ssid ?? 0, Math.floor((a?.addr ?? 0) / PAGE_SIZE), a?.size ?? 0);
+        this.cmdq.push(ent.opcode, a?.sid ?? 0, a?.ssid ?? 0, atcPage, a?.size ?? 0);
         break;
       case CMDQ_OP_CFGI_CD:
         this.cmdq.push(ent.opcode, c?.sid ?? 0, c?.ssid ?? 0);
@@ -427,16 +427,21 @@ export class ArmSmmuV3 extends IommuModel {
 
 const EVENT_CODE: Record<string, number> = { C_BAD_CD: 0x0a };
 
+/** The page number a command's u64 address names: at most 52 bits, which a JS number holds exactly. */
+const pageOf = (what: string, addr: unsigned_long): number => Number(ul_shr(u64_arg("arm_smmu_cmdq_issue_cmd", what, addr), PAGE_SHIFT));
+
+const hex64 = (a: unsigned_long | undefined): string => `0x${(a ?? 0n).toString(16)}`;
+
 function describe(ent: arm_smmu_cmdq_ent): string {
   const t = ent.tlbi;
   const a = ent.atc;
   switch (ent.opcode) {
     case CMDQ_OP_TLBI_NH_VA:
-      return `asid ${t?.asid} ${hex(t?.addr ?? 0)}${t?.num ? ` num ${t.num} scale ${t.scale ?? 0}` : ""}${t?.leaf ? " leaf" : ""}`;
+      return `asid ${t?.asid} ${hex64(t?.addr)}${t?.num ? ` num ${t.num} scale ${t.scale ?? 0}` : ""}${t?.leaf ? " leaf" : ""}`;
     case CMDQ_OP_TLBI_NH_ASID:
       return `asid ${t?.asid}`;
     case CMDQ_OP_ATC_INV:
-      return `sid ${hex(a?.sid ?? 0)} ssid ${a?.ssid} ${(a?.size ?? 0) >= ATC_INV_SIZE_ALL ? "all" : `${hex(a?.addr ?? 0)} size 2^${a?.size} pages`}`;
+      return `sid ${hex(a?.sid ?? 0)} ssid ${a?.ssid} ${(a?.size ?? 0) >= ATC_INV_SIZE_ALL ? "all" : `${hex64(a?.addr)} size 2^${a?.size} pages`}`;
     case CMDQ_OP_CFGI_CD:
       return `sid ${hex(ent.cfgi?.sid ?? 0)} ssid ${ent.cfgi?.ssid}`;
     default:

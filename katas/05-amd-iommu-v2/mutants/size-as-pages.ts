@@ -1,0 +1,12 @@
+// Wrong: tests "one page" as end - start <= 1, a byte count compared as if it were a page count: every range, one page included, flushes the whole PASID.
+import { container_of, ULONG, ul_sub, type mmu_notifier_ops, type pasid_state } from "tlbkata";
+import { amd_iommu_flush_page, amd_iommu_flush_tlb, iommu_mn as ref } from "../../../solutions/05-amd-iommu-v2/amd_iommu_v2";
+
+export const iommu_mn: mmu_notifier_ops = {
+  ...ref,
+  invalidate_secondary_tlbs(mn, _mm, start, end) {
+    const ps = container_of<pasid_state>(mn);
+    if (ul_sub(ULONG(end), ULONG(start)) <= 1n) amd_iommu_flush_page(ps.device_state, ps.pasid, ULONG(start));
+    else amd_iommu_flush_tlb(ps.device_state, ps.pasid);
+  },
+};

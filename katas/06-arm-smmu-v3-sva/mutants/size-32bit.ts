@@ -1,0 +1,24 @@
+// Wrong: computes the size as (end - start) >>> 0 on JS numbers before ULONG(), as C code that keeps a size in a u32 would: JavaScript's >>> keeps 32 bits, so a span of 4 GiB + 4 KiB becomes one page and the rest of it stays cached.
+import { mn_to_smmu, mm_get_pasid, arm_smmu_tlb_inv_asid, arm_smmu_tlb_inv_range_asid, arm_smmu_atc_inv_domain, ARM_SMMU_FEAT_BTM, ARM_SMMU_FEAT_RANGE_INV, CMDQ_MAX_TLBI_OPS, PAGE_SIZE, ULONG, ULONG_MAX_UL, type mmu_notifier_ops } from "tlbkata";
+import { arm_smmu_mmu_notifier_ops as ref } from "../../../solutions/06-arm-smmu-v3-sva/arm_smmu_v3_sva";
+
+export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
+  ...ref,
+  invalidate_secondary_tlbs(mn, mm, start, end) {
+    const smmu_mn = mn_to_smmu(mn);
+    const smmu_domain = smmu_mn.domain;
+    const smmu = smmu_domain.smmu;
+    const iova = ULONG(start);
+    let size = ULONG((end - start) >>> 0);
+    if (!(smmu.features & ARM_SMMU_FEAT_RANGE_INV)) {
+      if (size >= ULONG(CMDQ_MAX_TLBI_OPS * PAGE_SIZE)) size = 0n;
+    } else if (size === ULONG_MAX_UL) {
+      size = 0n;
+    }
+    if (!(smmu.features & ARM_SMMU_FEAT_BTM)) {
+      if (size === 0n) arm_smmu_tlb_inv_asid(smmu, smmu_mn.cd.asid);
+      else arm_smmu_tlb_inv_range_asid(iova, size, smmu_mn.cd.asid, PAGE_SIZE, false, smmu_domain);
+    }
+    arm_smmu_atc_inv_domain(smmu_domain, mm_get_pasid(mm), iova, size);
+  },
+};
