@@ -146,7 +146,7 @@ export class AmdIommu extends IommuModel {
 
   /**
    * Queue a COMPLETION_WAIT and spin on its semaphore until the IOMMU gets there:
-   * every earlier command has run when this returns.
+   * every earlier command has run when this returns (docs/KERNEL-FACTS.md#cmd-waits).
    */
   iommu_completion_wait(): void {
     this.iommu_queue_command(build_completion_wait());

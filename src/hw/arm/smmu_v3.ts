@@ -367,7 +367,7 @@ export class ArmSmmuV3 extends IommuModel {
     if (this.sim.tracing) this.sim.log(() => `${this.name}: queue ${kind} ${describe(ent)}`);
   }
 
-  /** Queue a CMD_SYNC and spin until the SMMU completes it: every earlier command has run. */
+  /** Queue a CMD_SYNC and spin until the SMMU completes it: every earlier command has run (docs/KERNEL-FACTS.md#cmd-waits). */
   arm_smmu_cmdq_issue_sync(): void {
     this.arm_smmu_cmdq_issue_cmd({ opcode: CMDQ_OP_CMD_SYNC });
     this.cmdq.sync("CMD_SYNC");
