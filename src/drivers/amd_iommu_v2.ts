@@ -44,6 +44,11 @@ export interface AmdIommuV2Module {
 export interface AmdDriverOptions {
   /** The device uses ATS (default true). */
   readonly ats?: boolean;
+  /**
+   * The device driver's invalidate-context callback (amd_iommu_set_invalidate_ctx_cb,
+   * which amdkfd sets): told when a PASID's mm goes away. Default none.
+   */
+  readonly inv_ctx_cb?: (pasid: number) => void;
 }
 
 export function amdIommuV2Driver(mod: AmdIommuV2Module, name = "amd", description = "AMD IOMMU v2 (iommu_v2.c)", o: AmdDriverOptions = {}): DriverSpec {
@@ -56,7 +61,10 @@ export function amdIommuV2Driver(mod: AmdIommuV2Module, name = "amd", descriptio
     bind(k: Kernel, iommu: IommuModel, mm: mm_struct, pasid: number): BoundContext {
       const io = iommu as AmdIommu;
       let dev = devices.get(io);
-      if (!dev) devices.set(io, (dev = { devid: io.devid, iommu: io, domain: { id: io.domid }, ats_enabled: o.ats ?? true, inv_ctx_cb: null }));
+      // The device driver hears each call once: a release step resumed after a wait replays it.
+      const cb = o.inv_ctx_cb;
+      const inv_ctx_cb = cb ? (p: number) => (k.sim.store.replaying ? undefined : cb(p)) : null;
+      if (!dev) devices.set(io, (dev = { devid: io.devid, iommu: io, domain: { id: io.domid }, ats_enabled: o.ats ?? true, inv_ctx_cb }));
       const state: pasid_state = kstruct(k.sim.store, `${name}.pasid_state[${pasid}]`, {
         mn: new mmu_notifier(k.sim, mod.iommu_mn, `${name}.pasid_state[${pasid}].mn`),
         mm,

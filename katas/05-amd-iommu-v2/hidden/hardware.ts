@@ -4,9 +4,9 @@ import { defineSuite, runScenarioStraight, expectCoherent, amdIommuV2Driver, req
 /** The command counts are these tests' own; of the oracle's rules only the soft lockup of a flood. */
 const COUNTS: RuleId[] = ["invalidation-flood"];
 
-function commands(impl: AmdIommuV2Module, scenario: string, kernel = {}): Record<string, number> {
+function commands(impl: AmdIommuV2Module, scenario: string, kernel = {}, ats = true): Record<string, number> {
   // Commands are counted here; a stale entry is the coherence tests' to report.
-  const w = runScenarioStraight(scenario, amdIommuV2Driver(impl), { kernel, grades: COUNTS });
+  const w = runScenarioStraight(scenario, amdIommuV2Driver(impl, "amd", undefined, { ats }), { kernel, grades: COUNTS });
   const io = w.k.iommus[0] as AmdIommu;
   return io.cost;
 }
@@ -23,6 +23,19 @@ export default defineSuite<AmdIommuV2Module>("hardware", [
       const all = (c["INVALIDATE_IOMMU_PAGES (all pages)"] ?? 0) + (c["INVALIDATE_IOTLB_PAGES (all pages)"] ?? 0);
       require_(page >= 1 && dev >= 1, `reclaim of one page sent ${page} INVALIDATE_IOMMU_PAGES and ${dev} INVALIDATE_IOTLB_PAGES for a single page: expected at least one of each`);
       require_(all === 0, `reclaim of one page sent ${all} whole-PASID invalidation(s): a range within one page flushes just that page (amd_iommu_flush_page)`);
+    },
+  },
+  {
+    name: "a device without ATS gets no INVALIDATE_IOTLB_PAGES: it has no IOTLB of its own",
+    points: 1,
+    grades: COUNTS,
+    run(impl) {
+      for (const s of ["reclaim", "mprotect-huge"]) {
+        const c = commands(impl, s, {}, false);
+        const dev = (c["INVALIDATE_IOTLB_PAGES"] ?? 0) + (c["INVALIDATE_IOTLB_PAGES (all pages)"] ?? 0);
+        require_((c["INVALIDATE_IOMMU_PAGES"] ?? 0) + (c["INVALIDATE_IOMMU_PAGES (all pages)"] ?? 0) >= 1, `${s} without ATS sent no INVALIDATE_IOMMU_PAGES: the IOMMU's IOTLB still needs its flush`);
+        require_(dev === 0, `${s} with a device that does not use ATS sent ${dev} INVALIDATE_IOTLB_PAGES: only a device with ATS enabled (dev_state.ats_enabled) caches translations itself`);
+      }
     },
   },
   {
