@@ -4,7 +4,7 @@
  * Loading never throws: a file that does not load fails every case with the reason.
  */
 import * as path from "path";
-import { runSuite, failAll, missingExports, citeReadmeRule, type CaseResult, type KataInfo, type KataSuite } from "tlbkata";
+import { runSuite, runCase, failAll, missingExports, citeReadmeRule, type CaseResult, type KataInfo, type KataSuite } from "tlbkata";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
@@ -58,6 +58,26 @@ export async function loadKata(kata: KataInfo): Promise<LoadedKata> {
 /** Every hidden case, run on one implementation, with the feedback the grader gives (README rules cited). */
 export function runHidden(k: LoadedKata, loaded: Loaded): CaseResult[] {
   return k.hidden.flatMap((h) => runOn(h.suite, loaded)).map((r) => citeReadmeRule(r, k.kata.readmeRules));
+}
+
+let instance = 0;
+
+/**
+ * Every visible and hidden case on `file`, the module evaluated afresh for each case as
+ * the grader's worker does (a query string makes the import a new module instance), so
+ * that a module variable, such as a static once-flag, starts over with every case.
+ */
+export async function runFresh(k: LoadedKata, file: string): Promise<CaseResult[]> {
+  const out: CaseResult[] = [];
+  const suites = [...(k.visible ? [{ suite: k.visible, hidden: false }] : []), ...k.hidden.map((h) => ({ suite: h.suite, hidden: true }))];
+  for (const { suite, hidden } of suites) {
+    for (let c = 0; c < suite.cases.length; c++) {
+      const loaded = await loadImpl(k.kata, `${file}?instance=${++instance}`);
+      const r = loaded.ok ? runCase(suite, c, loaded.impl) : failAll({ ...suite, cases: [suite.cases[c]!] }, loaded.message)[0]!;
+      out.push(hidden ? citeReadmeRule(r, k.kata.readmeRules) : r);
+    }
+  }
+  return out;
 }
 
 export const failures = (rs: readonly CaseResult[]): string[] => rs.filter((r) => !r.ok).map((r) => `${r.suite} / ${r.name}: ${r.message}`);
