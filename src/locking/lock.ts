@@ -56,29 +56,66 @@ export class LockOrderGraph {
   }
 }
 
+/** Locks one owner may hold at once (lockdep's MAX_LOCK_DEPTH is 48). */
+const MAX_HELD = 48;
+
 export class LockRegistry {
   readonly all: Lock[] = [];
   readonly order = new LockOrderGraph();
   /** Called after any spinlock is released (the oracle's page-table-lock checks). */
   onSpinUnlock: (lock: SpinLock) => void = () => {};
-  constructor(readonly sim: Sim) {}
-
-  heldBy(owner: number): Lock[] {
-    return this.all.filter((l) => l.heldBy(owner));
+  /**
+   * Each owner's held locks in the order taken, as lockdep keeps current->held_locks:
+   * key owner * (MAX_HELD + 1) holds the depth, the next keys the locks' ids. Looking
+   * up what the running agent holds then reads only its own slots, not every lock's
+   * owner (which would make every lock taken depend on every other agent's locks).
+   */
+  private readonly held: SlotMap;
+  constructor(readonly sim: Sim) {
+    this.held = new SlotMap(sim.store, "held_locks");
   }
 
-  /** heldBy() into `out` (overwritten from index 0, not truncated); returns the count. */
+  heldBy(owner: number): Lock[] {
+    const out: Lock[] = [];
+    this.heldInto(owner, out);
+    return out;
+  }
+
+  /** heldBy() into `out` (overwritten from index 0, not truncated), in the order taken; returns the count. */
   heldInto(owner: number, out: Lock[]): number {
-    let n = 0;
-    const all = this.all;
-    for (let i = 0; i < all.length; i++) if (all[i]!.heldBy(owner)) out[n++] = all[i]!;
+    const base = owner * (MAX_HELD + 1);
+    const n = this.held.get(base);
+    for (let i = 0; i < n; i++) out[i] = this.all[this.held.get(base + 1 + i) - 1]!;
     return n;
+  }
+
+  /** Record that `owner` took `lock` (exclusively). */
+  pushHeld(owner: number, lock: Lock): void {
+    const base = owner * (MAX_HELD + 1);
+    const n = this.held.get(base);
+    if (n === MAX_HELD) this.sim.abort("lock-recursion", `${this.sim.agentName(owner - 1)} holds more than ${MAX_HELD} locks (MAX_LOCK_DEPTH)`);
+    this.held.set(base + 1 + n, lock.id);
+    this.held.set(base, n + 1);
+  }
+
+  /** Record that `owner` let `lock` go: later entries move down, as lockdep's do. */
+  popHeld(owner: number, lock: Lock): void {
+    const base = owner * (MAX_HELD + 1);
+    const n = this.held.get(base);
+    let i = 0;
+    while (i < n && this.held.get(base + 1 + i) !== lock.id) i++;
+    if (i === n) return;
+    for (; i < n - 1; i++) this.held.set(base + 1 + i, this.held.get(base + 2 + i));
+    this.held.set(base + n, 0);
+    this.held.set(base, n - 1);
   }
 }
 
 abstract class Lock {
   /** 0 = free, else owner (agent index + 1). For rwsem readers see RwSemaphore. */
   protected readonly ownerSlot: number;
+  /** Index in the registry, from 1. */
+  readonly id: number;
   protected readonly sim: Sim;
   private readonly store: Store;
   constructor(
@@ -91,7 +128,7 @@ abstract class Lock {
     this.sim = reg.sim;
     this.store = reg.sim.store;
     this.ownerSlot = this.store.alloc(`${name}.owner`);
-    reg.all.push(this);
+    this.id = reg.all.push(this);
   }
 
   heldBy(owner: number): boolean {
@@ -113,11 +150,11 @@ abstract class Lock {
   }
 
   protected checkOrder(): void {
-    const owner = this.sim.owner;
-    const all = this.reg.all;
-    for (let i = 0; i < all.length; i++) {
-      const h = all[i]!;
-      if (!h.heldBy(owner) || h === this) continue;
+    const held = HELD;
+    const n = this.reg.heldInto(this.sim.owner, held);
+    for (let i = 0; i < n; i++) {
+      const h = held[i]!;
+      if (h === this) continue;
       const cycle = this.reg.order.add(h.lockClass, this.lockClass);
       if (cycle) {
         this.sim.report(
@@ -143,6 +180,7 @@ abstract class Lock {
     }
     this.checkOrder();
     sim.store.set(this.ownerSlot, sim.owner);
+    this.reg.pushHeld(sim.owner, this);
   }
 
   protected release(): void {
@@ -151,6 +189,7 @@ abstract class Lock {
       sim.abort("unlock-not-held", `bad unlock balance: ${sim.agentName(sim.current)} releases ${this.name} it does not hold`);
     }
     sim.store.set(this.ownerSlot, 0);
+    this.reg.popHeld(sim.owner, this);
   }
 
   /** lockdep_assert_held(). */
@@ -160,6 +199,9 @@ abstract class Lock {
     }
   }
 }
+
+/** Scratch list for checkOrder (a step runs one lock operation at a time). */
+const HELD: Lock[] = [];
 
 export class SpinLock extends Lock {
   constructor(reg: LockRegistry, name: string, lockClass = name) {

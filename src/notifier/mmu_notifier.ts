@@ -129,6 +129,8 @@ export class MmuNotifierCore {
   /** Nesting depth of callOp, and a reusable held-lock list per depth. */
   private callDepth = 0;
   private readonly heldStack: Lock[][] = [];
+  /** Locks held when a callback returns (scratch; used after the callback, never across one). */
+  private readonly heldAfter: Lock[] = [];
   /** Called after range_end ran the subscriptions (the oracle's range-end check). */
   onRangeEnd: (mm: mm_struct, start: number, end: number) => void = () => {};
   /** DEFINE_STATIC_SRCU(srcu) of mm/mmu_notifier.c (v6.6:mm/mmu_notifier.c:22-23): what every walk reads under. */
@@ -199,12 +201,10 @@ export class MmuNotifierCore {
         sim.abort("driver-crash", `${sub.ops.name ?? sub.name}: ${op} threw: ${msg}${atUserFrame(e)} (an oops in a notifier callback)`);
       }
       if (agent >= 0) {
-        const all = this.locks.all;
-        let nAfter = 0;
-        for (let i = 0; i < all.length; i++) {
-          const l = all[i]!;
-          if (!l.heldBy(sim.owner)) continue;
-          nAfter++;
+        const after = this.heldAfter;
+        const nAfter = this.locks.heldInto(sim.owner, after);
+        for (let i = 0; i < nAfter; i++) {
+          const l = after[i]!;
           let was = false;
           for (let j = 0; j < nBefore; j++) if (before[j] === l) was = true;
           if (!was) {

@@ -4,22 +4,34 @@
  *
  * An agent's future here is what it would do if it ran alone from the current state:
  * its steps, each with the store slots it reads and writes (its enabled() check
- * included), until it is done, blocked, or reports a violation. A step is a
+ * included), until it is done, blocked, or reports a violation; a run that ends blocked
+ * or done ends with the enabled() check that said so (its final guard). A step is a
  * deterministic function of the slots it reads, so this "solo run" is exactly the
  * agent's future along any path on which no other agent writes a slot it reads.
  *
- * A set P of agents is persistent at a state (Godefroid, "Partial-Order Methods for the
- * Verification of Concurrent Systems", LNCS 1032, chapter 4) when every path made only
- * of steps of agents outside P is independent of P's next steps. That holds when
- * - the outsiders' solo futures are pairwise independent (neither writes a slot the
- *   other reads or writes): then every path of outsiders only is an interleaving of
- *   their solo futures, step for step the same footprints; and
- * - each enabled member's next step is independent of every outsider's solo future.
- * Exploring only P's enabled agents then keeps every terminal state (deadlocks) and
- * every violation a step reports: the oracle's checks run inside the step, so the
- * slots they read are in the step's footprint. An outsider whose solo future ends in a
- * violation is a counterexample by itself (`violationSteps`): the breadth-first search
- * counts it, which keeps its counterexamples shortest.
+ * A set P of enabled agents is persistent at a state (Godefroid, "Partial-Order
+ * Methods for the Verification of Concurrent Systems", LNCS 1032, chapter 4) when every
+ * path made only of steps of agents outside P (the outsiders, disabled agents
+ * included) is independent of P's next steps. That holds when
+ * - no outsider's future writes a slot another outsider's future reads, final guard
+ *   included: then, by induction along any path of outsiders only, every step is the
+ *   next one of its agent's solo run, with the same footprint, and a blocked outsider
+ *   stays blocked. Only the reader's future can change, so either the reader joins P
+ *   (if it is enabled) or every outsider that writes what it reads does (they have
+ *   steps, so they are enabled; they are also what could wake a blocked reader); and
+ * - each member's next step is independent of every outsider's future steps (a final
+ *   guard is not a step: a member's step may wake an outsider, but not on a path of
+ *   outsiders only).
+ * Exploring only P's agents then keeps every terminal state (deadlocks) and every
+ * violation a step reports: the oracle's checks run inside the step, so the slots they
+ * read are in the step's footprint. An outsider whose solo future ends in a violation
+ * is a counterexample by itself (`violationSteps`): the breadth-first search counts it,
+ * which keeps its counterexamples shortest.
+ *
+ * The first version asked more: that outsiders' futures be pairwise independent,
+ * writes against writes included, with both agents of a conflicting pair joining P.
+ * On munmap with N devices that made P hold every device waiting on the fault
+ * handler or the IOMMU's queue, and states grew about 7x per device.
  *
  * An agent that would run more than SOLO_LIMIT steps alone has an unknown future, which
  * conflicts with every agent.
@@ -52,7 +64,7 @@ export class Future {
   /** Where the entries' cumulative read / write counts are. */
   readEnds = 0;
   writeEnds = 0;
-  /** Distinct slots read, then the last entry reading each (nReads of each). */
+  /** Distinct slots the steps read (the final guard not included), then the last entry reading each (nuReads of each). */
   uReads = 0;
   nuReads = 0;
   uWrites = 0;
@@ -69,6 +81,10 @@ export class Future {
   }
   writeEnd(k: number): number {
     return this.writes + this.data[this.writeEnds + k]!;
+  }
+  /** Whether the run ended on a final guard (blocked or done; not after a violation or when unknown). */
+  get hasGuard(): boolean {
+    return this.entries > this.steps && !this.unknown;
   }
 }
 
@@ -120,9 +136,12 @@ export class Persistent {
   private writers = new Int32Array(1024);
   private stamp = new Int32Array(1024);
   private epoch = 0;
-  /** Per agent: agents whose futures conflict with its next step / with its own future. */
+  /**
+   * Per agent: agents whose future steps conflict with its next step; agents whose
+   * future writes a slot its own future reads (final guard included).
+   */
   readonly nextConflicts: Int32Array;
-  readonly futureConflicts: Int32Array;
+  readonly deviators: Int32Array;
   /** Solo runs made (for statistics). */
   soloRuns = 0;
 
@@ -132,7 +151,7 @@ export class Persistent {
   ) {
     const n = model.agentCount;
     this.nextConflicts = new Int32Array(n);
-    this.futureConflicts = new Int32Array(n);
+    this.deviators = new Int32Array(n);
     // Written twice so that V8 never treats them as constants (see Store).
     this.readers = new Int32Array(1024);
     this.writers = new Int32Array(1024);
@@ -204,9 +223,10 @@ export class Persistent {
     const us = this.uSlots;
     const ul = this.uLast;
     us.n = ul.n = 0;
-    this.distinct(sReads, sReadEnd);
+    // Reads of the steps only: the final guard's are kept apart (see hasGuard).
+    this.distinct(sReads, sReadEnd, f.steps === 0 ? 0 : sReadEnd.data[f.steps - 1]!);
     const nuR = us.n;
-    this.distinct(sWrites, sWriteEnd);
+    this.distinct(sWrites, sWriteEnd, sWrites.n);
     const nuW = us.n - nuR;
     const d = new Int32Array(sReads.n + sWrites.n + 2 * f.entries + 2 * us.n);
     let at = 0;
@@ -245,15 +265,15 @@ export class Persistent {
     this.sWriteEnd.push(this.sWrites.n);
   }
 
-  /** Append the distinct slots of `slots` to uSlots, with the last entry of each to uLast. */
-  private distinct(slots: IntList, ends: IntList): void {
+  /** Append the distinct slots of `slots` (its first `count`) to uSlots, with the last entry of each to uLast. */
+  private distinct(slots: IntList, ends: IntList, count: number): void {
     const e = ++this.epoch;
     const us = this.uSlots;
     const ul = this.uLast;
     const sl = slots.data;
     const en = ends.data;
     let k = 0;
-    for (let i = 0; i < slots.n; i++) {
+    for (let i = 0; i < count; i++) {
       while (i >= en[k]!) k++;
       const x = sl[i]!;
       if (x >= this.stamp.length) this.grow(x);
@@ -296,6 +316,12 @@ export class Persistent {
       const x = d[u + i]!;
       if (x < n && st[x] === e && d[u + nu + i]! >= from) return false;
     }
+    if (f.hasGuard) {
+      for (let i = f.readStart(f.steps), end = f.readEnd(f.steps); i < end; i++) {
+        const x = d[i]!;
+        if (x < n && st[x] === e) return false;
+      }
+    }
     return true;
   }
 
@@ -304,7 +330,7 @@ export class Persistent {
   private lastMarkedEpoch = -1;
 
   /**
-   * Fill nextConflicts and futureConflicts from the agents' futures (futs[a] from entry
+   * Fill nextConflicts and deviators from the agents' futures (futs[a] from entry
    * offs[a]); `enabled` is the mask of agents with a next step.
    */
   conflicts(futs: readonly Future[], offs: Int32Array, enabled: number): void {
@@ -322,29 +348,32 @@ export class Persistent {
     const all = n === 32 ? -1 : (1 << n) - 1;
     const readers = this.readers;
     const writers = this.writers;
+    const stamp = this.stamp;
     for (let a = 0; a < n; a++) {
       const f = futs[a]!;
       const bit = 1 << a;
       const from = offs[a]!;
       if (f.unknown) {
-        this.futureConflicts[a] = all & ~bit;
+        this.deviators[a] = all & ~bit;
         this.nextConflicts[a] = all & ~bit;
         continue;
       }
       const d = f.data;
-      let fc = unknown;
-      for (let i = f.uReads, end = i + f.nuReads, nu = f.nuReads; i < end; i++) if (d[i + nu]! >= from) fc |= writers[d[i]!]!;
-      for (let i = f.uWrites, end = i + f.nuWrites, nu = f.nuWrites; i < end; i++) {
-        if (d[i + nu]! < from) continue;
-        const x = d[i]!;
-        fc |= readers[x]! | writers[x]!;
+      // Agents whose future writes what this future reads, final guard included.
+      let dv = unknown;
+      for (let i = f.uReads, end = i + f.nuReads, nu = f.nuReads; i < end; i++) if (d[i + nu]! >= from) dv |= writers[d[i]!]!;
+      if (f.hasGuard) {
+        for (let i = f.readStart(f.steps), end = f.readEnd(f.steps); i < end; i++) {
+          const x = d[i]!;
+          if (x < stamp.length && stamp[x] === e) dv |= writers[x]!;
+        }
       }
-      this.futureConflicts[a] = fc & ~bit;
+      this.deviators[a] = dv & ~bit;
       if ((enabled & bit) === 0) {
         this.nextConflicts[a] = 0;
         continue;
       }
-      // The next step (entry `from`) alone.
+      // The next step (entry `from`) against the others' future steps.
       let nc = unknown;
       for (let i = f.readStart(from), end = f.readEnd(from); i < end; i++) nc |= writers[d[i]!]!;
       for (let i = f.writeStart(from), end = f.writeEnd(from); i < end; i++) {
@@ -383,7 +412,7 @@ export class Persistent {
     for (let rest = enabled; rest !== 0; ) {
       const low = rest & -rest;
       rest ^= low;
-      const p = this.closure(low, n) & enabled;
+      const p = this.closure(low, n, enabled);
       const c = popcount(p);
       if (c < bestCount) {
         best = p;
@@ -394,20 +423,26 @@ export class Persistent {
     return best;
   }
 
-  /** The least set of agents holding `seed` that meets the two conditions above. */
-  private closure(seed: number, n: number): number {
+  /** The least set of enabled agents holding `seed` that meets the two conditions above. */
+  private closure(seed: number, n: number, enabled: number): number {
     const nc = this.nextConflicts;
-    const fc = this.futureConflicts;
+    const dv = this.deviators;
     let p = seed;
     for (;;) {
       let add = 0;
       for (let a = 0; a < n; a++) {
         const bit = 1 << a;
-        // A member's next step against the outsiders' futures.
+        // A member's next step against the outsiders' future steps.
         if ((p & bit) !== 0) add |= nc[a]!;
-        // Outsiders whose futures conflict with each other's: both join.
-        else if ((fc[a]! & ~p) !== 0) add |= bit | (fc[a]! & ~p);
+        else {
+          // An outsider whose future another outsider could change: the outsiders that
+          // could change it join (they have future steps, so they are enabled), or it
+          // does, if it is enabled and they are more than one.
+          const w = dv[a]! & ~p;
+          if (w !== 0) add |= (enabled & bit) !== 0 && (w & (w - 1)) !== 0 ? bit : w;
+        }
       }
+      add &= enabled;
       if ((add & ~p) === 0) return p;
       p |= add;
     }

@@ -280,6 +280,41 @@ describe("persistent sets", () => {
       if ("shortest" in o) expect(r.violation?.schedule).toEqual([3, 3]);
     }
   });
+  it("keep a blocked agent an outsider: whatever could wake it joins the set", () => {
+    // x fails if v is set; o sets go, which wakes m; m sets v. x's step writes a slot
+    // m's guard reads, but a blocked m stays an outsider: on a path of outsiders o
+    // wakes it and it runs, so o must join x's set, or o, m, x is never tried.
+    const store = new Store();
+    const [gx, go, v, dx, dox, dm] = ["gx", "go", "v", "dx", "do", "dm"].map((n) => store.alloc(n)) as [number, number, number, number, number, number];
+    const quiet = { events: [], violations: [] };
+    const m: Model = {
+      store,
+      agentCount: 3,
+      agentName: (a) => ["x", "o", "m"][a]!,
+      enabled: (a) => (a === 0 ? store.get(dx) === 0 : a === 1 ? store.get(dox) === 0 : store.get(gx) >= 0 && store.get(dm) === 0 && store.get(go) === 1),
+      nextLabel: () => "step",
+      step(a) {
+        if (a === 1) {
+          store.set(go, 1);
+          store.set(dox, 1);
+        } else if (a === 2) {
+          store.set(v, 1);
+          store.set(dm, 1);
+        } else {
+          const bad = store.get(v) === 1;
+          store.set(gx, 1);
+          store.set(dx, 1);
+          if (bad) return { events: [], violations: [{ rule: "deadlock", kind: "liveness", message: "x saw v set" }] };
+        }
+        return quiet;
+      },
+      finalCheck: () => [],
+      setTracing: () => {},
+    };
+    for (const o of [{ persistentSets: "always" }, { persistentSets: "always", sleepSets: false }, { persistentSets: "always", shortest: true }] as const) {
+      expect(explore(m, o).violation?.schedule, JSON.stringify(o)).toEqual([1, 2, 0]);
+    }
+  });
 });
 
 describe("persistent sets: the cycle proviso", () => {
