@@ -94,8 +94,15 @@ export abstract class IommuModel {
     // Only where some kernel path frees tables can a cached table pointer go stale.
     const wc = this.phys.pageTablesFreed ? this.walkCache : null;
     if (wc) {
+      const st = this.sim.store;
+      // The lookup is a fill-mode access (Store.beginFill) as long as what it finds is
+      // what a walk would cache now: then the walk below gives the same answer either
+      // way, and devices that share the entry commute.
+      st.beginFill();
       const hit = wc.lookup(tag, addr);
-      if (hit) {
+      st.endFill();
+      if (hit && !(pgd.pte_table_pfn(addr) === hit.entry.pfn && this.phys.generation(hit.entry.pfn) === hit.entry.gen)) {
+        wc.lookup(tag, addr); // a stale pointer: a plain read, whose value matters
         const table = hit.entry.pfn;
         if (this.freedTable(table, hit.entry.gen, addr, true)) return 0;
         this.walkLevel = "pte";
@@ -110,7 +117,12 @@ export abstract class IommuModel {
       const table = pgd.pte_table_pfn(addr);
       if (table > 0) {
         if (this.freedTable(table, this.phys.generation(table), addr, false)) return 0;
-        wc?.fill(tag, addr, "pmd", table, false, this.phys.generation(table), false);
+        if (wc) {
+          const st = this.sim.store;
+          st.beginFill();
+          wc.fill(tag, addr, "pmd", table, false, this.phys.generation(table), false);
+          st.endFill();
+        }
       }
     }
     return entry;

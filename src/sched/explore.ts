@@ -176,12 +176,14 @@ const spareFrames = new Map<number, Frame[][]>();
 class Stamps {
   private read = new Int32Array(1024);
   private write = new Int32Array(1024);
+  private fill = new Int32Array(1024);
   private epoch = 0;
 
   constructor() {
     // Written twice so that V8 never treats them as constants: grow() would deoptimise.
     this.read = new Int32Array(1024);
     this.write = new Int32Array(1024);
+    this.fill = new Int32Array(1024);
   }
 
   /** Stamp the slots of `q`, the step just taken. */
@@ -199,14 +201,26 @@ class Stamps {
       if (x >= this.write.length) this.grow(x);
       this.write[x] = e;
     }
+    const f = q.fills;
+    for (let i = 0, nf = q.nFills; i < nf; i++) {
+      const x = f[i]!;
+      if (x >= this.fill.length) this.grow(x);
+      this.fill[x] = e;
+    }
   }
 
-  /** Stamp only the slots `q` writes (for readsWritten). */
+  /** Stamp only the slots `q` writes or fills (for readsWritten). */
   markWrites(q: FootprintBuffer): void {
     const e = ++this.epoch;
     const w = q.writes;
     for (let i = 0, nw = q.nWrites; i < nw; i++) {
       const x = w[i]!;
+      if (x >= this.write.length) this.grow(x);
+      this.write[x] = e;
+    }
+    const f = q.fills;
+    for (let i = 0, nf = q.nFills; i < nf; i++) {
+      const x = f[i]!;
       if (x >= this.write.length) this.grow(x);
       this.write[x] = e;
     }
@@ -225,21 +239,30 @@ class Stamps {
     return false;
   }
 
-  /** Whether `p` commutes with the stamped step: neither writes what the other touches. */
+  /**
+   * Whether `p` commutes with the stamped step: neither writes what the other touches,
+   * and a fill meets only fills.
+   */
   independent(p: FootprintBuffer): boolean {
     const e = this.epoch;
     const read = this.read;
     const write = this.write;
+    const fill = this.fill;
     const n = read.length;
     const w = p.writes;
     for (let i = 0, nw = p.nWrites; i < nw; i++) {
       const x = w[i]!;
-      if (x < n && (write[x] === e || read[x] === e)) return false;
+      if (x < n && (write[x] === e || read[x] === e || fill[x] === e)) return false;
     }
     const r = p.reads;
     for (let i = 0, nr = p.nReads; i < nr; i++) {
       const x = r[i]!;
-      if (x < n && write[x] === e) return false;
+      if (x < n && (write[x] === e || fill[x] === e)) return false;
+    }
+    const f = p.fills;
+    for (let i = 0, nf = p.nFills; i < nf; i++) {
+      const x = f[i]!;
+      if (x < n && (write[x] === e || read[x] === e)) return false;
     }
     return true;
   }
@@ -253,6 +276,9 @@ class Stamps {
     const w = new Int32Array(n);
     w.set(this.write);
     this.write = w;
+    const f = new Int32Array(n);
+    f.set(this.fill);
+    this.fill = f;
   }
 }
 

@@ -33,6 +33,10 @@
  * On munmap with N devices that made P hold every device waiting on the fault
  * handler or the IOMMU's queue, and states grew about 7x per device.
  *
+ * Fills (Store.beginFill: an IOMMU walk-cache entry every device's walk would fill
+ * with the same table pointer) conflict with reads and writes of the slot, not with
+ * other fills: devices whose pages share a PTE table no longer join each other's sets.
+ *
  * An agent that would run more than SOLO_LIMIT steps alone has an unknown future, which
  * conflicts with every agent.
  */
@@ -61,14 +65,18 @@ export class Future {
   /** Entry k's reads: data[reads + readEnd(k - 1) .. reads + readEnd(k)), readEnd(-1) = 0. */
   reads = 0;
   writes = 0;
-  /** Where the entries' cumulative read / write counts are. */
+  fills = 0;
+  /** Where the entries' cumulative read / write / fill counts are. */
   readEnds = 0;
   writeEnds = 0;
+  fillEnds = 0;
   /** Distinct slots the steps read (the final guard not included), then the last entry reading each (nuReads of each). */
   uReads = 0;
   nuReads = 0;
   uWrites = 0;
   nuWrites = 0;
+  uFills = 0;
+  nuFills = 0;
 
   readStart(k: number): number {
     return this.reads + (k === 0 ? 0 : this.data[this.readEnds + k - 1]!);
@@ -81,6 +89,12 @@ export class Future {
   }
   writeEnd(k: number): number {
     return this.writes + this.data[this.writeEnds + k]!;
+  }
+  fillStart(k: number): number {
+    return this.fills + (k === 0 ? 0 : this.data[this.fillEnds + k - 1]!);
+  }
+  fillEnd(k: number): number {
+    return this.fills + this.data[this.fillEnds + k]!;
   }
   /** Whether the run ended on a final guard (blocked or done; not after a violation or when unknown). */
   get hasGuard(): boolean {
@@ -135,6 +149,9 @@ export class Persistent {
   private readers = new Int32Array(1024);
   private writers = new Int32Array(1024);
   private stamp = new Int32Array(1024);
+  /** Per slot: agents whose future fills it; the epoch where a step filled it (unaffectedBy). */
+  private fillers = new Int32Array(1024);
+  private filled = new Int32Array(1024);
   private epoch = 0;
   /**
    * Per agent: agents whose future steps conflict with its next step; agents whose
@@ -156,6 +173,8 @@ export class Persistent {
     this.readers = new Int32Array(1024);
     this.writers = new Int32Array(1024);
     this.stamp = new Int32Array(1024);
+    this.fillers = new Int32Array(1024);
+    this.filled = new Int32Array(1024);
   }
 
   /**
@@ -193,8 +212,8 @@ export class Persistent {
     this.soloRuns++;
     const f = new Future();
     const m = store.mark();
-    const { sReads, sWrites, sReadEnd, sWriteEnd } = this;
-    sReads.n = sWrites.n = sReadEnd.n = sWriteEnd.n = 0;
+    const { sReads, sWrites, sFills, sReadEnd, sWriteEnd, sFillEnd } = this;
+    sReads.n = sWrites.n = sFills.n = sReadEnd.n = sWriteEnd.n = sFillEnd.n = 0;
     try {
       for (;;) {
         store.beginFootprintInto(scratch);
@@ -228,16 +247,22 @@ export class Persistent {
     const nuR = us.n;
     this.distinct(sWrites, sWriteEnd, sWrites.n);
     const nuW = us.n - nuR;
-    const d = new Int32Array(sReads.n + sWrites.n + 2 * f.entries + 2 * us.n);
+    this.distinct(sFills, sFillEnd, sFills.n);
+    const nuF = us.n - nuR - nuW;
+    const d = new Int32Array(sReads.n + sWrites.n + sFills.n + 3 * f.entries + 2 * us.n);
     let at = 0;
     f.reads = at;
     at = sReads.copyTo(d, at);
     f.writes = at;
     at = sWrites.copyTo(d, at);
+    f.fills = at;
+    at = sFills.copyTo(d, at);
     f.readEnds = at;
     at = sReadEnd.copyTo(d, at);
     f.writeEnds = at;
     at = sWriteEnd.copyTo(d, at);
+    f.fillEnds = at;
+    at = sFillEnd.copyTo(d, at);
     f.uReads = at;
     f.nuReads = nuR;
     d.set(us.data.subarray(0, nuR), at);
@@ -247,6 +272,11 @@ export class Persistent {
     f.nuWrites = nuW;
     d.set(us.data.subarray(nuR, nuR + nuW), at);
     d.set(ul.data.subarray(nuR, nuR + nuW), at + nuW);
+    at += 2 * nuW;
+    f.uFills = at;
+    f.nuFills = nuF;
+    d.set(us.data.subarray(nuR + nuW, nuR + nuW + nuF), at);
+    d.set(ul.data.subarray(nuR + nuW, nuR + nuW + nuF), at + nuF);
     f.data = d;
     return f;
   }
@@ -255,14 +285,18 @@ export class Persistent {
   private readonly sWrites = new IntList();
   private readonly sReadEnd = new IntList();
   private readonly sWriteEnd = new IntList();
+  private readonly sFills = new IntList();
+  private readonly sFillEnd = new IntList();
   private readonly uSlots = new IntList();
   private readonly uLast = new IntList();
 
   private addEntry(fp: FootprintBuffer): void {
     this.sReads.pushAll(fp.reads, fp.nReads);
     this.sWrites.pushAll(fp.writes, fp.nWrites);
+    this.sFills.pushAll(fp.fills, fp.nFills);
     this.sReadEnd.push(this.sReads.n);
     this.sWriteEnd.push(this.sWrites.n);
+    this.sFillEnd.push(this.sFills.n);
   }
 
   /** Append the distinct slots of `slots` (its first `count`) to uSlots, with the last entry of each to uLast. */
@@ -290,7 +324,8 @@ export class Persistent {
 
   /**
    * Whether future f (from entry `from`) stays as it is after the step that is entry
-   * `k` of future g: that step wrote no slot f reads from there on.
+   * `k` of future g: that step wrote (or filled) no slot f reads from there on, and
+   * wrote no slot f fills.
    */
   unaffectedBy(f: Future, from: number, g: Future, k: number): boolean {
     if (g !== this.lastMarked || k !== this.lastMarkedEntry || this.lastMarkedEpoch !== this.epoch) {
@@ -302,25 +337,35 @@ export class Persistent {
         if (x >= this.stamp.length) this.grow(x);
         this.stamp[x] = e;
       }
+      for (let i = g.fillStart(k), end = g.fillEnd(k); i < end; i++) {
+        const x = gd[i]!;
+        if (x >= this.stamp.length) this.grow(x);
+        this.filled[x] = e;
+      }
       this.lastMarked = g;
       this.lastMarkedEntry = k;
       this.lastMarkedEpoch = e;
     }
     const e = this.epoch;
     const st = this.stamp;
+    const fl = this.filled;
     const n = st.length;
     const d = f.data;
     const u = f.uReads;
     const nu = f.nuReads;
     for (let i = 0; i < nu; i++) {
       const x = d[u + i]!;
-      if (x < n && st[x] === e && d[u + nu + i]! >= from) return false;
+      if (x < n && (st[x] === e || fl[x] === e) && d[u + nu + i]! >= from) return false;
     }
     if (f.hasGuard) {
       for (let i = f.readStart(f.steps), end = f.readEnd(f.steps); i < end; i++) {
         const x = d[i]!;
-        if (x < n && st[x] === e) return false;
+        if (x < n && (st[x] === e || fl[x] === e)) return false;
       }
+    }
+    for (let i = f.uFills, end = i + f.nuFills, nf = f.nuFills; i < end; i++) {
+      const x = d[i]!;
+      if (x < n && st[x] === e && d[i + nf]! >= from) return false;
     }
     return true;
   }
@@ -342,12 +387,14 @@ export class Persistent {
       const bit = 1 << a;
       if (f.unknown) unknown |= bit;
       const from = offs[a]!;
-      this.stampMasks(f, f.uReads, f.nuReads, from, bit, e, true);
-      this.stampMasks(f, f.uWrites, f.nuWrites, from, bit, e, false);
+      this.stampMasks(f, f.uReads, f.nuReads, from, bit, e, 0);
+      this.stampMasks(f, f.uWrites, f.nuWrites, from, bit, e, 1);
+      this.stampMasks(f, f.uFills, f.nuFills, from, bit, e, 2);
     }
     const all = n === 32 ? -1 : (1 << n) - 1;
     const readers = this.readers;
     const writers = this.writers;
+    const fillers = this.fillers;
     const stamp = this.stamp;
     for (let a = 0; a < n; a++) {
       const f = futs[a]!;
@@ -359,13 +406,15 @@ export class Persistent {
         continue;
       }
       const d = f.data;
-      // Agents whose future writes what this future reads, final guard included.
+      // Agents whose future writes (or fills) what this future reads, final guard
+      // included, or writes what it fills.
       let dv = unknown;
-      for (let i = f.uReads, end = i + f.nuReads, nu = f.nuReads; i < end; i++) if (d[i + nu]! >= from) dv |= writers[d[i]!]!;
+      for (let i = f.uReads, end = i + f.nuReads, nu = f.nuReads; i < end; i++) if (d[i + nu]! >= from) dv |= writers[d[i]!]! | fillers[d[i]!]!;
+      for (let i = f.uFills, end = i + f.nuFills, nu = f.nuFills; i < end; i++) if (d[i + nu]! >= from) dv |= writers[d[i]!]!;
       if (f.hasGuard) {
         for (let i = f.readStart(f.steps), end = f.readEnd(f.steps); i < end; i++) {
           const x = d[i]!;
-          if (x < stamp.length && stamp[x] === e) dv |= writers[x]!;
+          if (x < stamp.length && stamp[x] === e) dv |= writers[x]! | fillers[x]!;
         }
       }
       this.deviators[a] = dv & ~bit;
@@ -375,8 +424,12 @@ export class Persistent {
       }
       // The next step (entry `from`) against the others' future steps.
       let nc = unknown;
-      for (let i = f.readStart(from), end = f.readEnd(from); i < end; i++) nc |= writers[d[i]!]!;
+      for (let i = f.readStart(from), end = f.readEnd(from); i < end; i++) nc |= writers[d[i]!]! | fillers[d[i]!]!;
       for (let i = f.writeStart(from), end = f.writeEnd(from); i < end; i++) {
+        const x = d[i]!;
+        nc |= readers[x]! | writers[x]! | fillers[x]!;
+      }
+      for (let i = f.fillStart(from), end = f.fillEnd(from); i < end; i++) {
         const x = d[i]!;
         nc |= readers[x]! | writers[x]!;
       }
@@ -384,8 +437,8 @@ export class Persistent {
     }
   }
 
-  /** Set `bit` in the readers' or writers' mask of f's distinct slots still ahead (last entry >= from). */
-  private stampMasks(f: Future, at: number, count: number, from: number, bit: number, e: number, reads: boolean): void {
+  /** Set `bit` in the readers' (kind 0), writers' (1) or fillers' (2) mask of f's distinct slots still ahead (last entry >= from). */
+  private stampMasks(f: Future, at: number, count: number, from: number, bit: number, e: number, kind: 0 | 1 | 2): void {
     const d = f.data;
     for (let i = at; i < at + count; i++) {
       if (d[i + count]! < from) continue;
@@ -395,9 +448,11 @@ export class Persistent {
         this.stamp[x] = e;
         this.readers[x] = 0;
         this.writers[x] = 0;
+        this.fillers[x] = 0;
       }
-      if (reads) this.readers[x] |= bit;
-      else this.writers[x] |= bit;
+      if (kind === 0) this.readers[x] |= bit;
+      else if (kind === 1) this.writers[x] |= bit;
+      else this.fillers[x] |= bit;
     }
   }
 
@@ -457,6 +512,8 @@ export class Persistent {
       return b;
     };
     this.stamp = widen(this.stamp);
+    this.fillers = widen(this.fillers);
+    this.filled = widen(this.filled);
     this.readers = widen(this.readers);
     this.writers = widen(this.writers);
   }

@@ -55,7 +55,21 @@ describe("Store", () => {
     expect(buf.nReads).toBe(2);
     st.beginFootprint();
     st.set(x, 3);
-    expect(st.endFootprint()).toEqual({ reads: [], writes: [x] });
+    expect(st.endFootprint()).toEqual({ reads: [], writes: [x], fills: [] });
+  });
+
+  it("records a cache fill's reads and writes as fills, once each; a plain read of the slot still counts as a read", () => {
+    const st = new Store();
+    const c = st.alloc("c");
+    const x = st.alloc("x");
+    st.beginFootprint();
+    st.beginFill();
+    if (st.get(c) === 0) st.set(c, 7);
+    st.get(x);
+    st.endFill();
+    st.get(c);
+    expect(st.endFootprint()).toEqual({ reads: [c], writes: [], fills: [c, x] });
+    expect(st.get(c)).toBe(7);
   });
 });
 

@@ -25,10 +25,15 @@ function fmix(h: number): number {
 /** Slots a store starts with (it doubles as needed): enough for a standard scenario. */
 const INITIAL_SLOTS = 4096;
 
-/** Read and write sets of one step, used for partial-order reduction. */
+/**
+ * Read and write sets of one step, used for partial-order reduction. Fills are slots a
+ * step accessed as a cache fill (Store.beginFill): they conflict with reads and writes
+ * of the slot, not with other fills.
+ */
 export interface Footprint {
   readonly reads: readonly number[];
   readonly writes: readonly number[];
+  readonly fills: readonly number[];
 }
 
 /**
@@ -38,11 +43,14 @@ export interface Footprint {
 export class FootprintBuffer {
   reads: Int32Array;
   writes: Int32Array;
+  fills: Int32Array;
   nReads = 0;
   nWrites = 0;
+  nFills = 0;
   constructor(capacity = 64) {
     this.reads = new Int32Array(capacity);
     this.writes = new Int32Array(capacity);
+    this.fills = new Int32Array(8);
   }
   /** Double the read list (kept out of Store.get, which is inlined everywhere). */
   growReads(): void {
@@ -55,9 +63,18 @@ export class FootprintBuffer {
     w.set(this.writes);
     this.writes = w;
   }
+  growFills(): void {
+    const f = new Int32Array(this.fills.length * 2);
+    f.set(this.fills);
+    this.fills = f;
+  }
   /** A plain copy (for Store.endFootprint). */
   toFootprint(): Footprint {
-    return { reads: Array.from(this.reads.subarray(0, this.nReads)), writes: Array.from(this.writes.subarray(0, this.nWrites)) };
+    return {
+      reads: Array.from(this.reads.subarray(0, this.nReads)),
+      writes: Array.from(this.writes.subarray(0, this.nWrites)),
+      fills: Array.from(this.fills.subarray(0, this.nFills)),
+    };
   }
 }
 
@@ -104,6 +121,9 @@ export class Store {
   private epoch = 1;
   private readStamp: Int32Array = new Int32Array(INITIAL_SLOTS);
   private writeStamp: Int32Array = new Int32Array(INITIAL_SLOTS);
+  private fillStamp: Int32Array = new Int32Array(INITIAL_SLOTS);
+  /** Nesting depth of beginFill(). */
+  private filling = 0;
   private fp: FootprintBuffer = new FootprintBuffer();
   private readonly ownFp = new FootprintBuffer();
 
@@ -225,6 +245,7 @@ export class Store {
     this.isRecord = r;
     this.readStamp = widen(this.readStamp);
     this.writeStamp = widen(this.writeStamp);
+    this.fillStamp = widen(this.fillStamp);
     this.bornAt = widen(this.bornAt);
     this.makeKeys(old, n);
   }
@@ -349,6 +370,10 @@ export class Store {
   private noteRead(slot: number): void {
     // Footprints are recorded for the explorer, which relies on records never being read.
     if (this.isRecord[slot] === 1) throw new Error(`store: a step read ${this.nameOf(slot)}, a record slot (markRecord): records must be write-only`);
+    if (this.filling !== 0) {
+      this.noteFill(slot);
+      return;
+    }
     this.readStamp[slot] = this.epoch;
     const fp = this.fp;
     if (fp.nReads === fp.reads.length) fp.growReads();
@@ -356,10 +381,37 @@ export class Store {
   }
 
   private noteWrite(slot: number): void {
+    if (this.filling !== 0) {
+      this.noteFill(slot);
+      return;
+    }
     this.writeStamp[slot] = this.epoch;
     const fp = this.fp;
     if (fp.nWrites === fp.writes.length) fp.growWrites();
     fp.writes[fp.nWrites++] = slot;
+  }
+
+  private noteFill(slot: number): void {
+    if (this.fillStamp[slot] === this.epoch) return;
+    this.fillStamp[slot] = this.epoch;
+    const fp = this.fp;
+    if (fp.nFills === fp.fills.length) fp.growFills();
+    fp.fills[fp.nFills++] = slot;
+  }
+
+  /**
+   * From here to endFill(), reads and writes are recorded as fills: accesses to a
+   * cache whose every filler writes the same value (one that other slots the filler
+   * reads determine), and whose filler behaves the same whether it finds that value or
+   * nothing. Two such steps commute, so fills conflict only with plain reads and
+   * writes. The caller vouches for that: a lookup that finds something else must read
+   * the slot again outside the bracket.
+   */
+  beginFill(): void {
+    this.filling++;
+  }
+  endFill(): void {
+    this.filling--;
   }
 
   set(slot: number, value: number): void {
@@ -530,6 +582,7 @@ export class Store {
     this.epoch++;
     buf.nReads = 0;
     buf.nWrites = 0;
+    buf.nFills = 0;
     this.fp = buf;
   }
 

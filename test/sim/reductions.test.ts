@@ -280,6 +280,40 @@ describe("persistent sets", () => {
       if ("shortest" in o) expect(r.violation?.schedule).toEqual([3, 3]);
     }
   });
+  it("let steps that fill one cache entry with the same value commute, and not a plain reader of it", () => {
+    // Agents 0 and 1 look up cache slot c and fill it with 7 on a miss (Store.beginFill);
+    // agent 2, if there, reads c plainly and fails if it finds the entry filled.
+    const make = (reader: boolean, fill: boolean): Model => {
+      const store = new Store();
+      const c = store.alloc("c");
+      const pcs = [0, 1, 2].map((a) => store.alloc(`pc${a}`));
+      return {
+        store,
+        agentCount: reader ? 3 : 2,
+        agentName: (a) => `a${a}`,
+        enabled: (a) => store.get(pcs[a]!) === 0,
+        nextLabel: () => "step",
+        step(a) {
+          store.set(pcs[a]!, 1);
+          if (a === 2) return store.get(c) === 7 ? { events: [], violations: [{ rule: "deadlock", kind: "liveness", message: "found the entry filled" }] } : { events: [], violations: [] };
+          if (fill) store.beginFill();
+          if (store.get(c) === 0) store.set(c, 7);
+          if (fill) store.endFill();
+          return { events: [], violations: [] };
+        },
+        finalCheck: () => [],
+        setTracing: () => {},
+      };
+    };
+    const opts = { persistentSets: "always", sleepSets: false } as const;
+    // One order of the two fillers: 3 states, where plain accesses need all 4.
+    expect(explore(make(false, true), opts).states).toBe(3);
+    expect(explore(make(false, false), opts).states).toBe(4);
+    for (const o of [opts, { persistentSets: "always" }, { persistentSets: "always", shortest: true }] as const) {
+      expect(explore(make(true, true), o).violation?.schedule, JSON.stringify(o)).toEqual([0, 2]);
+    }
+  });
+
   it("keep a blocked agent an outsider: whatever could wake it joins the set", () => {
     // x fails if v is set; o sets go, which wakes m; m sets v. x's step writes a slot
     // m's guard reads, but a blocked m stays an outsider: on a path of outsiders o
