@@ -237,8 +237,7 @@ describe("persistent sets", () => {
     const kept = explore(largeScenarios.find((s) => s.name === "cow-large")!.build(driver("correct-generic")), { persistentSets: "always" });
     expect(kept.persistentGaveUp).toBe(false);
     expect(kept.states).toBeLessThan(large.states);
-    // Without the IOMMU walk cache, whose one entry every device's walk shares here
-    // (model.freePageTables): that sharing is real dependence, which no reduction may cut.
+    // Also without the IOMMU walk cache (model.freePageTables).
     const kernel = { model: { freePageTables: false } };
     const scaled = explore(scenarios[0]!.scaled!.build(driver("correct-generic"), kernel, { pages: 4, batch: 4 }));
     expect(scaled.persistentGaveUp).toBe(false);
