@@ -93,6 +93,7 @@ export abstract class IommuModel {
     const pgd = mm.pgd;
     // Only where some kernel path frees tables can a cached table pointer go stale.
     const wc = this.phys.pageTablesFreed ? this.walkCache : null;
+    let cached = false;
     if (wc) {
       const st = this.sim.store;
       // The lookup is a fill-mode access (Store.beginFill) as long as what it finds is
@@ -101,6 +102,7 @@ export abstract class IommuModel {
       st.beginFill();
       const hit = wc.lookup(tag, addr);
       st.endFill();
+      cached = hit !== null;
       if (hit && !(pgd.pte_table_pfn(addr) === hit.entry.pfn && this.phys.generation(hit.entry.pfn) === hit.entry.gen)) {
         wc.lookup(tag, addr); // a stale pointer: a plain read, whose value matters
         const table = hit.entry.pfn;
@@ -117,7 +119,7 @@ export abstract class IommuModel {
       const table = pgd.pte_table_pfn(addr);
       if (table > 0) {
         if (this.freedTable(table, this.phys.generation(table), addr, false)) return 0;
-        if (wc) {
+        if (wc && !cached) {
           const st = this.sim.store;
           st.beginFill();
           wc.fill(tag, addr, "pmd", table, false, this.phys.generation(table), false);
