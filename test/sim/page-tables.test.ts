@@ -111,4 +111,28 @@ describe("freed page tables and the IOMMU walk cache (model.freePageTables)", ()
     runStraight(w);
     expect(mm.pgd.pte_table_pfn(addr)).toBe(0);
   });
+
+  it("two devices' walks through one PTE table fill its walk-cache entry as fills: neither reads nor writes it plainly", () => {
+    const correct = genericDrivers.find((d) => d.name === "correct-generic")!;
+    const w = findScenario("munmap")!.scaled!.build(correct, undefined, { pages: 2, batch: 4 });
+    const st = w.store;
+    const agent = (name: string) => Array.from({ length: w.agentCount }, (_, a) => a).find((a) => w.agentName(a) === name)!;
+    const stepOf = (name: string) => {
+      st.beginFootprint();
+      w.step(agent(name));
+      const fp = st.endFootprint();
+      const names = (xs: readonly number[]) => xs.map((x) => st.nameOf(x)).filter((n) => n.includes("walk-cache"));
+      return { reads: names(fp.reads), writes: names(fp.writes), fills: names(fp.fills) };
+    };
+    const start = st.mark();
+    // dev0 misses and fills; dev1 then hits what a walk would cache; and the other way round.
+    for (const order of [["dev0", "dev1"], ["dev1", "dev0"]]) {
+      for (const name of order) {
+        const fp = stepOf(name);
+        expect({ reads: fp.reads, writes: fp.writes }, name).toEqual({ reads: [], writes: [] });
+        expect(fp.fills.length, name).toBeGreaterThan(0);
+      }
+      st.undo(start);
+    }
+  });
 });
