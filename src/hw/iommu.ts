@@ -99,9 +99,13 @@ export abstract class IommuModel {
       // The lookup is a fill-mode access (Store.beginFill) as long as what it finds is
       // what a walk would cache now: then the walk below gives the same answer either
       // way, and devices that share the entry commute.
+      let hit;
       st.beginFill();
-      const hit = wc.lookup(tag, addr);
-      st.endFill();
+      try {
+        hit = wc.lookup(tag, addr);
+      } finally {
+        st.endFill();
+      }
       cached = hit !== null;
       if (hit && !(pgd.pte_table_pfn(addr) === hit.entry.pfn && this.phys.generation(hit.entry.pfn) === hit.entry.gen)) {
         wc.lookup(tag, addr); // a stale pointer: a plain read, whose value matters
@@ -121,9 +125,13 @@ export abstract class IommuModel {
         if (this.freedTable(table, this.phys.generation(table), addr, false)) return 0;
         if (wc && !cached) {
           const st = this.sim.store;
+          const gen = this.phys.generation(table);
           st.beginFill();
-          wc.fill(tag, addr, "pmd", table, false, this.phys.generation(table), false);
-          st.endFill();
+          try {
+            wc.fill(tag, addr, "pmd", table, false, gen, false);
+          } finally {
+            st.endFill();
+          }
         }
       }
     }
