@@ -11,7 +11,8 @@
  *   wrote nothing they read. Given up, with the sleep sets, after PROBE_STATES new
  *   states if they pruned too little (the solo runs would cost more than they save).
  * - Sleep sets (partial-order reduction). Two steps are independent when neither
- *   writes a slot the other reads or writes; steps of one agent are always dependent.
+ *   writes a slot the other reads or writes, and neither fills (Store.beginFill) a
+ *   slot the other reads or writes; steps of one agent are always dependent.
  *   A step's footprint also covers the agent's enabled() check, so a step that
  *   unblocks or blocks another agent counts as dependent on it. Alone, sleep sets
  *   prune transitions, never states; with persistent sets they prune states too.
