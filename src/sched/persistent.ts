@@ -30,12 +30,13 @@
  *
  * The first version asked more: that outsiders' futures be pairwise independent,
  * writes against writes included, with both agents of a conflicting pair joining P.
- * On munmap with N devices that made P hold every device waiting on the fault
- * handler or the IOMMU's queue, and states grew about 7x per device.
+ * (On the scaled munmap both choose sets of about the same size: there it is
+ * munmap's own steps, each touching every device of a batch, that make sets large.)
  *
  * Fills (Store.beginFill: an IOMMU walk-cache entry every device's walk would fill
  * with the same table pointer) conflict with reads and writes of the slot, not with
- * other fills: devices whose pages share a PTE table no longer join each other's sets.
+ * other fills: devices whose pages share a PTE table no longer depend on each other
+ * through it.
  *
  * An agent that would run more than SOLO_LIMIT steps alone has an unknown future, which
  * conflicts with every agent.
