@@ -33,5 +33,5 @@ export { munmapPages, correctGenericOn, upgradeWorld, wholeMmFlushUnderPtl } fro
 export type { WholeMmFlush } from "./scenarios";
 export { costCurves, COST_CURVES, armCost, armWholeCost, amdCost, intelCost, ocxlCost } from "./costcurves";
 export type { CostCurve } from "./costcurves";
-export { growthChart, growthTable, munmapGrowth } from "./growth";
-export type { GrowthPoint } from "./growth";
+export { growthChart, growthTable, munmapGrowth, deviceCombinations, deviceCombinationsTable } from "./growth";
+export type { GrowthPoint, DeviceCombinations } from "./growth";

@@ -179,6 +179,11 @@ export class Store {
     }
   }
 
+  /** The slot allocated under `name` with alloc(), or -1 (a linear search: for set-up and course code). */
+  slotNamed(name: string): number {
+    return this.names.indexOf(name);
+  }
+
   /** Allocate one slot holding `initial`. Allocation itself is never undone. */
   alloc(name: string, initial = 0): number {
     const slot = this.count++;

@@ -380,6 +380,14 @@ describe("persistent sets: the cycle proviso", () => {
 });
 
 describe("notebook 10's growth figures", () => {
+  it("deviceCombinations: the proof reaches every combination of the devices' own states, 5^N", async () => {
+    const { deviceCombinations } = await import("../../src/course/growth");
+    const rows = deviceCombinations(3);
+    expect(rows.map((r) => r.combinations)).toEqual([5, 25, 125]);
+    for (const r of rows) expect(r.states).toBeGreaterThan(r.combinations);
+    expect(() => deviceCombinations(0)).toThrow(/maxN must be a positive integer/);
+  });
+
   it("munmapGrowth: the reduced search visits fewer states than the unreduced one, at every N", async () => {
     const { munmapGrowth } = await import("../../src/course/growth");
     const g = munmapGrowth(2);
