@@ -56,7 +56,7 @@ export class LockOrderGraph {
   }
 }
 
-/** Locks one owner may hold at once (lockdep's MAX_LOCK_DEPTH is 48). */
+/** Locks one owner may hold at once in the simulator (its own limit: no scenario comes near). */
 const MAX_HELD = 48;
 
 export class LockRegistry {
@@ -65,10 +65,11 @@ export class LockRegistry {
   /** Called after any spinlock is released (the oracle's page-table-lock checks). */
   onSpinUnlock: (lock: SpinLock) => void = () => {};
   /**
-   * Each owner's held locks in the order taken, as lockdep keeps current->held_locks:
-   * key owner * (MAX_HELD + 1) holds the depth, the next keys the locks' ids. Looking
-   * up what the running agent holds then reads only its own slots, not every lock's
-   * owner (which would make every lock taken depend on every other agent's locks).
+   * Each owner's held locks in the order taken, a list per owner as a lock checker
+   * keeps per task: key owner * (MAX_HELD + 1) holds the depth, the next keys the
+   * locks' ids. Looking up what the running agent holds then reads only its own slots,
+   * not every lock's owner (which would make every lock taken depend on every other
+   * agent's locks).
    */
   private readonly held: SlotMap;
   constructor(readonly sim: Sim) {
@@ -93,12 +94,12 @@ export class LockRegistry {
   pushHeld(owner: number, lock: Lock): void {
     const base = owner * (MAX_HELD + 1);
     const n = this.held.get(base);
-    if (n === MAX_HELD) this.sim.abort("lock-recursion", `${this.sim.agentName(owner - 1)} holds more than ${MAX_HELD} locks (MAX_LOCK_DEPTH)`);
+    if (n === MAX_HELD) throw new Error(`locks: ${this.sim.agentName(owner - 1)} would hold more than ${MAX_HELD} locks, the simulator's limit`);
     this.held.set(base + 1 + n, lock.id);
     this.held.set(base, n + 1);
   }
 
-  /** Record that `owner` let `lock` go: later entries move down, as lockdep's do. */
+  /** Record that `owner` let `lock` go: the entries after it move down, keeping the order taken. */
   popHeld(owner: number, lock: Lock): void {
     const base = owner * (MAX_HELD + 1);
     const n = this.held.get(base);
