@@ -23,6 +23,7 @@ import {
   type Counterexample,
   type CounterexampleJSON,
   type ExploreResult,
+  type ExploreProgress,
 } from "../sched/index";
 import type { World } from "../sim/world";
 import type { KernelOptions } from "../kernel/kernel";
@@ -67,6 +68,12 @@ const OPTIONS = {
     min: 1,
     help: "with --exhaustive: stop after N distinct states (the result is then incomplete)",
   },
+  "time-limit": {
+    type: "integer",
+    value: "S",
+    min: 1,
+    help: "with --exhaustive: stop after S seconds of searching (the result is then incomplete)",
+  },
   pages: {
     type: "integer",
     value: "N",
@@ -102,7 +109,7 @@ type ExploreOptions = Options<typeof OPTIONS>;
 
 const USAGE = `Usage: tlbkata explore SCENARIO (--driver NAME | --impl PATH [--driver VENDOR])
                        [--exhaustive | --random N [--seed S]]
-                       [--shortest] [--preemptions K] [--max-states N]
+                       [--shortest] [--preemptions K] [--max-states N] [--time-limit S]
                        [--no-persistent-sets] [--no-sleep-sets] [--no-dead-values]
                        [--pages N [--batch B]] [--stats]
                        [--arch x86|arm64] [--model rfc|v6.6] [--notify-upgrade]
@@ -141,6 +148,7 @@ type Mode =
       readonly shortest: boolean;
       readonly preemptions?: number;
       readonly maxStates?: number;
+      readonly timeLimit?: number;
       readonly persistentSets: boolean;
       readonly sleepSets: boolean;
       readonly deadValues: boolean;
@@ -161,7 +169,7 @@ interface Request {
 }
 
 function exhaustiveOnly(o: ExploreOptions, what: string): void {
-  const flags = (["shortest", "preemptions", "max-states", "no-persistent-sets", "no-sleep-sets", "no-dead-values", "stats"] as const).filter((f) => o[f] !== undefined);
+  const flags = (["shortest", "preemptions", "max-states", "time-limit", "no-persistent-sets", "no-sleep-sets", "no-dead-values", "stats"] as const).filter((f) => o[f] !== undefined);
   if (flags.length > 0) throw new UsageError(`--${flags[0]} applies only to an exhaustive search, not to ${what}`);
 }
 
@@ -228,6 +236,7 @@ function toRequest(o: ExploreOptions, positionals: readonly string[]): Request {
       shortest: o.shortest ?? false,
       preemptions: o.preemptions,
       maxStates: o["max-states"],
+      timeLimit: o["time-limit"],
       persistentSets: !(o["no-persistent-sets"] ?? false),
       sleepSets: !(o["no-sleep-sets"] ?? false),
       deadValues: !(o["no-dead-values"] ?? false),
@@ -279,7 +288,36 @@ function agentNames(w: World): string[] {
   return out;
 }
 
-function search(req: Request): Outcome {
+/** A search still going after this long says how far it got, and again as often. */
+const PROGRESS_EVERY_MS = 10_000;
+
+/**
+ * The progress callback for a search: a line on stderr every PROGRESS_EVERY_MS, and a
+ * stop at --time-limit.
+ */
+function progressReporter(m: Extract<Mode, { kind: "exhaustive" }>, io: Io): (p: ExploreProgress) => boolean {
+  const t0 = performance.now();
+  let nextReport = PROGRESS_EVERY_MS;
+  return (p) => {
+    const ms = performance.now() - t0;
+    if (m.timeLimit !== undefined && ms >= m.timeLimit * 1000) return false;
+    if (ms >= nextReport) {
+      const first = nextReport === PROGRESS_EVERY_MS;
+      nextReport = (Math.floor(ms / PROGRESS_EVERY_MS) + 1) * PROGRESS_EVERY_MS;
+      const figures = `${p.states} states, ${p.transitions} transitions, depth ${p.maxDepth}, ${mib(p.bytes)} MiB of tables (${p.order})`;
+      const hint = first && m.timeLimit === undefined ? "; --time-limit S or --max-states N bounds a search" : "";
+      io.err(`explore: ${Math.round(ms / 1000)} s: ${figures}${hint}\n`);
+    }
+    return true;
+  };
+}
+
+/** Mebibytes, to one decimal. */
+function mib(bytes: number): number {
+  return Math.round((bytes / 2 ** 20) * 10) / 10;
+}
+
+function search(req: Request, io: Io): Outcome {
   const world = buildWorld(req);
   const names = agentNames(world);
   if (world.setupViolations.length > 0) {
@@ -291,6 +329,7 @@ function search(req: Request): Outcome {
   const m = req.mode;
   if (m.kind === "exhaustive") {
     const r = explore(world, { shortest: m.shortest, preemptionBound: m.preemptions, maxStates: m.maxStates,
+      progress: progressReporter(m, io),
       persistentSets: m.persistentSets,
       sleepSets: m.sleepSets,
       deadValues: m.deadValues,
@@ -340,6 +379,7 @@ function modeText(m: Mode): string {
   if (!m.deadValues) extra.push("dead values kept");
   if (m.preemptions !== undefined) extra.push(`at most ${m.preemptions} preemption${m.preemptions === 1 ? "" : "s"}`);
   if (m.maxStates !== undefined) extra.push(`at most ${m.maxStates} states`);
+  if (m.timeLimit !== undefined) extra.push(`at most ${m.timeLimit} s`);
   return `exhaustive search${extra.length ? ` (${extra.join(", ")})` : ""}`;
 }
 
@@ -347,7 +387,11 @@ function searchSummary(req: Request, out: Outcome): string {
   if (req.mode.kind === "random") {
     return `${out.runs} random run${out.runs === 1 ? "" : "s"} (${out.steps} steps) in ${fmtMs(out.ms)} ms`;
   }
-  const stop = out.complete ? "complete" : `incomplete: stopped at --max-states ${req.mode.maxStates}`;
+  const stop = out.complete
+    ? "complete"
+    : out.search?.stoppedBy === "caller"
+      ? `incomplete: stopped at --time-limit ${req.mode.timeLimit} s`
+      : `incomplete: stopped at --max-states ${req.mode.maxStates}`;
   return `${out.states} states explored in ${fmtMs(out.ms)} ms (${stop})`;
 }
 
@@ -379,7 +423,6 @@ interface Stats {
 function statsOf(req: Request, out: Outcome): Stats | undefined {
   const r = out.search;
   if (!req.stats || !r || req.mode.kind !== "exhaustive") return undefined;
-  const mib = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
   // Breadth-first (the figures of a shortest search are its) and preemption-bounded
   // searches run without sleep sets; a preemption bound also turns persistent sets off.
   const sleep = r.order === "depth-first" && req.mode.preemptions === undefined && req.mode.sleepSets;
@@ -468,6 +511,8 @@ function renderJSON(req: Request, out: Outcome, straight: Trace | undefined, wro
     o.deadValues = m.deadValues;
     if (m.preemptions !== undefined) o.preemptions = m.preemptions;
     if (m.maxStates !== undefined) o.maxStates = m.maxStates;
+    if (m.timeLimit !== undefined) o.timeLimit = m.timeLimit;
+    if (out.search?.stoppedBy !== undefined) o.stoppedBy = out.search.stoppedBy === "caller" ? "time-limit" : "max-states";
   } else {
     o.seed = m.seed;
     o.runs = out.runs ?? 0;
@@ -546,7 +591,7 @@ function run(argv: readonly string[], io: Io): number {
   // Refuse a bad --mermaid FILE before spending time on the search.
   if (req.mermaid !== undefined) checkWritable(req.mermaid, "--mermaid");
 
-  const out = search(req);
+  const out = search(req, io);
   const found = out.violations.length > 0;
   const straight = !found && (req.trace || req.mermaid !== undefined) ? straightRun(req) : undefined;
   if (req.mermaid !== undefined) writeGenerated(req.mermaid, mermaidFor(req, out, straight), "--mermaid");

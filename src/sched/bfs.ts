@@ -22,18 +22,23 @@
 import type { Model } from "./model";
 import { StateTable } from "./table";
 import { Persistent, popcount, type Future } from "./persistent";
+import { PROGRESS_TRANSITIONS, type ExploreProgress } from "./types";
 
 export interface BfsOptions {
   readonly maxStates: number;
   /** Step only a persistent set of agents from each state. */
   readonly persistentSets: boolean;
   readonly onState: ((fingerprint: number, depth: number) => void) | undefined;
+  /** As ExploreOptions.progress; its transitions count from transitionsBefore (the depth-first search's). */
+  readonly progress?: ((p: ExploreProgress) => boolean | void) | undefined;
+  readonly transitionsBefore?: number;
 }
 
 export interface BfsResult {
   /** A shortest violating schedule, if any. */
   readonly best: number[] | undefined;
   readonly complete: boolean;
+  readonly stoppedBy?: "max-states" | "caller";
   readonly states: number;
   /** Steps that reached a state from its parent (replays not counted). */
   readonly transitions: number;
@@ -73,6 +78,7 @@ export function bfsShortest(model: Model, opts: BfsOptions): BfsResult {
   let transitions = 0;
   let replayed = 0;
   let complete = true;
+  let stoppedBy: "max-states" | "caller" | undefined;
   let best: number[] | undefined;
 
   const scheduleOf = (x: number, extra?: number): number[] => {
@@ -170,7 +176,16 @@ export function bfsShortest(model: Model, opts: BfsOptions): BfsResult {
   const done = (): BfsResult => {
     const bytes = seen.bytes + parent.data.byteLength + agent.data.byteLength + depthOf.data.byteLength + frontier.byteLength + next.byteLength;
     const maxDepth = best !== undefined ? best.length : depth;
-    return { best, complete, states: seen.size, transitions, replayed, maxDepth, bytes, persistentPruned, soloRuns: pers?.soloRuns ?? 0 };
+    return { best, complete, ...(stoppedBy !== undefined && { stoppedBy }), states: seen.size, transitions, replayed, maxDepth, bytes, persistentPruned, soloRuns: pers?.soloRuns ?? 0 };
+  };
+  const before = opts.transitionsBefore ?? 0;
+  /** Tell the caller how far the search got; false if it says stop. */
+  const report = (): boolean => {
+    const bytes = seen.bytes + parent.data.byteLength + agent.data.byteLength + depthOf.data.byteLength;
+    if (opts.progress!({ order: "breadth-first", states: seen.size, transitions: before + transitions, maxDepth: depth, bytes }) !== false) return true;
+    complete = false;
+    stoppedBy = "caller";
+    return false;
   };
 
   let frontier = new Int32Array(1);
@@ -187,7 +202,7 @@ export function bfsShortest(model: Model, opts: BfsOptions): BfsResult {
       for (let a = 0; a < n; a++) {
         if (ps === -1 ? !model.enabled(a) : ((ps >>> a) & 1) === 0) continue;
         const res = model.step(a);
-        transitions++;
+        if ((++transitions & (PROGRESS_TRANSITIONS - 1)) === 0 && opts.progress !== undefined && !report()) break search;
         if (res.violations.length > 0) {
           // Nothing found so far is shorter (solo runs from this level are at least as long).
           best = scheduleOf(x, a);
@@ -199,6 +214,7 @@ export function bfsShortest(model: Model, opts: BfsOptions): BfsResult {
           seen.probeParts(store.fingerprintHigh(), store.fingerprintLow());
           if (!seen.found) {
             complete = false;
+            stoppedBy = "max-states";
             break search;
           }
         } else if (id >= 0) {

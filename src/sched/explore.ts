@@ -37,7 +37,7 @@ import { replayCounterexample } from "./run";
 import { StateTable } from "./table";
 import { bfsShortest } from "./bfs";
 import { Persistent, popcount, type Future } from "./persistent";
-import type { Counterexample } from "./types";
+import { PROGRESS_TRANSITIONS, type Counterexample, type ExploreProgress } from "./types";
 
 export interface ExploreOptions {
   /** Give up (complete: false) rather than visit more distinct states than this. */
@@ -71,11 +71,20 @@ export interface ExploreOptions {
    * depth-first search only).
    */
   readonly onState?: (fingerprint: number, depth: number) => void;
+  /**
+   * Called every PROGRESS_TRANSITIONS transitions with the figures so far; returning
+   * false stops the search there (complete: false, stoppedBy: "caller"). A search of
+   * hours is the caller's to report on and to cut short.
+   */
+  readonly progress?: (p: ExploreProgress) => boolean | void;
 }
 
+
 export interface ExploreResult {
-  /** False only when maxStates stopped the search before it finished. */
+  /** False only when maxStates or the progress callback stopped the search before it finished. */
   readonly complete: boolean;
+  /** What stopped an incomplete search. */
+  readonly stoppedBy?: "max-states" | "caller";
   readonly violation?: Counterexample;
   /** Distinct states (fingerprints) visited. */
   readonly states: number;
@@ -308,6 +317,8 @@ class Search {
   readonly shortest: boolean;
   readonly maxStates: number;
   readonly onState: ((fingerprint: number, depth: number) => void) | undefined;
+  readonly progress: ((p: ExploreProgress) => boolean | void) | undefined;
+  stoppedBy: "max-states" | "caller" | undefined = undefined;
   /**
    * Unbounded search: fingerprint -> sleep mask at the last visit.
    *
@@ -359,6 +370,7 @@ class Search {
     this.shortest = opts.shortest ?? false;
     this.maxStates = opts.maxStates ?? Infinity;
     this.onState = opts.onState;
+    this.progress = opts.progress;
     this.store = model.store;
     this.frames = spareFrames.get(n)?.pop() ?? [new Frame(n)];
   }
@@ -386,6 +398,17 @@ class Search {
     else this.stop = true;
   }
 
+  /** Tell the caller how far the search got; false if it says stop (the search is then incomplete). */
+  report(transitions: number): boolean {
+    const states = this.bounded ? this.seenB.size : this.seen.size;
+    const go = this.progress!({ order: "depth-first", states, transitions, maxDepth: this.maxDepth, bytes: this.bytes() });
+    if (go !== false) return true;
+    this.complete = false;
+    this.stoppedBy = "caller";
+    this.stop = true;
+    return false;
+  }
+
   /** Arrive at the state at depth d: decide which agents to step from it. */
   enter(d: number): void {
     const { model, store, n } = this;
@@ -409,6 +432,7 @@ class Search {
       if (e === undefined) {
         if (this.seenB.size >= this.maxStates) {
           this.complete = false;
+          this.stoppedBy = "max-states";
           this.stop = true;
           return;
         }
@@ -436,6 +460,7 @@ class Search {
       if (!seen.found) {
         if (seen.size >= this.maxStates) {
           this.complete = false;
+          this.stoppedBy = "max-states";
           this.stop = true;
           return;
         }
@@ -628,7 +653,7 @@ class Search {
       } else {
         res = model.step(a);
       }
-      steps++;
+      if ((++steps & (PROGRESS_TRANSITIONS - 1)) === 0 && this.progress !== undefined && !this.report(steps)) break;
       if (res.violations.length > 0) {
         this.record(d + 1);
         store.undo(f.mark);
@@ -680,7 +705,7 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
     if (!opts.shortest || opts.preemptionBound !== undefined) return exploreDepthFirst(model, opts);
     const any = exploreDepthFirst(model, { ...opts, shortest: false });
     if (any.violation === undefined) return any;
-    const best = exploreBreadthFirst(model, { ...opts, onState: undefined });
+    const best = exploreBreadthFirst(model, { ...opts, onState: undefined }, any.transitions);
     // Should the breadth-first search stop at maxStates, the first counterexample stands.
     return {
       ...best,
@@ -714,6 +739,7 @@ function exploreDepthFirst(model: Model, opts: ExploreOptions): ExploreResult {
   const violation = s.best !== undefined ? replayCounterexample(model, start, s.best) : undefined;
   return {
     complete: s.complete,
+    ...(s.stoppedBy !== undefined && { stoppedBy: s.stoppedBy }),
     violation,
     states: s.bounded ? s.seenB.size : s.seen.size,
     transitions: s.transitions,
@@ -731,14 +757,20 @@ function exploreDepthFirst(model: Model, opts: ExploreOptions): ExploreResult {
 }
 
 /** A shortest counterexample, breadth-first: see bfs.ts. */
-function exploreBreadthFirst(model: Model, opts: ExploreOptions): ExploreResult {
+function exploreBreadthFirst(model: Model, opts: ExploreOptions, transitionsBefore: number): ExploreResult {
   const t0 = performance.now();
   const store = model.store;
   const start = store.mark();
   model.setTracing(false);
   let r;
   try {
-    r = bfsShortest(model, { maxStates: opts.maxStates ?? Infinity, onState: opts.onState, persistentSets: (opts.persistentSets ?? true) !== false });
+    r = bfsShortest(model, {
+      maxStates: opts.maxStates ?? Infinity,
+      onState: opts.onState,
+      persistentSets: (opts.persistentSets ?? true) !== false,
+      progress: opts.progress,
+      transitionsBefore,
+    });
   } finally {
     store.undo(start);
     model.setTracing(true);
@@ -746,6 +778,7 @@ function exploreBreadthFirst(model: Model, opts: ExploreOptions): ExploreResult 
   const violation = r.best !== undefined ? replayCounterexample(model, start, r.best) : undefined;
   return {
     complete: r.complete,
+    ...(r.stoppedBy !== undefined && { stoppedBy: r.stoppedBy }),
     violation,
     states: r.states,
     transitions: r.transitions,

@@ -1,6 +1,7 @@
 /** The scheduler and explorer: public entry points. */
 export type { Model, StepResult, Trace, TraceStep } from "./model";
-export type { Counterexample, RunTrace } from "./types";
+export type { Counterexample, RunTrace, ExploreProgress } from "./types";
+export { PROGRESS_TRANSITIONS } from "./types";
 export { runStraight, runSchedule, runRandom, replayCounterexample } from "./run";
 export type { StraightOptions, RandomOptions, RandomResult } from "./run";
 export { explore, PROBE_STATES, PROBE_PRUNED, PERSISTENT_MIN_AGENTS } from "./explore";

@@ -14,3 +14,17 @@ export interface Counterexample {
 export interface RunTrace extends Trace {
   readonly complete: boolean;
 }
+
+/** How far a search has got (ExploreOptions.progress). */
+export interface ExploreProgress {
+  readonly order: "depth-first" | "breadth-first";
+  readonly states: number;
+  readonly transitions: number;
+  /** Deepest state so far (breadth-first: the level being expanded). */
+  readonly maxDepth: number;
+  /** Bytes of the search's own tables. */
+  readonly bytes: number;
+}
+
+/** How often ExploreOptions.progress is called: a power of two, tens of milliseconds of work. */
+export const PROGRESS_TRANSITIONS = 1 << 15;

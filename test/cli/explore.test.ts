@@ -85,7 +85,7 @@ describe("tlbkata", () => {
     expect(top.stdout).toMatch(/^ {2}explore /m);
     const ex = tlbkata("explore", "--help");
     expect(ex.status).toBe(0);
-    for (const flag of ["--driver NAME", "--exhaustive", "--random N", "--seed S", "--shortest", "--preemptions K", "--max-states N", "--json", "--mermaid FILE", "--trace", "--list"]) {
+    for (const flag of ["--driver NAME", "--exhaustive", "--random N", "--seed S", "--shortest", "--preemptions K", "--max-states N", "--time-limit S", "--json", "--mermaid FILE", "--trace", "--list"]) {
       expect(ex.stdout).toContain(flag);
     }
   });
@@ -297,6 +297,24 @@ describe("tlbkata explore: scaled scenarios, --stats, reductions", () => {
     expect(Number(m[6])).toBe(10);
   });
 
+  it("--time-limit S stops a search that runs longer, says so, and one running over 10 s reports progress on stderr", () => {
+    const r = tlbkata("explore", "munmap", "--pages", "7", "--driver", "correct-generic", "--time-limit", "12", "--json");
+    expect(r.status).toBe(0);
+    const o = JSON.parse(r.stdout);
+    expect(o).toMatchObject({ complete: false, stoppedBy: "time-limit", timeLimit: 12, violations: [] });
+    expect(o.ms).toBeGreaterThanOrEqual(12_000);
+    // A line at 10 s (later ones only if the machine is slow to notice the limit).
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^explore: 10 s: \d+ states, \d+ transitions, depth \d+, [\d.]+ MiB of tables \(depth-first\)$/);
+    for (const l of lines) expect(l).toMatch(/^explore: \d+ s: /);
+
+    const t = tlbkata("explore", "munmap", "--pages", "7", "--driver", "correct-generic", "--time-limit", "1");
+    expect(t.status).toBe(0);
+    expect(t.stderr).toBe("");
+    expect(t.stdout.split("\n")[0]).toBe("explore munmap --pages 7 --batch 4 --driver correct-generic: exhaustive search (at most 1 s)");
+    expect(t.stdout).toMatch(/^no violation: \d+ states explored in \d+ ms \(incomplete: stopped at --time-limit 1 s\)$/m);
+  }, 60_000);
+
   it("--list says which scenarios take --pages and --batch", () => {
     const r = tlbkata("explore", "--list", "--json");
     const o = JSON.parse(r.stdout) as { scenarios: { name: string; scaled?: unknown }[]; largeScenarios: { name: string; scaled?: unknown }[] };
@@ -364,6 +382,8 @@ describe("tlbkata explore: bad input is one line on stderr and exit 2", () => {
     ["--pages 0", ["explore", "munmap", "--driver", "start-only", "--pages", "0"], /--pages must be a positive integer.*0/],
     ["--batch 0", ["explore", "munmap", "--driver", "start-only", "--batch", "0"], /--batch must be a positive integer.*0/],
     ["--stats with --random", ["explore", "munmap", "--driver", "start-only", "--random", "3", "--stats"], /--stats applies only to an exhaustive search/],
+    ["--time-limit with --random", ["explore", "munmap", "--driver", "start-only", "--random", "3", "--time-limit", "5"], /--time-limit applies only to an exhaustive search/],
+    ["--time-limit 0", ["explore", "munmap", "--driver", "start-only", "--time-limit", "0"], /--time-limit must be a positive integer.*0/],
     ["--no-sleep-sets with --random", ["explore", "munmap", "--driver", "start-only", "--random", "3", "--no-sleep-sets"], /--no-sleep-sets applies only to an exhaustive search/],
     ["--no-sleep-sets with --preemptions", ["explore", "munmap", "--driver", "start-only", "--preemptions", "1", "--no-sleep-sets"], /preemption bound already turns sleep sets off/],
     ["--no-persistent-sets with --preemptions", ["explore", "munmap", "--driver", "start-only", "--preemptions", "1", "--no-persistent-sets"], /preemption bound already turns persistent sets off/],

@@ -10,7 +10,7 @@
  */
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { explore, scenarios, largeScenarios, Store, type DriverSpec, type World, type Scenario, type Model } from "tlbkata";
+import { explore, scenarios, largeScenarios, Store, PROGRESS_TRANSITIONS, type DriverSpec, type World, type Scenario, type Model, type ExploreProgress } from "tlbkata";
 import { allDrivers } from "../../src/cli/drivers";
 import { driver } from "./helpers";
 
@@ -135,7 +135,47 @@ describe("breadth-first shortest counterexamples", () => {
   it("stop at maxStates as incomplete", () => {
     const r = explore(scenarios[0]!.build(driver("correct-generic")), { shortest: true, maxStates: 50 });
     expect(r.complete).toBe(false);
+    expect(r.stoppedBy).toBe("max-states");
     expect(r.states).toBe(50);
+  });
+});
+
+describe("progress", () => {
+  const munmapN = (d: string, pages: number) => scenarios.find((s) => s.name === "munmap")!.scaled!.build(driver(d), undefined, { pages, batch: 4 });
+
+  it("is reported every PROGRESS_TRANSITIONS transitions, and a false answer stops the search there", () => {
+    const full = explore(munmapN("correct-generic", 4));
+    expect(full.transitions).toBeGreaterThan(3 * PROGRESS_TRANSITIONS);
+    const seen: ExploreProgress[] = [];
+    const all = explore(munmapN("correct-generic", 4), { progress: (p) => void seen.push(p) });
+    expect(all).toMatchObject({ complete: true, states: full.states, transitions: full.transitions });
+    expect(all.stoppedBy).toBeUndefined();
+    expect(seen.length).toBe(Math.floor(full.transitions / PROGRESS_TRANSITIONS));
+    seen.forEach((p, i) => {
+      expect(p).toMatchObject({ order: "depth-first", transitions: (i + 1) * PROGRESS_TRANSITIONS });
+      if (i > 0) expect(p.states).toBeGreaterThanOrEqual(seen[i - 1]!.states);
+      expect(p.bytes).toBeGreaterThan(0);
+    });
+
+    let calls = 0;
+    const cut = explore(munmapN("correct-generic", 4), { progress: () => ++calls < 2 });
+    expect(cut).toMatchObject({ complete: false, stoppedBy: "caller", transitions: 2 * PROGRESS_TRANSITIONS });
+    expect(cut.states).toBeLessThan(full.states);
+    expect(cut.violation).toBeUndefined();
+  });
+
+  it("covers the breadth-first search; stopped there, the depth-first counterexample stands", () => {
+    const orders = new Set<string>();
+    const r = explore(munmapN("start-only", 12), {
+      shortest: true,
+      progress: (p) => {
+        orders.add(p.order);
+        return p.order === "depth-first";
+      },
+    });
+    expect(orders).toEqual(new Set(["breadth-first"]));
+    expect(r).toMatchObject({ complete: false, stoppedBy: "caller", order: "depth-first, then breadth-first" });
+    expect(r.violation?.violation.rule).toBeDefined();
   });
 });
 
