@@ -387,17 +387,23 @@ function searchSummary(req: Request, out: Outcome): string {
   if (req.mode.kind === "random") {
     return `${out.runs} random run${out.runs === 1 ? "" : "s"} (${out.steps} steps) in ${fmtMs(out.ms)} ms`;
   }
-  const stop = out.complete
-    ? "complete"
-    : out.search?.stoppedBy === "caller"
-      ? `incomplete: stopped at --time-limit ${req.mode.timeLimit} s`
-      : `incomplete: stopped at --max-states ${req.mode.maxStates}`;
+  const stop = out.complete ? "complete" : `incomplete: ${limitText(req, out)}`;
   return `${out.states} states explored in ${fmtMs(out.ms)} ms (${stop})`;
 }
 
 function foundSummary(req: Request, out: Outcome): string {
   if (req.mode.kind === "random") return `found on random run ${out.runs} of ${req.mode.runs}, in ${fmtMs(out.ms)} ms`;
-  return `found after exploring ${out.states} states in ${fmtMs(out.ms)} ms`;
+  const found = `found after exploring ${out.states} states in ${fmtMs(out.ms)} ms`;
+  if (!req.mode.shortest || out.complete) return found;
+  // The breadth-first search was cut short: the depth-first search's counterexample stands.
+  return `${found}; not known to be a shortest one: the search ${limitText(req, out)}`;
+}
+
+/** Which limit stopped an incomplete exhaustive search. */
+function limitText(req: Request, out: Outcome): string {
+  const m = req.mode;
+  if (m.kind !== "exhaustive") return "";
+  return out.search?.stoppedBy === "caller" ? `stopped at --time-limit ${m.timeLimit} s` : `stopped at --max-states ${m.maxStates}`;
 }
 
 function violationHead(v: Violation): string {

@@ -315,6 +315,14 @@ describe("tlbkata explore: scaled scenarios, --stats, reductions", () => {
     expect(t.stdout).toMatch(/^no violation: \d+ states explored in \d+ ms \(incomplete: stopped at --time-limit 1 s\)$/m);
   }, 60_000);
 
+  it("--shortest cut short by a limit says its counterexample is not known to be a shortest one", () => {
+    const r = tlbkata("explore", "munmap", "--pages", "6", "--driver", "start-only", "--shortest", "--max-states", "100");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^trace, \d+ steps \(found after exploring 100 states in [\d.]+ ms; not known to be a shortest one: the search stopped at --max-states 100\):$/m);
+    const full = tlbkata("explore", "munmap", "--pages", "6", "--driver", "start-only", "--shortest");
+    expect(full.stdout).toMatch(/^trace, 10 steps \(found after exploring \d+ states in [\d.]+ ms\):$/m);
+  });
+
   it("--list says which scenarios take --pages and --batch", () => {
     const r = tlbkata("explore", "--list", "--json");
     const o = JSON.parse(r.stdout) as { scenarios: { name: string; scaled?: unknown }[]; largeScenarios: { name: string; scaled?: unknown }[] };
