@@ -162,15 +162,16 @@ export class Tlb {
     const st = this.sim.store;
     let n = 0;
     for (let i = 0; i < t.keys.length; i++) {
+      // Where a key's entry sits is fixed when it is first filled: an invalidation
+      // reads only the entries in its range, and so commutes with fills outside it.
+      const va = t.vas[i]!;
+      if (va >= end || va + t.sizes[i]! <= start) continue;
       const v = st.get(t.valSlots[i]!);
       if (v === 0) continue;
       st.get(t.genSlots[i]!); // an entry is read whole
-      const va = t.vas[i]!;
-      if (va < end && va + t.sizes[i]! > start) {
-        st.set(t.valSlots[i]!, 0);
-        st.set(t.genSlots[i]!, 0);
-        n++;
-      }
+      st.set(t.valSlots[i]!, 0);
+      st.set(t.genSlots[i]!, 0);
+      n++;
     }
     if (n && this.sim.tracing) this.sim.log(() => `${this.name}: invalidated ${n} entr${n === 1 ? "y" : "ies"} of tag ${tag} in [${hex(start)}, ${hex(end)})`);
     return n;
