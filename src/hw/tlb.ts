@@ -20,6 +20,14 @@ const IDX_SPACE = 2 ** 36;
 
 const levelCode = (level: Level): number => (level === "pte" ? 0 : level === "pmd" ? 1 : 2);
 
+/**
+ * Frames per bucket of the by-frame counts, by level code: an entry of that level is
+ * counted in the buckets its frames fall in (two at most, were it not aligned).
+ */
+const FRAME_BUCKET: readonly number[] = [1, PMD_SIZE / PAGE_SIZE, PUD_SIZE / PAGE_SIZE];
+
+const levelOfSize = (size: number): number => (size === PAGE_SIZE ? 0 : size === PMD_SIZE ? 1 : 2);
+
 export interface TlbEntry {
   readonly tag: number;
   /** First virtual address the entry covers. */
@@ -85,6 +93,12 @@ export class Tlb {
   private readonly tagList: TagKeys[] = [];
   /** Value slots of the keys above, to tell a new key from a known one. */
   private readonly known = new Set<number>();
+  /**
+   * Live entries by the frames they map, one map per level (FRAME_BUCKET frames per
+   * key): asking whether a freed frame is still mapped reads these few counts, not
+   * every entry, so a fill commutes with the free of a frame it does not map.
+   */
+  private readonly byFrame: SlotMap[];
 
   constructor(
     private readonly sim: Sim,
@@ -94,6 +108,29 @@ export class Tlb {
   ) {
     this.val = [0, 1, 2].map(() => new SlotMap(sim.store, `${name}`));
     this.gens = [0, 1, 2].map(() => new SlotMap(sim.store, `${name}.gen`));
+    this.byFrame = [0, 1, 2].map(() => new SlotMap(sim.store, `${name}.byframe`));
+  }
+
+  /** Add `delta` to the by-frame counts of a level-`code` entry whose first frame is `pfn`. */
+  private countFrames(code: number, pfn: number, delta: number): void {
+    const st = this.sim.store;
+    const b = FRAME_BUCKET[code]!;
+    const last = Math.floor((pfn + LEVEL_SIZE[code]! / PAGE_SIZE - 1) / b);
+    for (let k = Math.floor(pfn / b); k <= last; k++) {
+      const slot = this.byFrame[code]!.slotFor(k);
+      st.set(slot, st.get(slot) + delta);
+    }
+  }
+
+  /** Whether some live entry may map a frame in [pfn, pfn + nr): false means none does. */
+  private mayMap(pfn: number, nr: number): boolean {
+    for (let code = 0; code < 3; code++) {
+      // An entry is counted in every bucket holding one of its frames.
+      const b = FRAME_BUCKET[code]!;
+      const to = Math.floor((pfn + nr - 1) / b);
+      for (let k = Math.floor(pfn / b); k <= to; k++) if (this.byFrame[code]!.get(k) !== 0) return true;
+    }
+    return false;
   }
 
   /** Index of each tag ever filled (set-up data, not state: a lookup of an unknown tag misses). */
@@ -135,6 +172,9 @@ export class Tlb {
     const vs = this.val[code]!.slotFor(k);
     const gs = this.gens[code]!.slotFor(k);
     const st = this.sim.store;
+    const old = st.get(vs);
+    if (old !== 0) this.countFrames(code, old >>> 3, -1);
+    this.countFrames(code, pfn, 1);
     st.set(vs, (pfn << 3) | (write && dirty ? 4 : 0) | (write ? 2 : 0) | 1);
     st.set(gs, gen);
     if (!this.known.has(vs)) {
@@ -171,6 +211,7 @@ export class Tlb {
       st.get(t.genSlots[i]!); // an entry is read whole
       st.set(t.valSlots[i]!, 0);
       st.set(t.genSlots[i]!, 0);
+      this.countFrames(levelOfSize(t.sizes[i]!), v >>> 3, -1);
       n++;
     }
     if (n && this.sim.tracing) this.sim.log(() => `${this.name}: invalidated ${n} entr${n === 1 ? "y" : "ies"} of tag ${tag} in [${hex(start)}, ${hex(end)})`);
@@ -210,9 +251,11 @@ export class Tlb {
 
   /**
    * The first live entry that maps a frame in [pfn, pfn + nr), in entries() order, or
-   * null. Reads what entries() would read up to it; allocates only when it finds one.
+   * null. Reads the by-frame counts of those frames, and only if one is not zero what
+   * entries() would read up to it; allocates only when it finds one.
    */
   firstEntryMapping(pfn: number, nr = 1): TlbEntry | null {
+    if (!this.mayMap(pfn, nr)) return null;
     const st = this.sim.store;
     for (const t of this.tagList) {
       for (let i = 0; i < t.keys.length; i++) {

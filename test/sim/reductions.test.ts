@@ -144,10 +144,12 @@ describe("progress", () => {
   const munmapN = (d: string, pages: number) => scenarios.find((s) => s.name === "munmap")!.scaled!.build(driver(d), undefined, { pages, batch: 4 });
 
   it("is reported every PROGRESS_TRANSITIONS transitions, and a false answer stops the search there", () => {
-    const full = explore(munmapN("correct-generic", 4));
+    // Sleep sets and dead values only: a few hundred thousand transitions, quickly.
+    const opts = { persistentSets: false } as const;
+    const full = explore(munmapN("correct-generic", 4), opts);
     expect(full.transitions).toBeGreaterThan(3 * PROGRESS_TRANSITIONS);
     const seen: ExploreProgress[] = [];
-    const all = explore(munmapN("correct-generic", 4), { progress: (p) => void seen.push(p) });
+    const all = explore(munmapN("correct-generic", 4), { ...opts, progress: (p) => void seen.push(p) });
     expect(all).toMatchObject({ complete: true, states: full.states, transitions: full.transitions });
     expect(all.stoppedBy).toBeUndefined();
     expect(seen.length).toBe(Math.floor(full.transitions / PROGRESS_TRANSITIONS));
@@ -158,7 +160,7 @@ describe("progress", () => {
     });
 
     let calls = 0;
-    const cut = explore(munmapN("correct-generic", 4), { progress: () => ++calls < 2 });
+    const cut = explore(munmapN("correct-generic", 4), { ...opts, progress: () => ++calls < 2 });
     expect(cut).toMatchObject({ complete: false, stoppedBy: "caller", transitions: 2 * PROGRESS_TRANSITIONS });
     expect(cut.states).toBeLessThan(full.states);
     expect(cut.violation).toBeUndefined();
