@@ -58,6 +58,8 @@ export interface TlbHit {
 /** Every key ever filled for one tag, in fill order, with its slots and geometry. */
 class TagKeys {
   readonly keys: number[] = [];
+  /** Each key's index in keys. */
+  readonly indexOf = new Map<number, number>();
   readonly valSlots: number[] = [];
   readonly genSlots: number[] = [];
   readonly vas: number[] = [];
@@ -186,6 +188,7 @@ export class Tlb {
         this.tagList.push(t);
       }
       const size = LEVEL_SIZE[code]!;
+      t.indexOf.set(k, t.keys.length);
       t.keys.push(k);
       t.valSlots.push(vs);
       t.genSlots.push(gs);
@@ -268,6 +271,38 @@ export class Tlb {
     }
     return null;
   }
+
+  /**
+   * Append the live entries that cover `addr`, in entries() order, to `out` (which is
+   * not cleared). Reads only the (at most three per tag) entries that can cover it, so
+   * a check of one address commutes with fills of others.
+   */
+  liveEntriesCoveringInto(addr: number, out: TlbEntryList): void {
+    const st = this.sim.store;
+    const at = this.covering;
+    for (const t of this.tagList) {
+      let n = 0;
+      for (let code = 0; code < 3; code++) {
+        const i = t.indexOf.get(this.key(t.tag, code, addr));
+        if (i !== undefined) at[n++] = i;
+      }
+      if (n > 1) at.subarray(0, n).sort();
+      for (let j = 0; j < n; j++) {
+        const i = at[j]!;
+        const v = st.get(t.valSlots[i]!);
+        if (v === 0) continue;
+        const o = out.n++;
+        out.tlbs[o] = this;
+        out.tags[o] = t.tag;
+        out.vas[o] = t.vas[i]!;
+        out.sizes[o] = t.sizes[i]!;
+        out.pfns[o] = v >>> 3;
+        out.writes[o] = (v & 2) !== 0;
+        out.gens[o] = st.get(t.genSlots[i]!);
+      }
+    }
+  }
+  private readonly covering = new Int32Array(3);
 
   /** Append every live entry, in entries() order, to `out` (which is not cleared). */
   liveEntriesInto(out: TlbEntryList): void {

@@ -145,13 +145,13 @@ export class Oracle {
     return mm.id * MM_SPACE + Math.floor(addr / PAGE_SIZE);
   }
 
-  /** Gather the live entries of every watched TLB, with the mm of each one's tag. */
-  private scanSecondary(): void {
+  /** Gather the live entries of every watched TLB that cover `addr`, with the mm of each one's tag. */
+  private scanSecondary(addr: number): void {
     const live = this.live;
     live.clear();
     for (const w of this.watched) {
       const from = live.n;
-      w.tlb.liveEntriesInto(live);
+      w.tlb.liveEntriesCoveringInto(addr, live);
       for (let i = from; i < live.n; i++) this.liveWatch[i] = w;
     }
     for (let i = 0; i < live.n; i++) this.liveMm[i] = this.liveWatch[i]!.mmOfTag(live.tags[i]!);
@@ -227,17 +227,13 @@ export class Oracle {
     const list = this.unlockByLock.get(lock);
     if (list === undefined) return;
     const st = this.sim.store;
-    let scanned = false;
     for (let j = 0; j < list.length; j++) {
       const d = list[j]!;
       const v = st.get(d.slot);
       if (v === 0) continue;
       st.set(d.slot, 0);
       const oldPfn = v - 1;
-      if (!scanned) {
-        this.scanSecondary();
-        scanned = true;
-      }
+      this.scanSecondary(d.addr);
       const i = this.firstStale(d.mm, d.addr, oldPfn, false);
       if (i >= 0) {
         this.sim.report(
@@ -273,7 +269,6 @@ export class Oracle {
     if (list === undefined) return;
     const st = this.sim.store;
     const needed = this.protectDeadline === "range_end" ? RANGE_END_SEEN : RANGE_END_SEEN | CPU_FLUSH_SEEN;
-    let scanned = false;
     for (let j = 0; j < list.length; j++) {
       const d = list[j]!;
       if (d.addr < start || d.addr >= end) continue;
@@ -287,10 +282,7 @@ export class Oracle {
       st.set(d.slot, 0);
       const stillWritable = (mm.pgd.leaf(d.addr) & 3) === 3;
       if (stillWritable) continue;
-      if (!scanned) {
-        this.scanSecondary();
-        scanned = true;
-      }
+      this.scanSecondary(d.addr);
       const i = this.firstStale(mm, d.addr, -1, true);
       if (i >= 0) {
         const rule =
@@ -313,7 +305,7 @@ export class Oracle {
    */
   migrationCopy(mm: mm_struct, addr: number, oldPfn: number): void {
     this.copied.set(oldPfn, this.phys.generation(oldPfn) + 1);
-    this.scanSecondary();
+    this.scanSecondary(addr);
     const i = this.firstStale(mm, addr, oldPfn, false);
     if (i >= 0) {
       this.sim.report(

@@ -23,6 +23,12 @@ it("the oracle's allocation-free TLB scans agree with Tlb.entries() and entriesM
     all.forEach((e, i) => {
       expect([live.tags[i], live.vas[i], live.sizes[i], live.pfns[i], live.writes[i], live.gens[i], live.tlbs[i]]).toEqual([e.tag, e.va, e.size, e.pfn, e.write, e.gen, tlb]);
     });
+    // The entries covering one address, in the same order, reading only those.
+    const addrAt = 0x40000000 + pick(5) * PMD_SIZE + pick(600) * PAGE_SIZE;
+    live.clear();
+    tlb.liveEntriesCoveringInto(addrAt, live);
+    const covering = all.filter((e) => e.va <= addrAt && addrAt < e.va + e.size);
+    expect(Array.from({ length: live.n }, (_, i) => [live.tags[i], live.vas[i], live.sizes[i], live.pfns[i], live.gens[i]])).toEqual(covering.map((e) => [e.tag, e.va, e.size, e.pfn, e.gen]));
     const pfn = 0x100 + pick(1100);
     const nr = 1 + pick(600);
     expect(tlb.firstEntryMapping(pfn, nr)).toEqual(tlb.entriesMapping(pfn, nr).next().value ?? null);
