@@ -69,7 +69,7 @@ export abstract class IommuModel {
 
   /** Give this IOMMU a paging-structure cache (vendor constructors; only with model.freePageTables). */
   protected addWalkCache(): void {
-    if (this.sim.model.freePageTables) this.walkCache = new Tlb(this.sim, `${this.name}.walk-cache`, "secondary");
+    if (this.sim.model.freePageTables) this.walkCache = new Tlb(this.sim, `${this.name}.walk-cache`, "secondary", false);
   }
 
   /** The paging-structure cache, for tests and traces (null if there is none). */

@@ -100,21 +100,27 @@ export class Tlb {
    * key): asking whether a freed frame is still mapped reads these few counts, not
    * every entry, so a fill commutes with the free of a frame it does not map.
    */
-  private readonly byFrame: SlotMap[];
+  private readonly byFrame: SlotMap[] | null;
 
   constructor(
     private readonly sim: Sim,
     readonly name: string,
     /** "cpu" TLBs are flushed by the CPU paths; "secondary" ones only by notifiers. */
     readonly kind: "cpu" | "secondary",
+    /**
+     * Keep the by-frame counts. Off for a cache the oracle never asks about frames (an
+     * IOMMU's walk cache, whose fills must write nothing but the entry: Store.beginFill).
+     */
+    countsFrames = true,
   ) {
     this.val = [0, 1, 2].map(() => new SlotMap(sim.store, `${name}`));
     this.gens = [0, 1, 2].map(() => new SlotMap(sim.store, `${name}.gen`));
-    this.byFrame = [0, 1, 2].map(() => new SlotMap(sim.store, `${name}.byframe`));
+    this.byFrame = countsFrames ? [0, 1, 2].map(() => new SlotMap(sim.store, `${name}.byframe`)) : null;
   }
 
   /** Add `delta` to the by-frame counts of a level-`code` entry whose first frame is `pfn`. */
   private countFrames(code: number, pfn: number, delta: number): void {
+    if (this.byFrame === null) return;
     const st = this.sim.store;
     const b = FRAME_BUCKET[code]!;
     const last = Math.floor((pfn + LEVEL_SIZE[code]! / PAGE_SIZE - 1) / b);
@@ -126,6 +132,7 @@ export class Tlb {
 
   /** Whether some live entry may map a frame in [pfn, pfn + nr): false means none does. */
   private mayMap(pfn: number, nr: number): boolean {
+    if (this.byFrame === null) return true;
     for (let code = 0; code < 3; code++) {
       // An entry is counted in every bucket holding one of its frames.
       const b = FRAME_BUCKET[code]!;
@@ -174,9 +181,11 @@ export class Tlb {
     const vs = this.val[code]!.slotFor(k);
     const gs = this.gens[code]!.slotFor(k);
     const st = this.sim.store;
-    const old = st.get(vs);
-    if (old !== 0) this.countFrames(code, old >>> 3, -1);
-    this.countFrames(code, pfn, 1);
+    if (this.byFrame !== null) {
+      const old = st.get(vs);
+      if (old !== 0) this.countFrames(code, old >>> 3, -1);
+      this.countFrames(code, pfn, 1);
+    }
     st.set(vs, (pfn << 3) | (write && dirty ? 4 : 0) | (write ? 2 : 0) | 1);
     st.set(gs, gen);
     if (!this.known.has(vs)) {
