@@ -55,3 +55,11 @@ it("a huge entry is found from any of its frames, aligned or not; refilling a ke
   tlb.invalidateTag(7);
   expect(tlb.firstEntryMapping(4096, frames)).toBeNull();
 });
+
+it("a cache that keeps no by-frame counts (a walk cache) writes only the entry when it fills", () => {
+  const sim = new Sim();
+  const wc = new Tlb(sim, "walk-cache", "secondary", false);
+  const fill = footprint(sim, () => wc.fill(3, 0x40000000, "pmd", 0x123, false, 1, false));
+  expect(fill.writes.map((s) => sim.store.nameOf(s).replace(/\[\d+\]$/, "")).sort()).toEqual(["walk-cache", "walk-cache.gen"]);
+  expect(wc.firstEntryMapping(0x123)?.pfn).toBe(0x123);
+});
