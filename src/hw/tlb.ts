@@ -287,7 +287,6 @@ export class Tlb {
    * a check of one address commutes with fills of others.
    */
   liveEntriesCoveringInto(addr: number, out: TlbEntryList): void {
-    const st = this.sim.store;
     const at = this.covering;
     for (const t of this.tagList) {
       let n = 0;
@@ -296,39 +295,28 @@ export class Tlb {
         if (i !== undefined) at[n++] = i;
       }
       if (n > 1) at.subarray(0, n).sort();
-      for (let j = 0; j < n; j++) {
-        const i = at[j]!;
-        const v = st.get(t.valSlots[i]!);
-        if (v === 0) continue;
-        const o = out.n++;
-        out.tlbs[o] = this;
-        out.tags[o] = t.tag;
-        out.vas[o] = t.vas[i]!;
-        out.sizes[o] = t.sizes[i]!;
-        out.pfns[o] = v >>> 3;
-        out.writes[o] = (v & 2) !== 0;
-        out.gens[o] = st.get(t.genSlots[i]!);
-      }
+      for (let j = 0; j < n; j++) this.appendIfLive(t, at[j]!, out);
     }
   }
   private readonly covering = new Int32Array(3);
 
   /** Append every live entry, in entries() order, to `out` (which is not cleared). */
   liveEntriesInto(out: TlbEntryList): void {
+    for (const t of this.tagList) for (let i = 0; i < t.keys.length; i++) this.appendIfLive(t, i, out);
+  }
+
+  /** Append key i of tag t to `out` if its entry is live (reading it whole). */
+  private appendIfLive(t: TagKeys, i: number, out: TlbEntryList): void {
     const st = this.sim.store;
-    for (const t of this.tagList) {
-      for (let i = 0; i < t.keys.length; i++) {
-        const v = st.get(t.valSlots[i]!);
-        if (v === 0) continue;
-        const j = out.n++;
-        out.tlbs[j] = this;
-        out.tags[j] = t.tag;
-        out.vas[j] = t.vas[i]!;
-        out.sizes[j] = t.sizes[i]!;
-        out.pfns[j] = v >>> 3;
-        out.writes[j] = (v & 2) !== 0;
-        out.gens[j] = st.get(t.genSlots[i]!);
-      }
-    }
+    const v = st.get(t.valSlots[i]!);
+    if (v === 0) return;
+    const o = out.n++;
+    out.tlbs[o] = this;
+    out.tags[o] = t.tag;
+    out.vas[o] = t.vas[i]!;
+    out.sizes[o] = t.sizes[i]!;
+    out.pfns[o] = v >>> 3;
+    out.writes[o] = (v & 2) !== 0;
+    out.gens[o] = st.get(t.genSlots[i]!);
   }
 }
