@@ -97,7 +97,6 @@ def execute(path, timeout, kernel_name, write, out_dir):
     rel = os.path.relpath(os.path.abspath(path), ROOT)
     if rel.startswith(".."):
         rel = os.path.abspath(path)
-    result = {"notebook": rel, "ok": True}
     t0 = time.monotonic()
     failed_starts = []
     for attempt in range(START_ATTEMPTS):

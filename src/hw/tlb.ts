@@ -21,10 +21,10 @@ const IDX_SPACE = 2 ** 36;
 const levelCode = (level: Level): number => (level === "pte" ? 0 : level === "pmd" ? 1 : 2);
 
 /**
- * Frames per bucket of the by-frame counts, by level code: an entry of that level is
- * counted in the buckets its frames fall in (two at most, were it not aligned).
+ * Frames per bucket of the by-frame counts, by level code: an entry's own size, so an
+ * entry is counted in the buckets its frames fall in (two at most, were it not aligned).
  */
-const FRAME_BUCKET: readonly number[] = [1, PMD_SIZE / PAGE_SIZE, PUD_SIZE / PAGE_SIZE];
+const FRAME_BUCKET: readonly number[] = LEVEL_SIZE.map((size) => size / PAGE_SIZE);
 
 const levelOfSize = (size: number): number => (size === PAGE_SIZE ? 0 : size === PMD_SIZE ? 1 : 2);
 
@@ -123,7 +123,7 @@ export class Tlb {
     if (this.byFrame === null) return;
     const st = this.sim.store;
     const b = FRAME_BUCKET[code]!;
-    const last = Math.floor((pfn + LEVEL_SIZE[code]! / PAGE_SIZE - 1) / b);
+    const last = Math.floor((pfn + b - 1) / b);
     for (let k = Math.floor(pfn / b); k <= last; k++) {
       const slot = this.byFrame[code]!.slotFor(k);
       st.set(slot, st.get(slot) + delta);
@@ -294,7 +294,14 @@ export class Tlb {
         const i = t.indexOf.get(this.key(t.tag, code, addr));
         if (i !== undefined) at[n++] = i;
       }
-      if (n > 1) at.subarray(0, n).sort();
+      // At most three keys: put them in fill order without allocating.
+      for (let j = 1; j < n; j++) {
+        for (let k = j; k > 0 && at[k - 1]! > at[k]!; k--) {
+          const x = at[k]!;
+          at[k] = at[k - 1]!;
+          at[k - 1] = x;
+        }
+      }
       for (let j = 0; j < n; j++) this.appendIfLive(t, at[j]!, out);
     }
   }

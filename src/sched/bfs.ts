@@ -173,16 +173,17 @@ export function bfsShortest(model: Model, opts: BfsOptions): BfsResult {
   futuresAt(0, -1);
   if (terminalViolation()) return { best: [], complete, states: 1, transitions, replayed, maxDepth: 0, bytes: 0, persistentPruned: 0, soloRuns: 0 };
 
+  /** Bytes of the state table and the per-state columns. */
+  const tableBytes = (): number => seen.bytes + parent.data.byteLength + agent.data.byteLength + depthOf.data.byteLength;
   const done = (): BfsResult => {
-    const bytes = seen.bytes + parent.data.byteLength + agent.data.byteLength + depthOf.data.byteLength + frontier.byteLength + next.byteLength;
+    const bytes = tableBytes() + frontier.byteLength + next.byteLength;
     const maxDepth = best !== undefined ? best.length : depth;
     return { best, complete, ...(stoppedBy !== undefined && { stoppedBy }), states: seen.size, transitions, replayed, maxDepth, bytes, persistentPruned, soloRuns: pers?.soloRuns ?? 0 };
   };
   const before = opts.transitionsBefore ?? 0;
   /** Tell the caller how far the search got; false if it says stop. */
   const report = (): boolean => {
-    const bytes = seen.bytes + parent.data.byteLength + agent.data.byteLength + depthOf.data.byteLength;
-    if (opts.progress!({ order: "breadth-first", states: seen.size, transitions: before + transitions, maxDepth: depth, bytes }) !== false) return true;
+    if (opts.progress!({ order: "breadth-first", states: seen.size, transitions: before + transitions, maxDepth: depth, bytes: tableBytes() }) !== false) return true;
     complete = false;
     stoppedBy = "caller";
     return false;
