@@ -4,7 +4,8 @@
  * `npx tlbkata check 04-call-sites`.
  *
  * Each function is called with the ptl held, right after the path changed the PTE
- * and flushed the CPU TLB. To notify:
+ * (most paths have flushed the CPU TLB by then; change_pte_range and
+ * hugetlb_unshare_pmds flush it later, after the lock is dropped). To notify:
  *   site.k.mn.mmu_notifier_invalidate_secondary_tlbs(site.mm, start, end);
  */
 import type { CallSites, CallSite, UnmapCallSite } from "tlbkata";

@@ -31,8 +31,8 @@ export const range_end_calls: Record<RangeEndSite, RangeEndCall | null> = {
   // __split_huge_pmd(): a PMD mapping a 2 MiB THP becomes a table of 512 PTEs mapping
   // the same pages, under the PMD lock; the CPU TLB is flushed.
   __split_huge_pmd: null,
-  // mprotect(PROT_READ) -> change_protection(): write-protects the PTEs under the ptl,
-  // then flush_tlb_range().
+  // mprotect(PROT_READ) -> change_protection(): write-protects the PTEs under the ptl;
+  // the mmu_gather flushes the CPU TLB later, after range_end.
   change_protection: null,
   // writeback -> page_vma_mkclean_one(): write-protects and cleans a dirty PTE under
   // the ptl and flushes the CPU TLB for it.

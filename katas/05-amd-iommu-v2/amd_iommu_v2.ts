@@ -36,7 +36,7 @@ export function amd_iommu_flush_tlb(dev_state: device_state, pasid: number): voi
   // TODO
 }
 
-/** invalidate_secondary_tlbs: [start, end) of `mm` lost its translation. Runs under the ptl. */
+/** invalidate_secondary_tlbs: [start, end) of `mm` lost its translation. May run under the ptl (most call sites hold it): never sleep. */
 export function mn_invalidate_range(mn: mmu_notifier, mm: mm_struct, start: number, end: number): void {
   const pasid_state = container_of<pasid_state>(mn);
   // start and end are unsigned long in the kernel: compute on these, with ul_sub() and

@@ -10,7 +10,7 @@ import {
   mm_get_pasid,
   kfree,
   quiet_cd,
-  arm_smmu_sva_lock,
+  sva_lock,
   arm_smmu_tlb_inv_asid,
   arm_smmu_tlb_inv_range_asid,
   arm_smmu_atc_inv_domain,
@@ -30,7 +30,7 @@ import {
 
 /**
  * invalidate_secondary_tlbs: [start, end) of `mm` lost its translation (or its write
- * permission). Runs under the page-table lock: no sleeping. When it returns, neither
+ * permission). Often runs under the page-table lock: no sleeping. When it returns, neither
  * the SMMU TLB nor any ATC may hold a translation for the range.
  */
 export function arm_smmu_mm_invalidate_range(mn: mmu_notifier, mm: mm_struct, start: number, end: number): void {

@@ -56,7 +56,7 @@ export function intel_flush_svm_range(svm: intel_svm, address: unsigned_long, pa
   throw new Error("intel_flush_svm_range: not implemented yet");
 }
 
-/** invalidate_secondary_tlbs: [start, end) of `mm` lost its translation. Runs under the ptl. */
+/** invalidate_secondary_tlbs: [start, end) of `mm` lost its translation. May run under the ptl (most call sites hold it): never sleep. */
 function intel_invalidate_range(mn: mmu_notifier, mm: mm_struct, start: number, end: number): void {
   const svm = container_of<intel_svm>(mn);
   // TODO: v6.6 did only this, and invalidated nothing for (0, -1UL): see README.md, "the v6.6 bug".

@@ -52,7 +52,7 @@ export function pnv_ocxl_tlb_invalidate(arva: AtsdMmio | null, pid: unsigned_lon
   //       3. in_be64(arva, XTS_ATSD_STAT) until XTS_ATSD_STAT_PENDING (bit 63) is clear.
 }
 
-/** invalidate_secondary_tlbs: [start, end) of `mm` lost its translation. Runs under the ptl. */
+/** invalidate_secondary_tlbs: [start, end) of `mm` lost its translation. May run under the ptl (most call sites hold it): never sleep. */
 function invalidate_range(mn: mmu_notifier, mm: mm_struct, start: number, end: number): void {
   const pe_data = container_of<pe_data>(mn);
   const link = pe_data.link;

@@ -6,7 +6,7 @@ import {
   mm_get_pasid,
   kfree,
   quiet_cd,
-  arm_smmu_sva_lock,
+  sva_lock,
   arm_smmu_tlb_inv_asid,
   arm_smmu_tlb_inv_range_asid,
   arm_smmu_atc_inv_domain,
@@ -25,7 +25,7 @@ import {
 } from "tlbkata";
 
 /**
- * invalidate_secondary_tlbs: [start, end) of mm lost its translation. Runs under the ptl.
+ * invalidate_secondary_tlbs: [start, end) of mm lost its translation. May run under the ptl (most call sites hold it): never sleep.
  * The size, the thresholds and the helpers' arguments are unsigned long / size_t, as in
  * v6.6:drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-sva.c:212-232.
  */
@@ -55,7 +55,7 @@ export function arm_smmu_mm_invalidate_range(mn: mmu_notifier, mm: mm_struct, st
 export function arm_smmu_mm_release(mn: mmu_notifier, mm: mm_struct): void {
   const smmu_mn = mn_to_smmu(mn);
   const smmu_domain = smmu_mn.domain;
-  arm_smmu_sva_lock.mutex_lock();
+  sva_lock.mutex_lock();
   if (!smmu_mn.cleared) {
     // Keep the CD valid (no C_BAD_CD events) but stop all walks: new DMA faults quietly.
     arm_smmu_write_ctx_desc(smmu_domain, mm_get_pasid(mm), quiet_cd);
@@ -63,7 +63,7 @@ export function arm_smmu_mm_release(mn: mmu_notifier, mm: mm_struct): void {
     arm_smmu_atc_inv_domain(smmu_domain, mm_get_pasid(mm), 0n, 0n);
     smmu_mn.cleared = true;
   }
-  arm_smmu_sva_lock.mutex_unlock();
+  sva_lock.mutex_unlock();
 }
 
 /** free_notifier: the last reference is gone (after an SRCU grace period). */

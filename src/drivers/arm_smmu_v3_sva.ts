@@ -135,10 +135,10 @@ export function kmemleak_scan(k: Kernel): string[] {
   return (slabOfSim.get(k.sim) ?? []).filter((o) => o.rec.live.value !== 0).map((o) => o.rec.what);
 }
 
-// --- arm_smmu_sva_lock ---------------------------------------------------------------
+// --- sva_lock ---------------------------------------------------------------
 
 /**
- * The kernel's arm_smmu_sva_lock is one file-scope mutex. Each simulated machine has
+ * The kernel's sva_lock is one file-scope mutex. Each simulated machine has
  * its own; the driver's code (bind, unbind and every mmu_notifier callback) runs with
  * its machine selected, so the global below finds the right one.
  */
@@ -157,24 +157,24 @@ function withMachine<T>(k: Kernel, fn: () => T): T {
 
 function svaLock(k: Kernel): Mutex {
   let m = svaLocks.get(k);
-  if (!m) svaLocks.set(k, (m = new Mutex(k.locks, "arm_smmu_sva_lock")));
+  if (!m) svaLocks.set(k, (m = new Mutex(k.locks, "sva_lock")));
   return m;
 }
 
 function currentSvaLock(): Mutex {
-  if (!running) throw new Error("arm_smmu_sva_lock used outside the SMMU driver's code");
+  if (!running) throw new Error("sva_lock used outside the SMMU driver's code");
   return svaLock(running);
 }
 
-/** arm_smmu_sva_lock: serialises bind, unbind and release. A mutex: it may sleep. */
-export const arm_smmu_sva_lock = {
+/** sva_lock: serialises bind, unbind and release. A mutex: it may sleep. */
+export const sva_lock = {
   mutex_lock(): void {
     currentSvaLock().mutex_lock();
   },
   mutex_unlock(): void {
     currentSvaLock().mutex_unlock();
   },
-  /** lockdep_assert_held(&arm_smmu_sva_lock). */
+  /** lockdep_assert_held(&sva_lock). */
   get held(): boolean {
     return currentSvaLock().held;
   },
@@ -345,7 +345,7 @@ function arm_smmu_mmu_notifier_put(k: Kernel, smmu_mn: arm_smmu_mmu_notifier): v
   arm_smmu_free_shared_cd(cd);
 }
 
-/** __arm_smmu_sva_bind(), under arm_smmu_sva_lock. */
+/** __arm_smmu_sva_bind(), under sva_lock. */
 function __arm_smmu_sva_bind(k: Kernel, master: arm_smmu_master, smmu_domain: arm_smmu_domain, mm: mm_struct, ops: mmu_notifier_ops, name: string): number {
   for (const bond of master.bonds) {
     if (bond.refs > 0 && bond.mm === mm) {
@@ -362,13 +362,13 @@ function __arm_smmu_sva_bind(k: Kernel, master: arm_smmu_master, smmu_domain: ar
 /** arm_smmu_sva_unbind(): drop a bond; the last one puts the notifier. */
 export function arm_smmu_sva_unbind(k: Kernel, bond: arm_smmu_bond): void {
   withMachine(k, () => {
-    arm_smmu_sva_lock.mutex_lock();
+    sva_lock.mutex_lock();
     bond.refs = bond.refs - 1;
     if (bond.refs === 0) {
       arm_smmu_mmu_notifier_put(k, bond.smmu_mn);
       kfree(bond);
     }
-    arm_smmu_sva_lock.mutex_unlock();
+    sva_lock.mutex_unlock();
   });
 }
 
@@ -429,9 +429,9 @@ export function armSmmuV3SvaDriver(mod: ArmSmmuV3SvaModule, name = "arm", descri
       // iommu_sva_bind_device(): the SVA core gives mm its PASID first.
       pasids.set(mm, pasid);
       const ret = withMachine(k, () => {
-        arm_smmu_sva_lock.mutex_lock();
+        sva_lock.mutex_lock();
         const r = __arm_smmu_sva_bind(k, smmu_domain.devices[0]!, smmu_domain, mm, opsOnMachine(k, mod.arm_smmu_mmu_notifier_ops), name);
-        arm_smmu_sva_lock.mutex_unlock();
+        sva_lock.mutex_unlock();
         return r;
       });
       return { ret, tag: pasid };

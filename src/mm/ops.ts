@@ -82,7 +82,8 @@ export const tlb_single_page_flush_ceiling = 33;
 
 /**
  * The range the architecture really flushes for [start, end) in entries of `stride`
- * bytes: arm64 gives up on per-entry TLBIs from MAX_TLBI_OPS entries, x86 above
+ * bytes: arm64 without range TLBI instructions (as modelled) gives up on per-entry
+ * TLBIs from MAX_TLBI_OPS entries, x86 above
  * tlb_single_page_flush_ceiling entries; both then flush the whole mm, which v6.6
  * passes on to secondary TLBs as (0, ULONG_MAX).
  */

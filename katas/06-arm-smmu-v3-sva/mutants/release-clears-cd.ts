@@ -1,18 +1,18 @@
 // Wrong: release clears the CD (NULL) instead of installing quiet_cd: DMA still in flight raises C_BAD_CD events.
-import { mn_to_smmu, mm_get_pasid, arm_smmu_sva_lock, arm_smmu_write_ctx_desc, arm_smmu_tlb_inv_asid, arm_smmu_atc_inv_domain, type mmu_notifier_ops } from "tlbkata";
+import { mn_to_smmu, mm_get_pasid, sva_lock, arm_smmu_write_ctx_desc, arm_smmu_tlb_inv_asid, arm_smmu_atc_inv_domain, type mmu_notifier_ops } from "tlbkata";
 import { arm_smmu_mmu_notifier_ops as ref } from "../../../solutions/06-arm-smmu-v3-sva/arm_smmu_v3_sva";
 
 export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
   ...ref,
   release(mn, mm) {
     const smmu_mn = mn_to_smmu(mn);
-    arm_smmu_sva_lock.mutex_lock();
+    sva_lock.mutex_lock();
     if (!smmu_mn.cleared) {
       arm_smmu_write_ctx_desc(smmu_mn.domain, mm_get_pasid(mm), null);
       arm_smmu_tlb_inv_asid(smmu_mn.domain.smmu, smmu_mn.cd.asid);
       arm_smmu_atc_inv_domain(smmu_mn.domain, mm_get_pasid(mm), 0n, 0n);
       smmu_mn.cleared = true;
     }
-    arm_smmu_sva_lock.mutex_unlock();
+    sva_lock.mutex_unlock();
   },
 };

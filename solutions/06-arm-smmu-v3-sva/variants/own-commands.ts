@@ -10,7 +10,7 @@ import {
   kfree,
   quiet_cd,
   mm_get_pasid,
-  arm_smmu_sva_lock,
+  sva_lock,
   arm_smmu_atc_inv_to_cmd,
   arm_smmu_tlb_inv_range_asid,
   arm_smmu_write_ctx_desc,
@@ -76,7 +76,7 @@ export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
     const smmu_mn = container_of<arm_smmu_mmu_notifier>(mn);
     // No try/finally around the waits: a thread that blocks on CMD_SYNC stops mid-step
     // and resumes later, and a finally block would drop the mutex in between.
-    arm_smmu_sva_lock.mutex_lock();
+    sva_lock.mutex_lock();
     if (!smmu_mn.cleared) {
       const ssid = mm_get_pasid(mm);
       const smmu = smmu_mn.domain.smmu;
@@ -88,7 +88,7 @@ export const arm_smmu_mmu_notifier_ops: mmu_notifier_ops = {
       smmu.arm_smmu_cmdq_issue_sync();
       smmu_mn.cleared = true;
     }
-    arm_smmu_sva_lock.mutex_unlock();
+    sva_lock.mutex_unlock();
   },
   free_notifier: (mn) => kfree(container_of<arm_smmu_mmu_notifier>(mn)),
 };
