@@ -79,7 +79,7 @@ export interface arm_smmu_mmu_notifier {
   readonly domain: arm_smmu_domain;
 }
 
-/** struct arm_smmu_bond: one per (master, mm), what a device driver's sva_bind returns. */
+/** struct arm_smmu_bond: one per (master, mm), the driver's own record of a binding. */
 export interface arm_smmu_bond {
   readonly mm: mm_struct;
   readonly smmu_mn: arm_smmu_mmu_notifier;
@@ -359,8 +359,8 @@ function __arm_smmu_sva_bind(k: Kernel, master: arm_smmu_master, smmu_domain: ar
   return 0;
 }
 
-/** arm_smmu_sva_unbind(): drop a bond; the last one puts the notifier. */
-export function arm_smmu_sva_unbind(k: Kernel, bond: arm_smmu_bond): void {
+/** arm_smmu_sva_remove_dev_pasid() (v6.4 to v6.8): under sva_lock, drop a bond; the last one puts the notifier. */
+export function arm_smmu_sva_remove_dev_pasid(k: Kernel, bond: arm_smmu_bond): void {
   withMachine(k, () => {
     sva_lock.mutex_lock();
     bond.refs = bond.refs - 1;
@@ -386,9 +386,9 @@ export function armSmmuSvaUnbindProgram(k: Kernel, iommu: IommuModel, mm: mm_str
   const smmu = iommu as ArmSmmuV3;
   const b = new ProgramBuilder(`${name} ${mm.name}`);
   // One step: the mutex is never held across steps, so release cannot find it taken.
-  b.step("iommu_sva_unbind_device: arm_smmu_sva_unbind", () => {
+  b.step("iommu_sva_unbind_device: arm_smmu_sva_remove_dev_pasid", () => {
     const bond = arm_smmu_domain_of(smmu).devices.flatMap((m) => m.bonds).find((bd) => bd.mm === mm && bd.refs > 0);
-    if (bond) arm_smmu_sva_unbind(k, bond);
+    if (bond) arm_smmu_sva_remove_dev_pasid(k, bond);
   });
   return b;
 }

@@ -108,10 +108,10 @@ function genericDriver(name: keyof typeof OPS, description: string): DriverSpec 
 }
 
 export const genericDrivers: readonly DriverSpec[] = [
-  genericDriver("correct-generic", "flushes the IOTLB in invalidate_secondary_tlbs, under the ptl"),
+  genericDriver("correct-generic", "flushes the IOTLB in invalidate_secondary_tlbs, when the CPU TLB is flushed"),
   genericDriver("start-only", "flushes only in invalidate_range_start: too soon, the device refills before the PTE is cleared"),
   genericDriver("end-only", "flushes only in invalidate_range_end: too late, pages are freed (or remapped) first"),
-  genericDriver("sleeps", "takes a mutex in invalidate_secondary_tlbs, which runs under a spinlock"),
+  genericDriver("sleeps", "takes a mutex in invalidate_secondary_tlbs, which may run under a spinlock (the ptl)"),
   genericDriver("both-ops", "implements invalidate_secondary_tlbs and invalidate_range_start: registration must fail"),
 ];
 

@@ -58,7 +58,7 @@ export class rcu_list<T> {
     readonly name: string,
   ) {}
 
-  /** list_add_rcu(): publish a new entry (bind time, under pasid_mutex). */
+  /** list_add_rcu(): publish a new entry (bind time, serialised by the driver's mutex: pasid_mutex in v6.5). */
   list_add_rcu(item: T): void {
     this.items.push(item);
   }

@@ -17,7 +17,8 @@ import type { mmu_gather } from "./mmu_gather";
 /**
  * A call site: where a path that changes entries on its own (reclaim, migration,
  * hugetlb COW, writeback, mprotect, hugetlb PMD unsharing) could notify secondary
- * TLBs, under the ptl, right after the entry changed and the CPU TLB was flushed.
+ * TLBs, under the ptl, right after the entry changed (most paths have flushed the CPU
+ * TLB by then; mprotect and hugetlb PMD unsharing flush it after dropping the lock).
  */
 export interface CallSite {
   readonly k: Kernel;

@@ -28,7 +28,7 @@ export interface IdRange {
 /**
  * The ranges, disjoint, each within the field its hardware gives it
  * (docs/KERNEL-FACTS.md#id-widths): PASIDs fit an OpenCAPI PE handle (15 bits), ASIDs
- * 16 bits, domain ids 16 bits, requester ids a 16-bit bus/device/function, context ids
+ * 16 bits (ARM's are 8 or 16: the model assumes 16), domain ids 16 bits, requester ids a 16-bit bus/device/function, context ids
  * powerpc's 20-bit PID. Traces print PASIDs,
  * ASIDs and PIDs in decimal and domain and requester ids in hex, so each range starts
  * at a number that reads plainly the way it is printed. VT-d's SVA domain id is not

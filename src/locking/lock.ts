@@ -193,10 +193,10 @@ abstract class Lock {
     this.reg.popHeld(sim.owner, this);
   }
 
-  /** lockdep_assert_held(). */
-  assertHeld(what: string): void {
+  /** lockdep_assert_held(), or the assertion named by `check`. */
+  assertHeld(what: string, check = "lockdep_assert_held"): void {
     if (!this.held) {
-      this.sim.report("register-not-held", `${what} without holding ${this.name} (lockdep_assert_held)`);
+      this.sim.report("register-not-held", `${what} without holding ${this.name} (${check})`);
     }
   }
 }
@@ -279,9 +279,9 @@ export class RwSemaphore extends Lock {
     }
     this.sim.store.set(this.readersSlot, this.readers - 1);
   }
-  /** mmap_assert_write_locked(). */
+  /** mmap_assert_write_locked(): lockdep's write assertion (and, with CONFIG_DEBUG_VM, VM_BUG_ON_MM). */
   assertWriteHeld(what: string): void {
-    this.assertHeld(what);
+    this.assertHeld(what, "mmap_assert_write_locked");
   }
 }
 

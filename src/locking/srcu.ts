@@ -6,7 +6,8 @@
  * A reader takes the index of the counter new readers use and must give that index
  * back to srcu_read_unlock. A grace period flips the index, so that readers who come
  * later count on the other side, and ends when the old side has no readers: it waits
- * for exactly the readers that were there before it started. Grace periods run one at
+ * for the readers that were there before it started (the kernel guarantees at least
+ * those and may wait for some later ones too; the model waits for exactly those). Grace periods run one at
  * a time; a request made while one runs is served by the next. The machinery that the
  * kernel runs from its workqueue (ending a grace period, invoking callbacks) is split
  * here: a grace period ends in the step of the reader that leaves last (or at once

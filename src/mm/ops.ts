@@ -9,7 +9,7 @@ import type { PteFate } from "../oracle/oracle";
 import { type pte_t, pte_present, pte_pfn, pte_write, pte_describe } from "./pte";
 import { PAGE_SIZE, PMD_SIZE, PUD_SIZE, ULONG_MAX, hex } from "./constants";
 
-/** arm64: from this many pages (1 << (PAGE_SHIFT - 3)) a range flush becomes a whole-mm flush. */
+/** arm64 without range TLBI instructions: from this many entries (1 << (PAGE_SHIFT - 3)) a range flush becomes a whole-mm flush. */
 export const MAX_TLBI_OPS = PAGE_SIZE / 8;
 import type { Level } from "./pgtable";
 

@@ -52,7 +52,7 @@ export interface mmu_notifier_ops {
   /** Returns 0, or -EAGAIN when the range is not blockable and the user would sleep. */
   invalidate_range_start?(subscription: mmu_notifier, range: mmu_notifier_range): number;
   invalidate_range_end?(subscription: mmu_notifier, range: mmu_notifier_range): void;
-  /** Flush a non-CPU TLB that shares the CPU page tables. Called with the ptl held: must not sleep. */
+  /** Flush a non-CPU TLB that shares the CPU page tables. May be called with the ptl held (most call sites hold it): must not sleep. */
   invalidate_secondary_tlbs?(subscription: mmu_notifier, mm: mm_struct, start: number, end: number): void;
   alloc_notifier?(mm: mm_struct): mmu_notifier | number;
   free_notifier?(subscription: mmu_notifier): void;
@@ -478,7 +478,7 @@ export class MmuNotifierCore {
     this.onRangeEnd(range.mm, range.start, range.end);
   }
 
-  /** __mmu_notifier_invalidate_secondary_tlbs(): call the op on each subscription that has it (RFC:mm/mmu_notifier.c:607-623; v6.6:mm/mmu_notifier.c:588-604). */
+  /** __mmu_notifier_invalidate_secondary_tlbs() (v6.6: __mmu_notifier_arch_invalidate_secondary_tlbs()): call the op on each subscription that has it (RFC:mm/mmu_notifier.c:607-623; v6.6:mm/mmu_notifier.c:588-604). */
   __mmu_notifier_invalidate_secondary_tlbs(mm: mm_struct, start: number, end: number): void {
     const id = srcu_read_lock(this.sim);
     const list = this.walkList(mm);

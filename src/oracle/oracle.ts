@@ -310,7 +310,7 @@ export class Oracle {
     if (i >= 0) {
       this.sim.report(
         "stale-tlb-at-copy",
-        `migration copies pfn ${oldPfn} to its new page while ${this.describe(i, addr)}: a device write through it after the copy would be lost. try_to_migrate_one leaves the secondary flush to invalidate_range_end, which must come before the copy`,
+        `migration copies pfn ${oldPfn} to its new page while ${this.describe(i, addr)}: a device write through it after the copy would be lost. try_to_migrate_one makes no call of its own for a migration entry: secondary TLBs must be flushed before the copy, by invalidate_range_end in the RFC, by ptep_clear_flush's CPU TLB flush in v6.6`,
         { address: addr, pfn: oldPfn },
       );
     }

@@ -24,11 +24,11 @@ export default defineSuite<RenameMigrationModule>("rules", [
     },
   },
   {
-    name: "no sleeping under the page-table lock: COW, reclaim, migration and hugetlb COW, run straight",
+    name: "no sleeping under the page-table lock: COW, reclaim and hugetlb COW, run straight",
     points: 2,
     grades: SLEEP_RULES,
     run(impl) {
-      for (const s of ["cow", "reclaim", "migration", "hugetlb-cow"]) straightWithWork(s, acmeDriver(impl), { grades: SLEEP_RULES });
+      for (const s of ["cow", "reclaim", "hugetlb-cow"]) straightWithWork(s, acmeDriver(impl), { grades: SLEEP_RULES });
     },
   },
   {

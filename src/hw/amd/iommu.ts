@@ -30,13 +30,13 @@ export interface amd_iommu_cmd {
   readonly pasid: number;
   /** The address of the one page to invalidate, a u64 as the kernel's (ignored when `all`). */
   readonly address: unsigned_long;
-  /** The S bit with the all-ones address: every page of the PASID. */
+  /** The S bit with the kernel's all-pages address (CMD_INV_IOMMU_ALL_PAGES_ADDRESS, 0x7fff_ffff_ffff_ffff): every page of the PASID. */
   readonly all: boolean;
 }
 
 /**
  * INVALIDATE_IOMMU_PAGES for a PASID: one page, or every page when `all`. The kernel's
- * builder takes `u64 address` (build_inv_iommu_pages(), called from __flush_pasid(),
+ * builder takes `u64 address` (build_inv_iommu_pasid(), called from __flush_pasid(),
  * v6.5:drivers/iommu/amd/iommu.c:2561-2621).
  */
 export function build_inv_iommu_pasid(domid: number, pasid: number, address: unsigned_long, all: boolean): amd_iommu_cmd {

@@ -1,5 +1,7 @@
 /**
- * An OpenCAPI link as drivers/misc/ocxl/link.c sees it on POWER9: an accelerator
+ * An OpenCAPI link as drivers/misc/ocxl/link.c sees it where the link has MMIO
+ * shootdown registers (OpenCAPI 4.0/5.0 on POWER10's PAU; POWER9's nest MMU snoops
+ * the CPUs' TLBIs instead, docs/KERNEL-FACTS.md#ocxl-nest-mmu): an accelerator
  * (AFU) with a translation cache of its own, tagged by PID (mm->context.id), that
  * walks the process's radix page table whenever it misses; a Shared Process Area
  * (SPA) in memory, one process element per attached context, telling the hardware
@@ -37,11 +39,11 @@ export const XTS_ATSD_AVA = 0x08;
 export const XTS_ATSD_STAT = 0x10;
 
 /*
- * XTS_ATSD_LAUNCH fields, where the POWER9 register has them (IBM bit 0 is the most
+ * XTS_ATSD_LAUNCH fields, where the hardware has them (IBM bit 0 is the most
  * significant: PPC_BITMASK(19, 38) is bits 44..25): IS at IBM 11-12, AP at 15-17, PID
- * at 19-38 (v6.5:arch/powerpc/include/asm/pnv-ocxl.h:32,43,50). They all sit above bit
- * 31, so a launch value computed in 32 bits (JavaScript's << and |, or a C u32) loses
- * them. The register has more fields (R, RIC, PRS, ...) that the kernel always sets
+ * at 19-38 (v6.5:arch/powerpc/include/asm/pnv-ocxl.h:32,43,50). IS, AP and the PID's
+ * upper 13 bits sit above bit 31, so a launch value computed in 32 bits (JavaScript's
+ * << and |, or a C u32) loses them and keeps only the PID's low 7 bits. The register has more fields (R, RIC, PRS, ...) that the kernel always sets
  * alike; this model reads only the three a driver chooses and ignores the others.
  */
 export const XTS_ATSD_LAUNCH_PID_SHIFT = 25;

@@ -29,7 +29,7 @@ import { PAGE_SIZE, PMD_SIZE, hex } from "../../../mm/constants";
 
 /** mmap_assert_write_locked(): lockdep complains unless the caller holds mmap_lock for write. */
 export function mmap_assert_write_locked(mm: mm_struct): void {
-  mm.mmap_lock.assertWriteHeld(`${mm.name}: mmap_assert_write_locked`);
+  mm.mmap_lock.assertWriteHeld(`${mm.name}: a caller of mmap_assert_write_locked`);
 }
 
 /** mm->notifier_subscriptions, typed (null until the first registration on the mm). */
