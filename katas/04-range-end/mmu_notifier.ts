@@ -26,7 +26,7 @@ export function mn_hlist_invalidate_end(core: MmuNotifierCore, range: mmu_notifi
  */
 export const range_end_calls: Record<RangeEndSite, RangeEndCall | null> = {
   // do_wp_page() -> wp_page_copy(): break COW. Under the ptl: ptep_clear_flush_notify()
-  // on the old page, then set_pte_at() pointing at the copy.
+  // on the old page, then set_pte_at_notify() pointing at the copy.
   wp_page_copy: null,
   // __split_huge_pmd(): a PMD mapping a 2 MiB THP becomes a table of 512 PTEs mapping
   // the same pages, under the PMD lock; the CPU TLB is flushed.

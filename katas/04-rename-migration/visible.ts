@@ -19,7 +19,7 @@ export default defineSuite<RenameMigrationModule>("visible", [
     run: (impl) => expectCoherent("munmap", acmeDriver(impl)),
   },
   {
-    name: "migration, run straight: the callback does not sleep under the page-table lock",
+    name: "page migration, run straight: no rule broken (in the RFC its secondary flush comes from invalidate_range_end)",
     points: 1,
     run: (impl) => void runScenarioStraight("migration", acmeDriver(impl)),
   },

@@ -2,8 +2,8 @@
  * Kata 03-start-end-is-not-enough, reference solution.
  *
  * The fix: flush the device TLB in invalidate_secondary_tlbs, which the kernel calls
- * right after clearing the PTEs and flushing the CPU TLB, under the ptl, before the
- * pages are freed; drop start/end (keeping them would make registration fail).
+ * right after clearing the PTEs and flushing the CPU TLB (under the ptl at most call
+ * sites), before the pages are freed; drop start/end (keeping them would make registration fail).
  *
  * The diagnosis is read off the hunt's trace, as a learner does by eye; this reference
  * reads it programmatically so that it stays right if the explorer ever picks another

@@ -19,7 +19,7 @@ function acme_wait(ctx: acme_ctx): void {
   }
 }
 
-/* Called under the page-table lock when the CPU TLB is flushed: finish before returning. */
+/* Called when the CPU TLB is flushed, often under the page-table lock: finish before returning, never sleep. */
 function acme_invalidate_secondary_tlbs(mn: mmu_notifier, _mm: mm_struct, start: number, end: number): void {
   const ctx = container_of<acme_ctx>(mn);
   acme_queue_inv(ctx, start, end);

@@ -50,7 +50,7 @@ function flush_svm_dev_all(svm: intel_svm, sdev: intel_svm_dev): void {
  * block boundary). Then wait for the unit to have done it.
  */
 export function intel_flush_svm_range_dev(svm: intel_svm, sdev: intel_svm_dev, address: unsigned_long, pages: unsigned_long, ih: number): void {
-  if (pages === 0n) return; // the kernel WARNs: 0 pages is not a valid request, and nothing is sent
+  if (pages === 0n) return; // as the kernel's loop: no block to cover, nothing is sent (silently)
   const shift = order_base_2(pages);
   if (shift > cap_max_amask_val(sdev.iommu)) {
     // Too big for one page-selective descriptor: the whole PASID is one descriptor.

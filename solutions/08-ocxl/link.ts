@@ -73,7 +73,7 @@ export function pnv_ocxl_tlb_invalidate(arva: AtsdMmio | null, pid: unsigned_lon
   }
 }
 
-/** invalidate_secondary_tlbs (invalidate_range before the rename): runs under the ptl. */
+/** invalidate_secondary_tlbs (invalidate_range before the rename): may run under the ptl. */
 function invalidate_range(mn: mmu_notifier, mm: mm_struct, start: number, end: number): void {
   const pe_data = container_of<pe_data>(mn);
   const link = pe_data.link;

@@ -32,7 +32,7 @@ export const VENDOR_DRIVERS: readonly VendorDriver[] = [
   },
   {
     name: "arm",
-    description: "ARM SMMUv3 SVA (kata 06): TLBI by VA unless BTM, ATC always, whole-ASID from 512 pages, CMD_SYNC",
+    description: "ARM SMMUv3 SVA (kata 06): TLBI by VA unless BTM, ATC always, whole-ASID from 512 pages without RANGE_INV, CMD_SYNC",
     kata: "06-arm-smmu-v3-sva",
     make: (mod, name) => armSmmuV3SvaDriver(mod as unknown as ArmSmmuV3SvaModule, name),
   },

@@ -73,7 +73,7 @@ export function amdCost(n: number): number | null {
   );
 }
 
-/** Intel VT-d: one aligned block per cache, the whole PASID beyond cap_max_amask_val. */
+/** Intel VT-d: one aligned block per cache, the whole PASID beyond cap_max_amask_val (the course's rule from the VT-d spec; v6.5/v6.6 do not check it). */
 export function intelCost(n: number): number | null {
   const am = Math.ceil(Math.log2(n)); // the page count rounded up to a power of two
   return total(

@@ -73,7 +73,7 @@ export function callsInvalidateSecondaryTlbs<I>(driver: (impl: I) => DriverSpec)
  */
 export function doesNotSleepUnderPtl<I>(driver: (impl: I) => DriverSpec): KataCase<I> {
   return graded(SLEEP_RULES, {
-    name: "invalidate_secondary_tlbs neither sleeps nor returns holding a lock (it runs under the ptl)",
+    name: "invalidate_secondary_tlbs neither sleeps nor returns holding a lock (reclaim calls it under the ptl)",
     points: 1,
     run: (impl, g) => void straightWithWork("reclaim", driver(impl), g),
   });

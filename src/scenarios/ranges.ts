@@ -143,10 +143,10 @@ export const rangeScenarios: readonly Scenario[] = [
   },
   mprotectPages(1, 4 * GiB, "AMD's one-page case: INVALIDATE_IOMMU_PAGES for that page"),
   mprotectPages(2, 4 * GiB, "AMD's smallest whole-PASID case"),
-  mprotectPages(31, 4 * GiB, "the most one SMMU range TLBI's NUM field holds at scale 0"),
-  mprotectPages(32, 4 * GiB, "one more: the range TLBI needs scale 5"),
+  mprotectPages(31, 4 * GiB, "the most pages the SMMU driver puts in one range TLBI at scale 0 (NUM = 30: num - 1)"),
+  mprotectPages(32, 4 * GiB, "one more: the driver's range TLBI uses scale 5"),
   mprotectPages(511, 4 * GiB, "one below ARM's CMDQ_MAX_TLBI_OPS"),
-  mprotectPages(512, 4 * GiB, "ARM's CMDQ_MAX_TLBI_OPS: one TLBI per ASID from here"),
+  mprotectPages(512, 4 * GiB, "ARM's CMDQ_MAX_TLBI_OPS: without RANGE_INV, one TLBI per ASID from here"),
   mprotectPages(2 ** 18, 4 * GiB, "VT-d's largest address mask, AM 18: one aligned 1 GiB block"),
   mprotectPages(2 ** 18 + 1, 4 * GiB, "one page more than AM 18 covers"),
   {

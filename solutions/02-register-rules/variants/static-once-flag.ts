@@ -17,7 +17,7 @@ import {
 
 export { mmu_notifier_get_locked, mmu_notifier_put } from "../mmu_notifier";
 
-/** This call site's `static bool __warned`: once per boot, and a boot loads the file afresh. */
+/** This call site's once-flag (WARN_ON_ONCE keeps one per call site): once per boot, and a boot loads the file afresh. */
 let warned = false;
 
 export function __mmu_notifier_register(core: MmuNotifierCore, subscription: mmu_notifier, mm: mm_struct): number {

@@ -1,6 +1,6 @@
 /**
  * Kata 03, a variant of the fix: one whole-PASID invalidation for ranges of more than
- * 16 pages instead of a range command (still under the ptl, still before the free).
+ * 16 pages instead of a range command (still without sleeping, still before the free).
  */
 import { container_of, accel_flush, accel_flush_all, accel_stop, PAGE_SIZE, type accel_context, type mmu_notifier_ops } from "tlbkata";
 export { diagnosis } from "../accel";

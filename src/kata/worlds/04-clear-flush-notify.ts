@@ -3,8 +3,10 @@
  * helpers and `tlb_flush_mmu_tlbonly` / `tlb_flush_mmu`; `clearFlushKernel(mod)` plugs
  * them into the simulated kernel (KernelOptions.hooks) so that every kernel path calls
  * them. The scenarios below add what the standard ones do not exercise: a device that
- * uses a huge page away from its first 4 KiB, a THP and a 1 GiB DAX mapping split with
- * the address of the fault (not aligned), and a CPU that still caches a page munmap
+ * uses a huge page away from its first 4 KiB, a THP and a 1 GiB DAX mapping split
+ * through helpers handed an address inside the huge page rather than its start (the
+ * kernel's callers pass the aligned address, and its macros mask any: a check that the
+ * helpers do too), and a CPU that still caches a page munmap
  * gathers.
  */
 import type { KernelOptions } from "../../kernel/kernel";
@@ -56,8 +58,8 @@ const range = (w: World, start: number, end: number, event: mmu_notifier_range["
 
 /**
  * __split_huge_pmd() or __split_huge_pud() of the huge entry at BASE, as the notifier
- * sees it: range_start, the entry's lock, the clear (a *_clear_flush_notify at the
- * fault's address), unlock, range_only_end; then truncate frees what was mapped.
+ * sees it: range_start, the entry's lock, the clear (a *_clear_flush_notify, here given
+ * an address inside the huge page), unlock, range_only_end; then truncate frees what was mapped.
  */
 function splitThenTruncate(
   p: ScenarioParts,
@@ -110,7 +112,7 @@ export const hugetlbCowOffsetScenario: Scenario = {
 
 /**
  * __split_huge_pmd() of a file THP (page cache) mapped at `base`: the PMD is cleared
- * with the fault's address (not aligned), the page stays in the page cache; then
+ * (the helper is handed an address inside the huge page), the page stays in the page cache; then
  * truncate drops the page cache's reference and frees it. Nothing maps it in this mm
  * any more, so the split's notification is the only one the device gets.
  */

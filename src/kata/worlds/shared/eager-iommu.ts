@@ -129,7 +129,7 @@ interface eager_bond {
   invalid: boolean;
 }
 
-/** A correct SVA driver for EagerIommu: flush [start, end) under the ptl and wait; release stops DMA. */
+/** A correct SVA driver for EagerIommu: flush [start, end) when told (no sleeping) and wait; release stops DMA. */
 export function eagerSvaDriver(o: EagerDriverOptions = {}): DriverSpec {
   const name = o.name ?? "sva";
   const ops: mmu_notifier_ops = {

@@ -91,8 +91,8 @@ export type RangeEndCall = "mmu_notifier_invalidate_range_end" | "mmu_notifier_i
  * Which of the call sites above made this range_end call. The simulated kernel paths
  * tell them apart by the event and the size of the range: mprotect's change_protection
  * (PROTECTION_VMA), writeback's page_vma_mkclean_one (PROTECTION_PAGE), and the two
- * paths that already notify under the ptl and call only_end: wp_page_copy (one page)
- * and __split_huge_pmd (one PMD).
+ * paths that call only_end: wp_page_copy (one page; it notified under the ptl) and
+ * __split_huge_pmd (one PMD; its translations stay valid, or its file/DAX case notified).
  */
 export function rangeEndSite(range: mmu_notifier_range, onlyEnd: boolean): RangeEndSite | null {
   if (range.event === "MMU_NOTIFY_PROTECTION_VMA") return "change_protection";
