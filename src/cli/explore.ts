@@ -305,8 +305,9 @@ function progressReporter(m: Extract<Mode, { kind: "exhaustive" }>, io: Io): (p:
       const first = nextReport === PROGRESS_EVERY_MS;
       nextReport = (Math.floor(ms / PROGRESS_EVERY_MS) + 1) * PROGRESS_EVERY_MS;
       const figures = `${p.states} states, ${p.transitions} transitions, depth ${p.maxDepth}, ${mib(p.bytes)} MiB of tables (${p.order})`;
+      const known = p.shortestKnown !== undefined ? `; a ${p.shortestKnown}-step counterexample is known, the search looks for a shorter one` : "";
       const hint = first && m.timeLimit === undefined ? "; --time-limit S or --max-states N bounds a search" : "";
-      io.err(`explore: ${Math.round(ms / 1000)} s: ${figures}${hint}\n`);
+      io.err(`explore: ${Math.round(ms / 1000)} s: ${figures}${known}${hint}\n`);
     }
     return true;
   };

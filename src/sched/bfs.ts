@@ -32,6 +32,8 @@ export interface BfsOptions {
   /** As ExploreOptions.progress; its transitions count from transitionsBefore (the depth-first search's). */
   readonly progress?: ((p: ExploreProgress) => boolean | void) | undefined;
   readonly transitionsBefore?: number;
+  /** Steps of a counterexample found before this search (the depth-first one's), for progress reports. */
+  readonly knownSteps?: number;
 }
 
 export interface BfsResult {
@@ -183,7 +185,9 @@ export function bfsShortest(model: Model, opts: BfsOptions): BfsResult {
   const before = opts.transitionsBefore ?? 0;
   /** Tell the caller how far the search got; false if it says stop. */
   const report = (): boolean => {
-    if (opts.progress!({ order: "breadth-first", states: seen.size, transitions: before + transitions, maxDepth: depth, bytes: tableBytes() }) !== false) return true;
+    const known = best !== undefined ? Math.min(best.length, opts.knownSteps ?? Infinity) : opts.knownSteps;
+    const p: ExploreProgress = { order: "breadth-first", states: seen.size, transitions: before + transitions, maxDepth: depth, bytes: tableBytes(), ...(known !== undefined && { shortestKnown: known }) };
+    if (opts.progress!(p) !== false) return true;
     complete = false;
     stoppedBy = "caller";
     return false;

@@ -705,7 +705,7 @@ export function explore(model: Model, opts: ExploreOptions = {}): ExploreResult 
     if (!opts.shortest || opts.preemptionBound !== undefined) return exploreDepthFirst(model, opts);
     const any = exploreDepthFirst(model, { ...opts, shortest: false });
     if (any.violation === undefined) return any;
-    const best = exploreBreadthFirst(model, { ...opts, onState: undefined }, any.transitions);
+    const best = exploreBreadthFirst(model, { ...opts, onState: undefined }, any.transitions, any.violation.schedule.length);
     // Should the breadth-first search stop at maxStates, the first counterexample stands.
     return {
       ...best,
@@ -757,7 +757,7 @@ function exploreDepthFirst(model: Model, opts: ExploreOptions): ExploreResult {
 }
 
 /** A shortest counterexample, breadth-first: see bfs.ts. */
-function exploreBreadthFirst(model: Model, opts: ExploreOptions, transitionsBefore: number): ExploreResult {
+function exploreBreadthFirst(model: Model, opts: ExploreOptions, transitionsBefore: number, knownSteps?: number): ExploreResult {
   const t0 = performance.now();
   const store = model.store;
   const start = store.mark();
@@ -770,6 +770,7 @@ function exploreBreadthFirst(model: Model, opts: ExploreOptions, transitionsBefo
       persistentSets: (opts.persistentSets ?? true) !== false,
       progress: opts.progress,
       transitionsBefore,
+      knownSteps,
     });
   } finally {
     store.undo(start);

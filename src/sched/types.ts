@@ -24,6 +24,11 @@ export interface ExploreProgress {
   readonly maxDepth: number;
   /** Bytes of the search's own tables. */
   readonly bytes: number;
+  /**
+   * Breadth-first phase of a shortest search: the steps of the shortest counterexample
+   * known so far; the search is looking for a shorter one.
+   */
+  readonly shortestKnown?: number;
 }
 
 /** How often ExploreOptions.progress is called: a power of two, tens of milliseconds of work. */

@@ -315,6 +315,15 @@ describe("tlbkata explore: scaled scenarios, --stats, reductions", () => {
     expect(t.stdout).toMatch(/^no violation: \d+ states explored in \d+ ms \(incomplete: stopped at --time-limit 1 s\)$/m);
   }, 60_000);
 
+  it("--shortest: past 10 s the breadth-first search says which counterexample it tries to beat", () => {
+    const r = tlbkata("explore", "munmap", "--pages", "20", "--driver", "start-only", "--shortest", "--time-limit", "12");
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trimEnd().split("\n");
+    // Breadth-first progress comes less often than depth-first: the line may say 11 s on a loaded machine.
+    expect(lines[0]).toMatch(/^explore: 1[01] s: \d+ states, \d+ transitions, depth \d+, [\d.]+ MiB of tables \(breadth-first\); a 10-step counterexample is known, the search looks for a shorter one$/);
+    expect(r.stdout).toMatch(/^trace, 10 steps \(found after exploring \d+ states in [\d.]+ ms; not known to be a shortest one: the search stopped at --time-limit 12 s\):$/m);
+  }, 60_000);
+
   it("--shortest cut short by a limit says its counterexample is not known to be a shortest one", () => {
     const r = tlbkata("explore", "munmap", "--pages", "6", "--driver", "start-only", "--shortest", "--max-states", "100");
     expect(r.status).toBe(1);

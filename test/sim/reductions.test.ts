@@ -168,16 +168,26 @@ describe("progress", () => {
 
   it("covers the breadth-first search; stopped there, the depth-first counterexample stands", () => {
     const orders = new Set<string>();
+    const known: (number | undefined)[] = [];
     const r = explore(munmapN("start-only", 12), {
       shortest: true,
       progress: (p) => {
         orders.add(p.order);
+        known.push(p.shortestKnown);
         return p.order === "depth-first";
       },
     });
     expect(orders).toEqual(new Set(["breadth-first"]));
     expect(r).toMatchObject({ complete: false, stoppedBy: "caller", order: "depth-first, then breadth-first" });
     expect(r.violation?.violation.rule).toBeDefined();
+    // The report names the counterexample the breadth-first search tries to beat: the one it returns when stopped.
+    expect(known).toEqual([r.violation!.schedule.length]);
+  });
+
+  it("says nothing of a known counterexample outside the breadth-first phase", () => {
+    const known = new Set<number | undefined>();
+    explore(munmapN("correct-generic", 4), { persistentSets: false, progress: (p) => void known.add(p.shortestKnown) });
+    expect(known).toEqual(new Set([undefined]));
   });
 });
 
